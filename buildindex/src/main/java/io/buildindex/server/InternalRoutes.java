@@ -1,0 +1,80 @@
+package io.buildindex.server;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
+import io.buildindex.tagstore.Tag;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Kraken's neighbor calls: {@code PUT /internal/duplicate/tags/{tag}/digest/{digest}} with
+ * {@code {"delay": ns}} and {@code POST /internal/duplicate/remotes/tags/{tag}/digest/{digest}}
+ * with {@code {"dependencies": [...], "delay": ns}}. The neighbor stores the tag at once; the
+ * delay applies to its deferred work.
+ */
+final class InternalRoutes {
+  private final TagWrites writes;
+
+  InternalRoutes(TagWrites writes) {
+    this.writes = writes;
+  }
+
+  void register(Javalin app) {
+    app.put("/internal/duplicate/tags/{tag}/digest/{digest}", this::duplicatePut, Scope.CLUSTER);
+    app.post("/internal/duplicate/remotes/tags/{tag}/digest/{digest}", this::duplicateReplicate, Scope.CLUSTER);
+  }
+
+  /** Kraken's DuplicatePutRequest; delay is a Go time.Duration, in nanoseconds. */
+  record DuplicatePutRequest(@JsonProperty("delay") long delay) {
+    Duration delayDuration() {
+      return nonNegative(delay);
+    }
+  }
+
+  /** Kraken's DuplicateReplicateRequest. */
+  record DuplicateReplicateRequest(@JsonProperty("dependencies") List<String> dependencies, @JsonProperty("delay") long delay) {
+    DuplicateReplicateRequest {
+      dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+    }
+
+    List<Digest> digests() {
+      return dependencies.stream().map(Digest::parse).toList();
+    }
+  }
+
+  private void duplicatePut(Context ctx) throws IOException {
+    Tag tag = PathParams.tag(ctx);
+    Digest digest = PathParams.digest(ctx);
+    DuplicatePutRequest body = body(ctx, DuplicatePutRequest.class);
+    body.delayDuration();
+    Headers.writeResult(ctx, writes.put(tag, digest, Headers.generation(ctx)));
+  }
+
+  private void duplicateReplicate(Context ctx) throws IOException {
+    Tag tag = PathParams.tag(ctx);
+    Digest digest = PathParams.digest(ctx);
+    DuplicateReplicateRequest body = body(ctx, DuplicateReplicateRequest.class);
+    body.digests();
+    nonNegative(body.delay());
+    Headers.writeResult(ctx, writes.put(tag, digest, Headers.generation(ctx)));
+  }
+
+  static <T> T body(Context ctx, Class<T> type) throws IOException {
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length == 0) {
+      throw new InvalidInputException("body", "empty; want a JSON object");
+    }
+    return Json.MAPPER.readValue(bytes, type);
+  }
+
+  static Duration nonNegative(long delayNanos) {
+    if (delayNanos < 0) {
+      throw new InvalidInputException("delay", "must not be negative, got " + delayNanos);
+    }
+    return Duration.ofNanos(delayNanos);
+  }
+}

@@ -1,0 +1,75 @@
+package io.buildindex.server;
+
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
+import io.buildindex.tagstore.Tag;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads tags, digests and prefixes from request paths the way Kraken's clients send them: a tag
+ * is {@code url.PathEscape}d ({@code /} as {@code %2F}), some proxies escape it twice
+ * ({@code %252F}), and some escape {@code :} too. We take the raw (still escaped) path segment
+ * and unescape until no escape remains, at most twice, rejecting invalid escapes, bad UTF-8 and
+ * NUL as 400s.
+ */
+final class PathParams {
+  private static final int MAX_UNESCAPES = 3;
+
+  private PathParams() {}
+
+  static Tag tag(Context ctx) {
+    return Tag.parse(unescape("tag", ctx.pathParam("tag")));
+  }
+
+  static Digest digest(Context ctx) {
+    return Digest.parse(unescape("digest", ctx.pathParam("digest")));
+  }
+
+  static String repository(Context ctx) {
+    return Tag.checkRepository(unescape("repository", ctx.pathParam("repo")));
+  }
+
+  /** Unescapes {@code raw} until it holds no {@code %}; fails on anything malformed. */
+  static String unescape(String field, String raw) {
+    String s = raw;
+    for (int i = 0; i < MAX_UNESCAPES && s.indexOf('%') >= 0; i++) {
+      s = unescapeOnce(field, s);
+    }
+    if (s.indexOf('%') >= 0) {
+      throw new InvalidInputException(field, "escaped more than twice");
+    }
+    if (s.indexOf('\0') >= 0) {
+      throw new InvalidInputException(field, "contains NUL");
+    }
+    return s;
+  }
+
+  private static String unescapeOnce(String field, String s) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0 || Character.digit(s.charAt(i + 2), 16) < 0) {
+          throw new InvalidInputException(field, "invalid %-escape at position " + i);
+        }
+        bytes.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        bytes.write(b, 0, b.length);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(field, "not valid UTF-8 once unescaped");
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.buildindex.config;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The optional {@code auth} section. Absent means an open server (development). Tokens are
+ * secrets: {@link #toString()} never prints them.
+ */
+public record AuthConfig(List<TokenConfig> tokens, String clientToken) {
+  public AuthConfig {
+    tokens = List.copyOf(Validate.orDefault(tokens, List.of()));
+    clientToken = Validate.orDefault(clientToken, "");
+    if (tokens.isEmpty()) {
+      throw new ConfigException("tokens", "auth needs at least one token (remove the auth section for an open server)");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AuthConfig[tokens=" + tokens.size() + ", clientToken=" + (clientToken.isEmpty() ? "none" : "***") + "]";
+  }
+
+  /** What a token may do. */
+  public enum Scope {
+    READ, WRITE, CLUSTER, ADMIN;
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static Scope parse(String text) {
+      try {
+        return valueOf(text.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("scopes", "unknown scope \"" + text + "\" (want read, write, cluster or admin)");
+      }
+    }
+  }
+
+  /** {@code {token: "...", scopes: [read, write]}}. */
+  public record TokenConfig(String token, Set<Scope> scopes) {
+    public TokenConfig {
+      Validate.required("token", token);
+      scopes = Set.copyOf(Validate.orDefault(scopes, Set.of()));
+      if (scopes.isEmpty()) {
+        throw new ConfigException("scopes", "is required (read, write, cluster, admin)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "TokenConfig[token=***, scopes=" + scopes + "]";
+    }
+  }
+}

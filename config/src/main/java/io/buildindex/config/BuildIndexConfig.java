@@ -1,0 +1,63 @@
+package io.buildindex.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A node's whole configuration, one component per YAML section. Adding a section is adding a
+ * component here (and its record): the loader needs no change.
+ */
+public record BuildIndexConfig(
+    TagServerConfig tagserver,
+    LocalDbConfig localdb,
+    TagStoreConfig tagstore,
+    List<TagTypeRule> tagTypes,
+    @Nullable AuthConfig auth,
+    Map<String, List<String>> remotes,
+    TagReplicationConfig tagReplication,
+    @Nullable ClusterConfig cluster,
+    @Nullable OriginConfig origin,
+    NotificationsConfig notifications) {
+
+  public BuildIndexConfig {
+    tagserver = Validate.orDefault(tagserver, TagServerConfig.defaults());
+    localdb = Validate.orDefault(localdb, LocalDbConfig.defaults());
+    tagstore = Validate.orDefault(tagstore, TagStoreConfig.defaults());
+    tagTypes = List.copyOf(Validate.orDefault(tagTypes, TagTypeRule.DEFAULTS));
+    remotes = validRemotes(Validate.orDefault(remotes, Map.of()));
+    tagReplication = Validate.orDefault(tagReplication, TagReplicationConfig.defaults());
+    notifications = Validate.orDefault(notifications, NotificationsConfig.defaults());
+  }
+
+  /** The embedded default: one open node on 127.0.0.1:15004 with data under {@code ./data}. */
+  public static BuildIndexConfig defaults() {
+    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null);
+  }
+
+  public BuildIndexConfig withPort(int port) {
+    return new BuildIndexConfig(tagserver.withPort(port), localdb, tagstore, tagTypes, auth, remotes,
+        tagReplication, cluster, origin, notifications);
+  }
+
+  private static Map<String, List<String>> validRemotes(Map<String, List<String>> remotes) {
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    remotes.forEach((addr, regexes) -> {
+      String key = "remotes." + addr;
+      try {
+        HostPort.parse(addr);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key, e.getMessage());
+      }
+      if (regexes == null || regexes.isEmpty()) {
+        throw new ConfigException(key, "needs at least one tag regex");
+      }
+      for (int i = 0; i < regexes.size(); i++) {
+        Validate.regex(key + "[" + i + "]", Validate.required(key + "[" + i + "]", regexes.get(i)));
+      }
+      copy.put(addr, List.copyOf(regexes));
+    });
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+}

@@ -1,0 +1,123 @@
+package io.buildindex.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+/**
+ * Loads {@link BuildIndexConfig} from YAML. Unknown keys, bad durations, bad regexes and missing
+ * required values throw {@link ConfigException} whose message names the key, e.g.
+ * {@code tag_replication.retry_interval: bad duration "3x"}. Thread-safe.
+ */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .addModule(new SimpleModule("build-index-config")
+          .addDeserializer(Duration.class, new GoDurationDeserializer())
+          .addDeserializer(HostPort.class, new HostPortDeserializer()))
+      .build();
+
+  private ConfigLoader() {}
+
+  public static BuildIndexConfig load(Path file) {
+    String yaml;
+    try {
+      yaml = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("", "config file not found: " + file);
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+    }
+    return parse(yaml);
+  }
+
+  public static BuildIndexConfig parse(String yaml) {
+    if (yaml.isBlank()) {
+      return BuildIndexConfig.defaults();
+    }
+    try {
+      BuildIndexConfig config = YAML.readValue(yaml, BuildIndexConfig.class);
+      return config == null ? BuildIndexConfig.defaults() : config;
+    } catch (JsonMappingException e) {
+      throw translate(e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("", "not valid YAML: " + e.getOriginalMessage());
+    }
+  }
+
+  /* Design: Jackson reports where it was (the path of JSON property names, which are our YAML
+   * keys) and our records report what was wrong (ConfigException with a key relative to the
+   * record). Joining the two gives messages such as "cluster.healthcheck.fails: must be >= 1". */
+  private static ConfigException translate(JsonMappingException e) {
+    String path = e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining(".")).replace(".[", "[");
+    if (e instanceof UnrecognizedPropertyException u) {
+      String known = u.getKnownPropertyIds() == null ? "" : " (known keys: "
+          + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+      return new ConfigException(path, "unknown key" + known);
+    }
+    Throwable cause = e.getCause();
+    if (cause instanceof ConfigException c) {
+      return new ConfigException(join(path, c.key()), c.getMessage().substring(c.key().isEmpty() ? 0 : c.key().length() + 2));
+    }
+    if (cause instanceof IllegalArgumentException iae) {
+      return new ConfigException(path, iae.getMessage());
+    }
+    return new ConfigException(path, e.getOriginalMessage());
+  }
+
+  private static String join(String path, String key) {
+    if (path.isEmpty()) {
+      return key;
+    }
+    return key.isEmpty() ? path : path + "." + key;
+  }
+
+  private static final class GoDurationDeserializer extends JsonDeserializer<Duration> {
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      String text = p.getValueAsString();
+      if (text == null) {
+        throw JsonMappingException.from(p, "want a duration such as 30s, got " + p.currentToken());
+      }
+      try {
+        return GoDurations.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final class HostPortDeserializer extends JsonDeserializer<HostPort> {
+    @Override
+    public HostPort deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      String text = p.getValueAsString();
+      try {
+        return HostPort.parse(text == null ? "" : text);
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.buildindex.config;
+
+import java.time.Duration;
+
+/**
+ * The {@code tag_replication} section: the retry policy and worker pool of the persistent
+ * replication queue. The circuit breaker never holds a destination longer than
+ * {@code max_retry_interval}, so it cannot delay work beyond what this policy allows.
+ */
+public record TagReplicationConfig(
+    Duration retryInterval,
+    Duration maxRetryInterval,
+    Duration pollRetriesInterval,
+    Integer maxAttempts,
+    Integer numWorkers,
+    Integer maxConcurrencyPerDestination,
+    Duration doneRetention,
+    Integer backfillRatePerSecond) {
+  public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_POLL_RETRIES_INTERVAL = Duration.ofSeconds(15);
+  /** 0 retries forever, as Kraken does; operators see stuck tasks in the status API instead. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 0;
+  public static final int DEFAULT_NUM_WORKERS = 8;
+  /** Keeps one slow remote from taking every worker. */
+  public static final int DEFAULT_MAX_CONCURRENCY_PER_DESTINATION = 4;
+  public static final Duration DEFAULT_DONE_RETENTION = Duration.ofDays(7);
+  /** Backfill is background work: at most this many tasks enqueued per second. */
+  public static final int DEFAULT_BACKFILL_RATE_PER_SECOND = 100;
+
+  public TagReplicationConfig {
+    retryInterval = Validate.positive("retry_interval", Validate.orDefault(retryInterval, DEFAULT_RETRY_INTERVAL));
+    maxRetryInterval = Validate.positive("max_retry_interval",
+        Validate.orDefault(maxRetryInterval, DEFAULT_MAX_RETRY_INTERVAL));
+    if (maxRetryInterval.compareTo(retryInterval) < 0) {
+      throw new ConfigException("max_retry_interval", "must be >= retry_interval ("
+          + GoDurations.format(maxRetryInterval) + " < " + GoDurations.format(retryInterval) + ")");
+    }
+    pollRetriesInterval = Validate.positive("poll_retries_interval",
+        Validate.orDefault(pollRetriesInterval, DEFAULT_POLL_RETRIES_INTERVAL));
+    maxAttempts = Validate.atLeast("max_attempts", 0, Validate.orDefault(maxAttempts, DEFAULT_MAX_ATTEMPTS));
+    numWorkers = Validate.atLeast("num_workers", 1, Validate.orDefault(numWorkers, DEFAULT_NUM_WORKERS));
+    maxConcurrencyPerDestination = Validate.atLeast("max_concurrency_per_destination", 1,
+        Validate.orDefault(maxConcurrencyPerDestination, DEFAULT_MAX_CONCURRENCY_PER_DESTINATION));
+    doneRetention = Validate.nonNegative("done_retention", Validate.orDefault(doneRetention, DEFAULT_DONE_RETENTION));
+    backfillRatePerSecond = Validate.atLeast("backfill_rate_per_second", 1,
+        Validate.orDefault(backfillRatePerSecond, DEFAULT_BACKFILL_RATE_PER_SECOND));
+  }
+
+  public static TagReplicationConfig defaults() {
+    return new TagReplicationConfig(null, null, null, null, null, null, null, null);
+  }
+}

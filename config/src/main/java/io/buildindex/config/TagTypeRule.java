@@ -1,0 +1,21 @@
+package io.buildindex.config;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** One {@code tag_types} entry: tags whose repository matches {@code namespace} use {@code type}. */
+public record TagTypeRule(String namespace, TagType type) {
+  /** Everything is a plain tag unless configured otherwise. */
+  public static final List<TagTypeRule> DEFAULTS = List.of(new TagTypeRule(".*", TagType.DEFAULT));
+
+  public TagTypeRule {
+    Validate.required("namespace", namespace);
+    Validate.regex("namespace", namespace);
+    type = Validate.orDefault(type, TagType.DEFAULT);
+  }
+
+  /** The namespace regex, anchored at both ends as Kraken's {@code regexp.MatchString} over the whole repo. */
+  public Pattern pattern() {
+    return Pattern.compile(namespace);
+  }
+}

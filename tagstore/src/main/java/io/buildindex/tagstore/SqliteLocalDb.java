@@ -1,0 +1,271 @@
+package io.buildindex.tagstore;
+
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link LocalDb} on one SQLite file in WAL mode.
+ *
+ * <p>Design: SQLite allows one writer at a time, so all writes funnel through a single writer
+ * thread and connection (as Kraken's {@code SetMaxOpenConns(1)}), which also makes each write's
+ * read-check-write (generations, task replacement) race-free without row locks. The writer takes
+ * every write queued while the previous commit was syncing and commits them as one transaction
+ * (group commit): one fsync acknowledges the whole batch, which is what lets thousands of durable
+ * puts per second share a disk. Each op runs in its own SAVEPOINT so one failing op rolls back
+ * alone. {@code synchronous=FULL} makes the WAL fsync at every commit: an acknowledged write
+ * survives kill -9 and power loss. Readers use separate read-only connections; in WAL mode they
+ * never block the writer nor it them.
+ */
+final class SqliteLocalDb implements LocalDb {
+  private static final Logger log = LoggerFactory.getLogger(SqliteLocalDb.class);
+  /** Bounded so a stalled disk pushes back on clients instead of growing the heap. */
+  private static final int QUEUE_CAPACITY = 16_384;
+  /** Large enough to amortize an fsync, small enough to keep a commit well under 100 ms. */
+  private static final int MAX_BATCH = 2_048;
+  private static final int READ_CONNECTIONS = 4;
+
+  private final Path file;
+  private final Connection writer;
+  private final BlockingQueue<Connection> readers;
+  private final BlockingQueue<Pending<?>> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final Thread writerThread;
+  private final Timer commitTimer;
+  private final Histogram batchSizes;
+  private volatile boolean closed;
+
+  private SqliteLocalDb(Path file, Connection writer, List<Connection> readers, MetricRegistry metrics) {
+    this.file = file;
+    this.writer = writer;
+    this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
+    this.commitTimer = metrics.timer(MetricRegistry.name("localdb", "commit"));
+    this.batchSizes = metrics.histogram(MetricRegistry.name("localdb", "commit_batch_size"));
+    metrics.gauge(MetricRegistry.name("localdb", "write_queue"), () -> queue::size);
+    this.writerThread = Thread.ofPlatform().name("localdb-writer").daemon().start(this::runWriter);
+  }
+
+  static SqliteLocalDb open(Path file, MetricRegistry metrics) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Connection writer = connect(file, false);
+      List<Connection> readers = new ArrayList<>();
+      for (int i = 0; i < READ_CONNECTIONS; i++) {
+        readers.add(connect(file, true));
+      }
+      return new SqliteLocalDb(file, writer, readers, metrics);
+    } catch (SQLException | IOException e) {
+      throw new StoreUnavailableException("cannot open database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(Path file, boolean readOnly) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 5000");
+      if (!readOnly) {
+        s.execute("PRAGMA journal_mode = WAL");
+        s.execute("PRAGMA synchronous = FULL");
+        s.execute("PRAGMA foreign_keys = ON");
+      } else {
+        s.execute("PRAGMA query_only = true");
+      }
+    }
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  @Override
+  public <T> T write(WriteOp<T> op) {
+    if (closed) {
+      throw new StoreUnavailableException("database " + file + " is closed");
+    }
+    Pending<T> pending = new Pending<>(op);
+    try {
+      queue.put(pending);
+      return pending.future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while writing", e);
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  private static RuntimeException rethrow(Throwable cause) {
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new StoreUnavailableException("database write failed: " + cause.getMessage(), cause);
+  }
+
+  @Override
+  public <T> T read(ReadOp<T> op) {
+    if (closed) {
+      throw new StoreUnavailableException("database " + file + " is closed");
+    }
+    Connection c;
+    try {
+      c = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while reading", e);
+    }
+    try {
+      return op.apply(c);
+    } catch (SQLException e) {
+      throw new StoreUnavailableException("database read failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
+  @Override
+  public void migrate(String module) {
+    Migrations migrations = Migrations.load(module);
+    write(tx -> {
+      migrations.createTable(tx);
+      return null;
+    });
+    for (Migrations.Migration m : migrations.all()) {
+      write(tx -> migrations.applyIfNew(tx, m));
+    }
+  }
+
+  @Override
+  public void check() {
+    if (!writerThread.isAlive()) {
+      throw new StoreUnavailableException("database writer has stopped");
+    }
+    read(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT 1");
+      }
+      return null;
+    });
+  }
+
+  private void runWriter() {
+    List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      boolean stop = batch.removeIf(p -> p.op == null);
+      if (!batch.isEmpty()) {
+        commit(batch);
+      }
+      batch.clear();
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  private void commit(List<Pending<?>> batch) {
+    batchSizes.update(batch.size());
+    try (Timer.Context ignored = commitTimer.time(); Statement s = writer.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      for (Pending<?> p : batch) {
+        p.runIn(writer, s);
+      }
+      s.execute("COMMIT");
+      batch.forEach(Pending::complete);
+    } catch (SQLException | RuntimeException e) {
+      log.error("commit of {} writes to {} failed", batch.size(), file, e);
+      rollbackQuietly();
+      StoreUnavailableException failure = new StoreUnavailableException("database commit failed: " + e.getMessage(), e);
+      batch.forEach(p -> p.future.completeExceptionally(failure));
+    }
+  }
+
+  private void rollbackQuietly() {
+    try (Statement s = writer.createStatement()) {
+      s.execute("ROLLBACK");
+    } catch (SQLException e) {
+      log.debug("rollback after failed commit: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      queue.put(new Pending<>(null)); // drains what is queued, then stops
+      writerThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(writer);
+    readers.forEach(SqliteLocalDb::closeQuietly);
+    log.info("closed database {}", file);
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.warn("closing connection: {}", e.getMessage());
+    }
+  }
+
+  /** A queued write and the future its caller waits on; completed only after COMMIT. */
+  private static final class Pending<T> {
+    /** Null only for the pill {@link #close} queues to stop the writer. */
+    final LocalDb.@Nullable WriteOp<T> op;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    private @Nullable T result;
+    private @Nullable Throwable failure;
+
+    Pending(LocalDb.@Nullable WriteOp<T> op) {
+      this.op = op;
+    }
+
+    void runIn(Connection tx, Statement s) throws SQLException {
+      s.execute("SAVEPOINT op");
+      try {
+        result = java.util.Objects.requireNonNull(op).apply(tx);
+        s.execute("RELEASE op");
+      } catch (SQLException | RuntimeException e) {
+        s.execute("ROLLBACK TO op");
+        s.execute("RELEASE op");
+        failure = e;
+      }
+    }
+
+    void complete() {
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(result);
+      }
+    }
+  }
+}

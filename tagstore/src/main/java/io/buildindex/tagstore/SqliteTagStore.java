@@ -1,0 +1,211 @@
+package io.buildindex.tagstore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link TagStore} on {@link LocalDb}. Writes read the current row and decide inside the writer's
+ * transaction, so last-write-wins needs no locking of its own (there is one writer).
+ */
+final class SqliteTagStore implements TagStore {
+  /* Tags are ASCII (the grammar allows nothing else) so every key with a given prefix sorts below
+   * prefix + DEL: the range [prefix, prefix + DEL) is an index range scan, unlike LIKE. */
+  private static final String PREFIX_END = "\u007f";
+
+  private final LocalDb db;
+  private final Clock clock;
+
+  SqliteTagStore(LocalDb db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+    db.migrate("tagstore");
+  }
+
+  @Override
+  public Optional<TagRecord> record(Tag tag) {
+    return db.read(c -> select(c, tag));
+  }
+
+  @Override
+  public PutResult put(Tag tag, Digest digest, Generation generation, InTransaction then) {
+    return write(tag, digest, generation, then);
+  }
+
+  @Override
+  public PutResult delete(Tag tag, Generation generation, InTransaction then) {
+    return write(tag, null, generation, then);
+  }
+
+  private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
+    return db.write(tx -> {
+      Optional<TagRecord> current = select(tx, tag);
+      TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
+      PutResult result = decide(current, next);
+      if (result.current() == next) {
+        upsert(tx, next);
+        if (result.applied() && digest != null) {
+          appendHistory(tx, next);
+        }
+      }
+      then.apply(tx, result);
+      return result;
+    });
+  }
+
+  /** Last-write-wins; equal generations from two nodes tie-break on the digest so all nodes agree. */
+  static PutResult decide(Optional<TagRecord> current, TagRecord next) {
+    if (current.isEmpty()) {
+      return new PutResult(next.deleted() ? PutResult.Outcome.UNCHANGED : PutResult.Outcome.APPLIED, next);
+    }
+    TagRecord cur = current.get();
+    int byGeneration = next.generation().compareTo(cur.generation());
+    int order = byGeneration != 0 ? byGeneration : key(next.digest()).compareTo(key(cur.digest()));
+    if (order < 0) {
+      return new PutResult(PutResult.Outcome.SUPERSEDED, cur);
+    }
+    if (order == 0 || java.util.Objects.equals(cur.digest(), next.digest())) {
+      // Same state: keep the newer generation (order > 0) without a history entry.
+      return new PutResult(PutResult.Outcome.UNCHANGED, order == 0 ? cur : next);
+    }
+    return new PutResult(PutResult.Outcome.APPLIED, next);
+  }
+
+  private static String key(@Nullable Digest d) {
+    return d == null ? "" : d.toString();
+  }
+
+  private static Optional<TagRecord> select(Connection c, Tag tag) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT digest, generation, updated_ms FROM tags WHERE tag = ?")) {
+      q.setString(1, tag.toString());
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? Optional.of(toRecord(tag, rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static TagRecord toRecord(Tag tag, ResultSet rs) throws SQLException {
+    String digest = rs.getString("digest");
+    return new TagRecord(tag, digest == null ? null : Digest.parse(digest),
+        new Generation(rs.getLong("generation")), Instant.ofEpochMilli(rs.getLong("updated_ms")));
+  }
+
+  private static void upsert(Connection tx, TagRecord r) throws SQLException {
+    try (PreparedStatement u = tx.prepareStatement("INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms")) {
+      u.setString(1, r.tag().toString());
+      u.setString(2, r.digest() == null ? null : r.digest().toString());
+      u.setLong(3, r.generation().value());
+      u.setLong(4, r.updated().toEpochMilli());
+      u.executeUpdate();
+    }
+  }
+
+  private static void appendHistory(Connection tx, TagRecord r) throws SQLException {
+    try (PreparedStatement h = tx.prepareStatement("INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)")) {
+      h.setString(1, r.tag().toString());
+      h.setString(2, String.valueOf(r.digest()));
+      h.setLong(3, r.generation().value());
+      h.setLong(4, r.updated().toEpochMilli());
+      h.executeUpdate();
+    }
+  }
+
+  @Override
+  public List<HistoryEntry> history(Tag tag, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT digest, generation, time_ms FROM tag_history WHERE tag = ? ORDER BY id DESC LIMIT ?")) {
+        q.setString(1, tag.toString());
+        q.setInt(2, limit);
+        List<HistoryEntry> out = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            out.add(new HistoryEntry(Digest.parse(rs.getString(1)), new Generation(rs.getLong(2)), Instant.ofEpochMilli(rs.getLong(3))));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Page list(String prefix, int limit, @Nullable String after) {
+    return keysInRange(prefix, limit, after, 0);
+  }
+
+  @Override
+  public Page listRepository(String repository, int limit, @Nullable String after) {
+    String prefix = repository + ":";
+    return keysInRange(prefix, limit, after == null ? null : prefix + after, prefix.length());
+  }
+
+  /* Keyset paging: each page starts strictly after the last key of the previous one, so tags
+   * written during a listing cause neither duplicates nor skips of tags that existed throughout. */
+  private Page keysInRange(String prefix, int limit, @Nullable String after, int strip) {
+    String from = after != null && after.compareTo(prefix) >= 0 ? after : null;
+    return db.read(c -> {
+      String sql = "SELECT tag FROM tags WHERE tag " + (from == null ? ">=" : ">") + " ? AND tag < ? "
+          + "AND digest IS NOT NULL ORDER BY tag LIMIT ?";
+      try (PreparedStatement q = c.prepareStatement(sql)) {
+        q.setString(1, from == null ? prefix : from);
+        q.setString(2, prefix + PREFIX_END);
+        q.setInt(3, limit + 1);
+        List<String> keys = new ArrayList<>(limit + 1);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
+          }
+        }
+        boolean more = keys.size() > limit;
+        List<String> page = more ? keys.subList(0, limit) : keys;
+        String next = more ? page.get(page.size() - 1).substring(strip) : null;
+        return new Page(page.stream().map(k -> k.substring(strip)).toList(), next);
+      }
+    });
+  }
+
+  @Override
+  public List<TagRecord> scan(@Nullable String after, int limit) {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT tag, digest, generation, updated_ms FROM tags WHERE tag > ? ORDER BY tag LIMIT ?")) {
+        q.setString(1, after == null ? "" : after);
+        q.setInt(2, limit);
+        List<TagRecord> out = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            out.add(toRecord(Tag.parse(rs.getString("tag")), rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  long countLive() {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM tags WHERE digest IS NOT NULL");
+           ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
+  }
+
+  @Override
+  public void check() {
+    db.check();
+  }
+
+  @Override
+  public void close() {
+    // The LocalDb is shared and closed by its owner.
+  }
+}

@@ -1,0 +1,58 @@
+package io.buildindex.tagstore;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tag to digest mappings with last-write-wins by {@link Generation}, history and tombstones.
+ * Every write is durable (committed and fsync'd) when the call returns, and visible to every
+ * later read on this node (the cache is never stale). Thread-safe.
+ */
+public interface TagStore extends AutoCloseable {
+  /** Runs inside the transaction of a tag write, after it, so both commit or neither does. */
+  @FunctionalInterface
+  interface InTransaction {
+    InTransaction NONE = (tx, result) -> {};
+
+    void apply(Connection tx, PutResult result) throws SQLException;
+  }
+
+  /** The tag's live digest; empty when never written or deleted. */
+  default Optional<Digest> get(Tag tag) {
+    return record(tag).flatMap(TagRecord::live);
+  }
+
+  /** The tag's state including a tombstone; empty when never written. */
+  Optional<TagRecord> record(Tag tag);
+
+  default PutResult put(Tag tag, Digest digest, Generation generation) {
+    return put(tag, digest, generation, InTransaction.NONE);
+  }
+
+  /** Writes {@code tag -> digest} unless a newer generation is stored; then runs {@code then}. */
+  PutResult put(Tag tag, Digest digest, Generation generation, InTransaction then);
+
+  /** Stores a tombstone for {@code tag} unless a newer generation is stored. */
+  PutResult delete(Tag tag, Generation generation, InTransaction then);
+
+  /** Applied puts of {@code tag}, newest first, at most {@code limit}. Survives deletes. */
+  List<HistoryEntry> history(Tag tag, int limit);
+
+  /** Live tags whose {@code repo:name} starts with {@code prefix}, after key {@code after}. */
+  Page list(String prefix, int limit, @Nullable String after);
+
+  /** Live tag names (without {@code repo:}) of one repository, after name {@code after}. */
+  Page listRepository(String repository, int limit, @Nullable String after);
+
+  /** Records (tombstones included) with key greater than {@code after}, in key order; for backfill and repair. */
+  List<TagRecord> scan(@Nullable String after, int limit);
+
+  /** Throws {@link StoreUnavailableException} with the reason when the store cannot serve. */
+  void check();
+
+  @Override
+  void close();
+}
