@@ -1,13 +1,20 @@
 package io.buildindex.server;
 
 import com.codahale.metrics.MetricRegistry;
+import io.buildindex.cluster.Cluster;
+import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
 import io.javalin.Javalin;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running build-index node: the composition root that builds every module from the config
  * and serves the HTTP API. {@link #close()} stops accepting, lets in-flight requests finish,
- * then closes the store. Thread-safe.
+ * stops replication workers, then closes the store. Thread-safe.
  */
 public final class BuildIndexApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BuildIndexApp.class);
@@ -25,36 +32,49 @@ public final class BuildIndexApp implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
   private final BuildIndexConfig config;
-  private final LocalDb db;
-  private final TagStore store;
   private final Javalin http;
+  /** Closed in reverse order of creation: replication before the store, the store before the database. */
+  private final List<AutoCloseable> resources;
 
-  private BuildIndexApp(BuildIndexConfig config, LocalDb db, TagStore store, Javalin http) {
+  private BuildIndexApp(BuildIndexConfig config, Javalin http, List<AutoCloseable> resources) {
     this.config = config;
-    this.db = db;
-    this.store = store;
     this.http = http;
+    this.resources = resources;
   }
 
   /** Opens the store, starts serving, and returns once the port is bound. */
   public static BuildIndexApp start(BuildIndexConfig config) {
     Clock clock = Clock.systemUTC();
     MetricRegistry metrics = new MetricRegistry();
+    List<AutoCloseable> resources = new ArrayList<>();
     LocalDb db = LocalDb.open(config.localdb().source(), metrics);
+    resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
-    HybridLogicalClock generations = new HybridLogicalClock(clock);
-    TagWrites writes = new TagWrites(store, generations);
+    resources.add(store);
+    Outgoing outgoing = Outgoing.create(config);
+    HostPort listen = config.tagserver().listener().addr();
+    Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
+        new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
+        outgoing.cluster(), Json.MAPPER), store, metrics);
+    resources.add(cluster);
+    Replication replication = Replication.disabled();
+    resources.add(replication);
+    TagWrites writes = new TagWrites(new TagWrites.Parts(store, new HybridLogicalClock(clock),
+        new TagTypes(config.tagTypes(), java.util.Map.of(io.buildindex.config.TagType.DEFAULT,
+            io.buildindex.tagreplication.DependencyResolver.DIGEST_ONLY)), replication, cluster.neighbors()));
+
     Javalin http = createServer(config, metrics);
-    new TagRoutes(writes, store).register(http);
+    new TagRoutes(writes, store, cluster.neighbors()).register(http);
     new ListRoutes(store).register(http);
-    new RemoteRoutes(store).register(http);
+    new RemoteRoutes(store, writes, replication).register(http);
     new InternalRoutes(writes).register(http);
-    new OpsRoutes(store, new MetricsExport(metrics), () -> "").register(http);
-    var addr = config.tagserver().listener().addr();
-    http.start(addr.host(), addr.port());
-    BuildIndexApp app = new BuildIndexApp(config, db, store, http);
-    log.info("build-index listening on {}:{}, storing in {}", addr.host(), app.port(), config.localdb().source().toAbsolutePath());
-    return app;
+    new ClusterRoutes(cluster.antiEntropy()).register(http);
+    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), () -> "").register(http);
+    cluster.start();
+    replication.start();
+    http.start(listen.host(), listen.port());
+    log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
+    return new BuildIndexApp(config, http, resources);
   }
 
   private static Javalin createServer(BuildIndexConfig config, MetricRegistry metrics) {
@@ -91,8 +111,15 @@ public final class BuildIndexApp implements AutoCloseable {
   public void close() {
     log.info("shutting down: finishing in-flight requests");
     http.stop();
-    store.close();
-    db.close();
+    List<AutoCloseable> reversed = new ArrayList<>(resources);
+    Collections.reverse(reversed);
+    for (AutoCloseable r : reversed) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", r, e);
+      }
+    }
     log.info("stopped");
   }
 }

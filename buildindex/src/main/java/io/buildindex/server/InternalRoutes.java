@@ -49,18 +49,16 @@ final class InternalRoutes {
   private void duplicatePut(Context ctx) throws IOException {
     Tag tag = PathParams.tag(ctx);
     Digest digest = PathParams.digest(ctx);
-    DuplicatePutRequest body = body(ctx, DuplicatePutRequest.class);
-    body.delayDuration();
-    Headers.writeResult(ctx, writes.put(tag, digest, Headers.generation(ctx)));
+    body(ctx, DuplicatePutRequest.class).delayDuration(); // validated; nothing to defer without a write-back backend
+    Headers.writeResult(ctx, writes.putFromNeighbor(tag, digest, Headers.generation(ctx)));
   }
 
   private void duplicateReplicate(Context ctx) throws IOException {
     Tag tag = PathParams.tag(ctx);
     Digest digest = PathParams.digest(ctx);
     DuplicateReplicateRequest body = body(ctx, DuplicateReplicateRequest.class);
-    body.digests();
-    nonNegative(body.delay());
-    Headers.writeResult(ctx, writes.put(tag, digest, Headers.generation(ctx)));
+    Headers.writeResult(ctx, writes.replicateFromNeighbor(tag, digest, Headers.generation(ctx), body.digests(),
+        nonNegative(body.delay())));
   }
 
   static <T> T body(Context ctx, Class<T> type) throws IOException {

@@ -10,26 +10,36 @@ record ListQuery(int limit, @Nullable String after) {
   /** Kraken's clients follow {@code Links.next}, so a default page loses nothing. */
   static final int DEFAULT_LIMIT = 1000;
   static final int MAX_LIMIT = 10_000;
+  private static final Set<String> KEYS = Set.of("limit", "offset");
 
-  static ListQuery from(Context ctx, Set<String> extraKeys) {
+  static ListQuery from(Context ctx) {
+    checkKeys(ctx, KEYS);
+    String offset = ctx.queryParam("offset");
+    return new ListQuery(limit(ctx, DEFAULT_LIMIT, MAX_LIMIT), offset == null || offset.isEmpty() ? null : PageToken.decode(offset));
+  }
+
+  static void checkKeys(Context ctx, Set<String> allowed) {
     for (String key : ctx.queryParamMap().keySet()) {
-      if (!key.equals("limit") && !key.equals("offset") && !extraKeys.contains(key)) {
+      if (!allowed.contains(key)) {
         throw new InvalidInputException("query", "unknown parameter \"" + key + "\"");
       }
     }
-    String limitText = ctx.queryParam("limit");
-    int limit = DEFAULT_LIMIT;
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("limit", "not a number");
-      }
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new InvalidInputException("limit", "must be 1 to " + MAX_LIMIT + ", got " + limit);
-      }
+  }
+
+  static int limit(Context ctx, int fallback, int max) {
+    String text = ctx.queryParam("limit");
+    if (text == null) {
+      return fallback;
     }
-    String offset = ctx.queryParam("offset");
-    return new ListQuery(limit, offset == null || offset.isEmpty() ? null : PageToken.decode(offset));
+    int limit;
+    try {
+      limit = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("limit", "not a number: \"" + text + "\"");
+    }
+    if (limit < 1 || limit > max) {
+      throw new InvalidInputException("limit", "must be 1 to " + max + ", got " + limit);
+    }
+    return limit;
   }
 }

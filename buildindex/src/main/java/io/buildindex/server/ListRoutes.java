@@ -4,7 +4,6 @@ import io.buildindex.tagstore.Page;
 import io.buildindex.tagstore.TagStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** {@code GET /list/{prefix}} and {@code GET /repositories/{repo}/tags}, paged by opaque tokens. */
@@ -23,13 +22,13 @@ final class ListRoutes {
 
   private void list(Context ctx) {
     String prefix = ctx.pathParamMap().containsKey("prefix") ? PathParams.unescape("prefix", ctx.pathParam("prefix")) : "";
-    ListQuery q = ListQuery.from(ctx, Set.of());
+    ListQuery q = ListQuery.from(ctx);
     respond(ctx, q, store.list(prefix, q.limit(), q.after()));
   }
 
   private void repositoryTags(Context ctx) {
     String repo = PathParams.repository(ctx);
-    ListQuery q = ListQuery.from(ctx, Set.of());
+    ListQuery q = ListQuery.from(ctx);
     respond(ctx, q, store.listRepository(repo, q.limit(), q.after()));
   }
 

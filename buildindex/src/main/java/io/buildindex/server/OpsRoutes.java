@@ -1,19 +1,17 @@
 package io.buildindex.server;
 
-import io.buildindex.tagstore.StoreUnavailableException;
-import io.buildindex.tagstore.TagStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.function.Supplier;
 
 /** {@code /health}, {@code /readiness}, {@code /metrics} and {@code /origin}. */
 final class OpsRoutes {
-  private final TagStore store;
+  private final Readiness readiness;
   private final MetricsExport metrics;
   private final Supplier<String> origin;
 
-  OpsRoutes(TagStore store, MetricsExport metrics, Supplier<String> origin) {
-    this.store = store;
+  OpsRoutes(Readiness readiness, MetricsExport metrics, Supplier<String> origin) {
+    this.readiness = readiness;
     this.metrics = metrics;
     this.origin = origin;
   }
@@ -26,12 +24,7 @@ final class OpsRoutes {
   }
 
   private void readiness(Context ctx) {
-    try {
-      store.check();
-    } catch (StoreUnavailableException e) {
-      throw new HttpProblem(503, "store cannot serve: " + e.getMessage());
-    }
-    ctx.contentType("text/plain").result("OK\n");
+    ctx.contentType("text/plain").result(readiness.check());
   }
 
   private void metrics(Context ctx) {

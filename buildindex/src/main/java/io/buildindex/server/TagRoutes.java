@@ -1,5 +1,7 @@
 package io.buildindex.server;
 
+import io.buildindex.cluster.RemoteTag;
+import io.buildindex.cluster.Neighbors;
 import io.buildindex.tagstore.HistoryEntry;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.PutResult;
@@ -19,10 +21,12 @@ final class TagRoutes {
 
   private final TagWrites writes;
   private final TagStore store;
+  private final Neighbors neighbors;
 
-  TagRoutes(TagWrites writes, TagStore store) {
+  TagRoutes(TagWrites writes, TagStore store, Neighbors neighbors) {
     this.writes = writes;
     this.store = store;
+    this.neighbors = neighbors;
   }
 
   void register(Javalin app) {
@@ -36,20 +40,36 @@ final class TagRoutes {
   private void put(Context ctx) {
     Tag tag = PathParams.tag(ctx);
     var digest = PathParams.digest(ctx);
-    replicateParam(ctx);
-    PutResult result = writes.put(tag, digest, Headers.generation(ctx));
+    PutResult result = writes.put(tag, digest, Headers.generation(ctx), replicateParam(ctx, false));
     Headers.writeResult(ctx, result);
     ctx.status(200);
   }
 
+  /*
+   * Local store first; on a miss, unless the request was itself forwarded by a node, ask the tag's
+   * other owners (this node may not own the tag, or may be catching up after a disk loss). A local
+   * tombstone is an answer: deleted tags are not looked up elsewhere.
+   */
   private void get(Context ctx) {
-    Optional<TagRecord> record = store.record(PathParams.tag(ctx));
-    record.ifPresent(r -> ctx.header(Headers.GENERATION, r.generation().toString()));
-    if (record.isEmpty() || record.get().deleted()) {
+    Tag tag = PathParams.tag(ctx);
+    Optional<TagRecord> record = store.record(tag);
+    if (record.isPresent()) {
+      ctx.header(Headers.GENERATION, record.get().generation().toString());
+      if (record.get().deleted()) {
+        ErrorMapping.emptyNotFound(ctx);
+      } else {
+        ctx.contentType("text/plain").result(String.valueOf(record.get().digest()));
+      }
+      return;
+    }
+    Optional<RemoteTag> remote = ctx.header(Neighbors.FORWARDED_HEADER) == null
+        ? neighbors.readFromOwners(tag) : Optional.empty();
+    if (remote.isEmpty()) {
       ErrorMapping.emptyNotFound(ctx);
       return;
     }
-    ctx.contentType("text/plain").result(String.valueOf(record.get().digest()));
+    ctx.header(Headers.GENERATION, remote.get().generation().toString());
+    ctx.contentType("text/plain").result(remote.get().digest().toString());
   }
 
   private void delete(Context ctx) {
@@ -59,7 +79,8 @@ final class TagRoutes {
     if (generation == null && store.get(tag).isEmpty()) {
       throw HttpProblem.notFound("");
     }
-    Headers.writeResult(ctx, writes.delete(tag, generation));
+    boolean fromNeighbor = ctx.header(Neighbors.FORWARDED_HEADER) != null;
+    Headers.writeResult(ctx, writes.delete(tag, generation, replicateParam(ctx, true), fromNeighbor));
     ctx.status(204);
   }
 
@@ -72,10 +93,13 @@ final class TagRoutes {
     ctx.json(entries.stream().map(HistoryJson::of).toList());
   }
 
-  /** {@code ?replicate=true|false}; anything else is a 400 rather than silently false. */
-  static boolean replicateParam(Context ctx) {
+  /** {@code ?replicate=true|false}; anything else is a 400 rather than silently the default. */
+  static boolean replicateParam(Context ctx, boolean absent) {
     String value = ctx.queryParam("replicate");
-    if (value == null || value.equals("false")) {
+    if (value == null) {
+      return absent;
+    }
+    if (value.equals("false")) {
       return false;
     }
     if (value.equals("true")) {

@@ -1,41 +1,93 @@
 package io.buildindex.server;
 
+import io.buildindex.cluster.Neighbors;
+import io.buildindex.tagreplication.DependencyResolver;
+import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
+import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The write path of a tag: choose its generation, store it durably, then tell the neighbors.
- * A write without a generation (a plain Kraken client) is a new write and gets the next one from
- * this node's clock; a write carrying one (from a neighbor or another datacenter) keeps it, and
- * the clock moves past it so this node's later writes win over it.
+ * The write path of a tag: choose its generation, resolve its dependencies, store it durably
+ * together with its replication tasks, then duplicate it to the tag's other owners.
+ *
+ * <p>A write without a generation (a plain Kraken client) is a new write and takes the next one
+ * from this node's clock; a write carrying one (from a neighbor or another datacenter) keeps it,
+ * and the clock moves past it so this node's later writes win over it. Thread-safe.
  */
 final class TagWrites {
-  private final TagStore store;
-  private final HybridLogicalClock clock;
+  /** The collaborators of the write path. */
+  record Parts(TagStore store, HybridLogicalClock clock, DependencyResolver dependencies, Replication replication,
+      Neighbors neighbors) {}
 
-  TagWrites(TagStore store, HybridLogicalClock clock) {
-    this.store = store;
-    this.clock = clock;
+  private final Parts p;
+
+  TagWrites(Parts parts) {
+    this.p = parts;
   }
 
-  PutResult put(Tag tag, Digest digest, @Nullable Generation generation) {
-    return store.put(tag, digest, generationFor(generation));
+  /** A client's PUT: store (with tasks when {@code replicate}), then DuplicatePut/DuplicateReplicate. */
+  PutResult put(Tag tag, Digest digest, @Nullable Generation generation, boolean replicate) {
+    List<Digest> dependencies = p.dependencies().resolve(tag, digest);
+    PutResult result = p.store().put(tag, digest, generationFor(generation), p.replication().onTagWrite(replicate, dependencies));
+    if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
+      Generation stored = result.current().generation();
+      p.neighbors().duplicatePut(tag, digest, stored);
+      if (replicate) {
+        p.neighbors().duplicateReplicate(tag, digest, stored, dependencies);
+      }
+    }
+    return result;
   }
 
-  PutResult delete(Tag tag, @Nullable Generation generation) {
-    return store.delete(tag, generationFor(generation), TagStore.InTransaction.NONE);
+  /** A neighbor's DuplicatePut: store only; with no write-back backend the delay has nothing to defer. */
+  PutResult putFromNeighbor(Tag tag, Digest digest, @Nullable Generation generation) {
+    return p.store().put(tag, digest, generationFor(generation));
+  }
+
+  /** A neighbor's DuplicateReplicate: store, and enqueue this node's tasks first due after {@code delay}. */
+  PutResult replicateFromNeighbor(Tag tag, Digest digest, @Nullable Generation generation, List<Digest> dependencies,
+      Duration delay) {
+    PutResult result = p.store().put(tag, digest, generationFor(generation));
+    if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
+      p.replication().enqueue(result.current(), dependencies, delay);
+    }
+    return result;
+  }
+
+  /** {@code POST /remotes/tags/{tag}}: replicate the tag's current state now, and have the neighbors back it up. */
+  int replicateExisting(TagRecord current) {
+    Digest digest = current.live().orElseThrow();
+    List<Digest> dependencies = p.dependencies().resolve(current.tag(), digest);
+    int tasks = p.replication().enqueue(current, dependencies, Duration.ZERO);
+    p.neighbors().duplicateReplicate(current.tag(), digest, current.generation(), dependencies);
+    return tasks;
+  }
+
+  /**
+   * Stores a tombstone (replicated to matching remotes when {@code replicate}) and, unless it came
+   * from a neighbor, sends it to the other owners.
+   */
+  PutResult delete(Tag tag, @Nullable Generation generation, boolean replicate, boolean fromNeighbor) {
+    PutResult result = p.store().delete(tag, generationFor(generation), p.replication().onTagDelete(replicate));
+    if (!fromNeighbor && result.outcome() != PutResult.Outcome.SUPERSEDED) {
+      p.neighbors().duplicateDelete(tag, result.current().generation());
+    }
+    return result;
   }
 
   private Generation generationFor(@Nullable Generation given) {
     if (given == null) {
-      return clock.next();
+      return p.clock().next();
     }
-    clock.observe(given);
+    p.clock().observe(given);
     return given;
   }
 }

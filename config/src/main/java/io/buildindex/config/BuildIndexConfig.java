@@ -29,6 +29,11 @@ public record BuildIndexConfig(
     remotes = validRemotes(Validate.orDefault(remotes, Map.of()));
     tagReplication = Validate.orDefault(tagReplication, TagReplicationConfig.defaults());
     notifications = Validate.orDefault(notifications, NotificationsConfig.defaults());
+    for (int i = 0; i < tagTypes.size(); i++) {
+      if (tagTypes.get(i).type() == TagType.DOCKER && origin == null) {
+        throw new ConfigException("tag_types[" + i + "].type", "docker needs an origin section (where manifests are read from)");
+      }
+    }
   }
 
   /** The embedded default: one open node on 127.0.0.1:15004 with data under {@code ./data}. */

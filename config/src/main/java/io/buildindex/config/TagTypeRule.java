@@ -14,7 +14,10 @@ public record TagTypeRule(String namespace, TagType type) {
     type = Validate.orDefault(type, TagType.DEFAULT);
   }
 
-  /** The namespace regex, anchored at both ends as Kraken's {@code regexp.MatchString} over the whole repo. */
+  /**
+   * The namespace regex, compiled. Kraken matches it with Go's {@code regexp.MatchString} against
+   * the whole tag, unanchored, so callers should use {@code find()}.
+   */
   public Pattern pattern() {
     return Pattern.compile(namespace);
   }

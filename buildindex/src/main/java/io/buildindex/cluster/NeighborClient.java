@@ -1,0 +1,109 @@
+package io.buildindex.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.buildindex.config.HostPort;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.Generation;
+import io.buildindex.tagstore.Tag;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Calls to other build-index nodes of this datacenter, in Kraken's wire format plus our
+ * {@code X-Tag-Generation} header so every owner stores the write under the same generation.
+ * The given {@link OkHttpClient} carries timeouts and the cluster token. Thread-safe.
+ */
+final class NeighborClient {
+  static final String GENERATION = "X-Tag-Generation";
+  /** Marks a read forwarded from another node, which must answer from its own store only. */
+  static final String FORWARDED = "X-Build-Index-Forwarded";
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient http;
+  private final ObjectMapper json;
+
+  NeighborClient(OkHttpClient http, ObjectMapper json) {
+    this.http = http;
+    this.json = json;
+  }
+
+  /** Kraken's DuplicatePut: {@code PUT /internal/duplicate/tags/{tag}/digest/{digest}}. */
+  void duplicatePut(HostPort node, Tag tag, Digest digest, Generation generation, Duration delay) throws IOException {
+    byte[] body = json.writeValueAsBytes(Map.of("delay", delay.toNanos()));
+    send(node, "PUT", "/internal/duplicate/tags/" + tag.pathEscaped() + "/digest/" + digest, generation, body);
+  }
+
+  /** Kraken's DuplicateReplicate: {@code POST /internal/duplicate/remotes/tags/{tag}/digest/{digest}}. */
+  void duplicateReplicate(HostPort node, Tag tag, Digest digest, Generation generation, List<Digest> dependencies,
+      Duration delay) throws IOException {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("dependencies", dependencies.stream().map(Digest::toString).toList());
+    fields.put("delay", delay.toNanos());
+    send(node, "POST", "/internal/duplicate/remotes/tags/" + tag.pathEscaped() + "/digest/" + digest, generation,
+        json.writeValueAsBytes(fields));
+  }
+
+  /** A delete's tombstone, sent as a forwarded {@code DELETE /tags/{tag}} so the neighbor does not fan out again. */
+  void duplicateDelete(HostPort node, Tag tag, Generation generation) throws IOException {
+    Request request = new Request.Builder().url(url(node, "/tags/" + tag.pathEscaped() + "?replicate=false"))
+        .header(GENERATION, generation.toString()).header(FORWARDED, "1").delete().build();
+    try (Response response = http.newCall(request).execute()) {
+      if (!response.isSuccessful()) {
+        throw new IOException("DELETE " + tag + " on " + node + ": HTTP " + response.code());
+      }
+    }
+  }
+
+  /** The tag's digest and generation on {@code node}, answered from its own store. */
+  Optional<RemoteTag> get(HostPort node, Tag tag) throws IOException {
+    Request request = new Request.Builder().url(url(node, "/tags/" + tag.pathEscaped())).header(FORWARDED, "1").get().build();
+    try (Response response = http.newCall(request).execute()) {
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      ResponseBody body = response.body();
+      if (!response.isSuccessful() || body == null) {
+        throw new IOException("GET " + tag + " from " + node + ": HTTP " + response.code());
+      }
+      String generation = response.header(GENERATION);
+      return Optional.of(new RemoteTag(Digest.parse(body.string().strip()),
+          generation == null ? Generation.ZERO : Generation.parse(generation)));
+    }
+  }
+
+  /** A GET returning the body as bytes, for anti-entropy. */
+  byte[] getBytes(HostPort node, String pathAndQuery) throws IOException {
+    Request request = new Request.Builder().url(url(node, pathAndQuery)).get().build();
+    try (Response response = http.newCall(request).execute()) {
+      ResponseBody body = response.body();
+      if (!response.isSuccessful() || body == null) {
+        throw new IOException("GET " + pathAndQuery + " from " + node + ": HTTP " + response.code());
+      }
+      return body.bytes();
+    }
+  }
+
+  private void send(HostPort node, String method, String path, Generation generation, byte[] body) throws IOException {
+    Request request = new Request.Builder().url(url(node, path)).header(GENERATION, generation.toString())
+        .method(method, RequestBody.create(body, JSON)).build();
+    try (Response response = http.newCall(request).execute()) {
+      if (!response.isSuccessful()) {
+        throw new IOException(method + " " + path + " on " + node + ": HTTP " + response.code());
+      }
+    }
+  }
+
+  private static String url(HostPort node, String path) {
+    return "http://" + node + path;
+  }
+}

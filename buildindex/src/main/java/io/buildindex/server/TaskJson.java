@@ -1,0 +1,32 @@
+package io.buildindex.server;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.buildindex.tagreplication.TaskStatus;
+import java.time.Instant;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/** A replication task on the wire, snake_case as the status API documents it. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record TaskJson(
+    String tag,
+    String destination,
+    @Nullable String digest,
+    String state,
+    int attempts,
+    @JsonProperty("last_error") @Nullable String lastError,
+    @JsonProperty("next_attempt") @Nullable Instant nextAttempt,
+    Instant updated,
+    Instant enqueued,
+    boolean superseded,
+    boolean delete,
+    boolean backfill,
+    long generation) {
+
+  static TaskJson of(TaskStatus t) {
+    return new TaskJson(t.tag().toString(), t.destination(), t.digest() == null ? null : t.digest().toString(),
+        t.state().name().toLowerCase(Locale.ROOT), t.attempts(), t.lastError(), t.nextAttempt(), t.updated(),
+        t.enqueued(), t.superseded(), t.delete(), t.backfill(), t.generation().value());
+  }
+}
