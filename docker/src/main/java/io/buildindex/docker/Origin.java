@@ -1,0 +1,42 @@
+package io.buildindex.docker;
+
+import java.util.List;
+
+/**
+ * This datacenter's blob store: an OCI distribution registry or a Kraken origin cluster. Build
+ * one with {@link Origins#create}. Implementations are thread-safe; every method may block on the
+ * network.
+ */
+public interface Origin {
+  /**
+   * Whether the origin holds {@code digest} (a blob or a manifest) in {@code repository}.
+   *
+   * @throws OriginException when the origin cannot tell (unreachable, 5xx, credentials refused)
+   */
+  boolean exists(String repository, Digest digest);
+
+  /**
+   * What {@code GET /origin} returns, so that another datacenter can name this origin as its
+   * replication target: the registry URL, or the Kraken origin {@code host:port}.
+   */
+  String address();
+
+  /**
+   * Copies {@code repository:tag -> manifest} and its {@code dependencies} to the origin of
+   * another datacenter, whose {@link #address()} is {@code remoteOriginAddress}. Idempotent:
+   * blobs the destination already has are skipped, so a retried task costs only the HEADs.
+   *
+   * @throws OriginException when either origin fails (the caller retries)
+   * @throws InvalidManifestException when the manifest cannot be walked
+   */
+  TransferSummary replicate(String repository, String tag, Digest manifest, List<Digest> dependencies,
+      String remoteOriginAddress);
+
+  /**
+   * No origin configured (development, or blobs live elsewhere): every blob exists, the address
+   * is empty, and replication transfers nothing.
+   */
+  static Origin none() {
+    return NoOrigin.INSTANCE;
+  }
+}

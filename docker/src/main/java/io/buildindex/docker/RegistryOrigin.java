@@ -1,0 +1,59 @@
+package io.buildindex.docker;
+
+import java.util.List;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+
+/**
+ * An OCI distribution registry as this datacenter's origin. Thread-safe.
+ *
+ * <p>The remote origin address given to {@link #replicate} is the other datacenter's registry
+ * URL, as its {@link #address()} reports it. A path on that URL is a repository prefix:
+ * replicating {@code team/app} to {@code https://shared-registry/dc2} writes
+ * {@code dc2/team/app}, which lets datacenters share one registry (blobs are then mounted, not
+ * copied). The remote registry is accessed with this origin's credentials.
+ */
+final class RegistryOrigin implements Origin, ManifestSource {
+  private final RegistryClient local;
+  private final RegistryClients clients;
+  private final RegistryReplicator replicator;
+
+  RegistryOrigin(RegistryClient local, RegistryClients clients, RegistryReplicator replicator) {
+    this.local = local;
+    this.clients = clients;
+    this.replicator = replicator;
+  }
+
+  @Override
+  public boolean exists(String repository, Digest digest) {
+    return local.blobExists(repository, digest) || local.manifestExists(repository, digest);
+  }
+
+  @Override
+  public String address() {
+    return local.address();
+  }
+
+  @Override
+  public TransferSummary replicate(String repository, String tag, Digest manifest, List<Digest> dependencies,
+      String remoteOriginAddress) {
+    HttpUrl remote = parseRemote(remoteOriginAddress);
+    String prefix = String.join("/", remote.pathSegments()).replaceAll("^/+|/+$", "");
+    String destinationRepository = prefix.isEmpty() ? repository : prefix + "/" + repository;
+    return replicator.replicate(repository, tag, manifest, dependencies, clients.forUrl(remote), destinationRepository);
+  }
+
+  @Override
+  public Optional<FetchedManifest> fetchManifest(String repository, Digest digest) {
+    return local.fetchManifest(repository, digest);
+  }
+
+  static HttpUrl parseRemote(String address) {
+    HttpUrl url = HttpUrl.parse(address);
+    if (url == null) {
+      throw new IllegalArgumentException("remote origin \"" + address + "\" is not a registry URL (http:// or "
+          + "https://): is the remote datacenter's origin a Kraken cluster while this one is a registry?");
+    }
+    return url;
+  }
+}
