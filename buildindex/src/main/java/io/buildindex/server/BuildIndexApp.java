@@ -5,16 +5,28 @@ import io.buildindex.cluster.Cluster;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.config.TagType;
+import io.buildindex.docker.Origin;
+import io.buildindex.docker.Origins;
+import io.buildindex.docker.RetryPolicy;
+import io.buildindex.docker.Sleeper;
+import io.buildindex.docker.notifications.Notifications;
+import io.buildindex.tagreplication.BlobReplicator;
+import io.buildindex.tagreplication.DependencyResolver;
 import io.buildindex.tagreplication.Replication;
+import io.buildindex.tagreplication.ReplicationContext;
+import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
 import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +69,17 @@ public final class BuildIndexApp implements AutoCloseable {
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
         outgoing.cluster(), Json.MAPPER), store, metrics);
     resources.add(cluster);
-    Replication replication = Replication.disabled();
+    Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics);
+    Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()
+        : Origins.dockerResolver(origin, RetryPolicy.defaults(), Sleeper.SYSTEM));
+    TagTypes tagTypes = new TagTypes(config.tagTypes(),
+        Map.of(TagType.DEFAULT, DependencyResolver.DIGEST_ONLY, TagType.DOCKER, images.resolver()));
+    Replication replication = Replications.create(config.remotes(), config.tagReplication(),
+        new ReplicationContext(db, store, outgoing.remote(), clock, metrics),
+        config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, new HybridLogicalClock(clock),
-        new TagTypes(config.tagTypes(), java.util.Map.of(io.buildindex.config.TagType.DEFAULT,
-            io.buildindex.tagreplication.DependencyResolver.DIGEST_ONLY)), replication, cluster.neighbors()));
+    TagWrites writes = new TagWrites(new TagWrites.Parts(store, new HybridLogicalClock(clock), tagTypes, replication,
+        cluster.neighbors()));
 
     Javalin http = createServer(config, metrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(http);
@@ -69,7 +87,8 @@ public final class BuildIndexApp implements AutoCloseable {
     new RemoteRoutes(store, writes, replication).register(http);
     new InternalRoutes(writes).register(http);
     new ClusterRoutes(cluster.antiEntropy()).register(http);
-    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), () -> "").register(http);
+    new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(http);
+    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(http);
     cluster.start();
     replication.start();
     http.start(listen.host(), listen.port());
@@ -85,6 +104,7 @@ public final class BuildIndexApp implements AutoCloseable {
       c.useVirtualThreads = true;
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
       c.http.defaultContentType = "application/json";
+      c.jsonMapper(new JavalinJackson(Json.MAPPER, true));
       // Kraken clients send tags url.PathEscape'd: %2F must reach the router, not be refused.
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
       c.jetty.modifyServer(s -> {

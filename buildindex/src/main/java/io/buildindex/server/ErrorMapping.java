@@ -1,6 +1,9 @@
 package io.buildindex.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.buildindex.docker.InvalidManifestException;
+import io.buildindex.docker.ManifestNotFoundException;
+import io.buildindex.docker.OriginException;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.StoreUnavailableException;
 import io.javalin.Javalin;
@@ -25,6 +28,10 @@ final class ErrorMapping {
     app.exception(InvalidInputException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
     app.exception(JsonProcessingException.class, (e, ctx) -> respond(ctx, 400, "bad JSON body: " + e.getOriginalMessage()));
     app.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(), e.getMessage()));
+    app.exception(ManifestNotFoundException.class, (e, ctx) -> respond(ctx, 404,
+        "manifest " + e.digest() + " of " + e.repository() + " not found in the origin"));
+    app.exception(InvalidManifestException.class, (e, ctx) -> respond(ctx, 400, "manifest " + e.digest() + ": " + e.problem()));
+    app.exception(OriginException.class, (e, ctx) -> respond(ctx, 502, e.getMessage()));
     app.exception(StoreUnavailableException.class, (e, ctx) -> serverError(ctx, 503, e));
     app.exception(Exception.class, (e, ctx) -> serverError(ctx, 500, e));
     // Javalin's own 404 for unknown paths and 405s get a JSON body too.

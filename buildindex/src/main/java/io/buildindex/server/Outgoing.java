@@ -9,11 +9,16 @@ import okhttp3.OkHttpClient;
  * same datacenter and a client waits on them) and to remote build-indexes and origins. Both
  * present {@code auth.client_token} as a bearer token when configured.
  */
-record Outgoing(OkHttpClient cluster, OkHttpClient remote) {
+record Outgoing(OkHttpClient cluster, OkHttpClient remote, OkHttpClient blobs) {
   /** Neighbors answer in milliseconds; a client's PUT waits for them, so give up quickly. */
   static final Duration NEIGHBOR_TIMEOUT = Duration.ofSeconds(5);
-  /** Remote datacenters can be far; blob copies go through other clients with their own timeouts. */
+  /** Remote datacenters can be far. */
   static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Between two reads of a blob copy: registries on slow storage take minutes to answer the final
+   * PUT of a large layer. No call timeout: a multi-gigabyte layer legitimately takes long.
+   */
+  static final Duration BLOB_READ_TIMEOUT = Duration.ofMinutes(5);
 
   static Outgoing create(BuildIndexConfig config) {
     String token = config.auth() == null ? "" : config.auth().clientToken();
@@ -23,6 +28,9 @@ record Outgoing(OkHttpClient cluster, OkHttpClient remote) {
         .build();
     return new Outgoing(
         base.newBuilder().connectTimeout(NEIGHBOR_TIMEOUT).callTimeout(NEIGHBOR_TIMEOUT).build(),
-        base.newBuilder().connectTimeout(Duration.ofSeconds(10)).readTimeout(REMOTE_TIMEOUT).callTimeout(REMOTE_TIMEOUT).build());
+        base.newBuilder().connectTimeout(Duration.ofSeconds(10)).readTimeout(REMOTE_TIMEOUT).callTimeout(REMOTE_TIMEOUT).build(),
+        // Registries have their own credentials (origin.registry): not the cluster's token.
+        new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10)).readTimeout(BLOB_READ_TIMEOUT)
+            .writeTimeout(BLOB_READ_TIMEOUT).build());
   }
 }

@@ -51,6 +51,11 @@ public final class Notifications {
     return eventId.isEmpty() || seen.asMap().putIfAbsent(eventId, Boolean.TRUE) == null;
   }
 
+  /** Forgets {@code eventId}, so that a redelivery of an event whose processing failed is processed again. */
+  public void forget(String eventId) {
+    seen.invalidate(eventId);
+  }
+
   /** How many ids are remembered now. */
   long rememberedIds() {
     return seen.estimatedSize();

@@ -1,0 +1,66 @@
+package io.buildindex.server;
+
+import io.buildindex.docker.Origin;
+import io.buildindex.docker.TransferSummary;
+import io.buildindex.tagreplication.BlobReplication;
+import io.buildindex.tagreplication.BlobReplicator;
+import io.buildindex.tagreplication.DependencyResolver;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
+import io.buildindex.tagstore.Tag;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adapts the docker module to the tag server: resolving an image tag's dependencies from its
+ * manifest (and checking they are all in the local origin, as Kraken does, but answering 4xx with
+ * the missing digests where Kraken answers 500), and copying blobs to a remote datacenter's
+ * origin for replication. Digests cross the boundary as text: the docker module's {@code Digest}
+ * also accepts sha512 for blob verification, the tag API only sha256. Thread-safe.
+ */
+final class Images {
+  private static final Logger log = LoggerFactory.getLogger(Images.class);
+
+  private final Origin origin;
+  private final io.buildindex.docker.DependencyResolver manifests;
+
+  Images(Origin origin, io.buildindex.docker.DependencyResolver manifests) {
+    this.origin = origin;
+    this.manifests = manifests;
+  }
+
+  /** The resolver for {@code type: docker} tags. */
+  DependencyResolver resolver() {
+    return this::resolveAndCheck;
+  }
+
+  /** Copies a tag's blobs and manifests to the remote origin, before the remote learns the tag. */
+  BlobReplicator blobReplicator() {
+    return this::replicate;
+  }
+
+  private List<Digest> resolveAndCheck(Tag tag, Digest digest) {
+    List<io.buildindex.docker.Digest> deps = manifests.resolve(tag.repository(), tag.name(), toDocker(digest));
+    List<String> missing = deps.stream().filter(d -> !origin.exists(tag.repository(), d)).map(Object::toString).toList();
+    if (!missing.isEmpty()) {
+      throw new InvalidInputException("dependencies", "missing in the origin: " + String.join(", ", missing));
+    }
+    return deps.stream().map(d -> Digest.parse(d.toString())).toList();
+  }
+
+  private void replicate(BlobReplication r) {
+    if (r.remoteOrigin().isEmpty()) {
+      throw new IllegalStateException("remote " + r.remoteBuildIndex() + " has no origin to copy blobs to");
+    }
+    TransferSummary summary = origin.replicate(r.tag().repository(), r.tag().name(), toDocker(r.digest()),
+        r.dependencies().stream().map(Images::toDocker).toList(), r.remoteOrigin());
+    log.info("copied {} to {}: {} bytes, {} blobs copied, {} skipped, {} mounted, {} manifests in {}", r.tag(),
+        r.remoteOrigin(), summary.bytesCopied(), summary.blobsCopied(), summary.blobsSkipped(), summary.blobsMounted(),
+        summary.manifestsPut(), summary.duration());
+  }
+
+  private static io.buildindex.docker.Digest toDocker(Digest d) {
+    return io.buildindex.docker.Digest.parse(d.toString());
+  }
+}
