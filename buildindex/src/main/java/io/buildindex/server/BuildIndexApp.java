@@ -54,11 +54,23 @@ public final class BuildIndexApp implements AutoCloseable {
     this.resources = resources;
   }
 
-  /** Opens the store, starts serving, and returns once the port is bound. */
+  /**
+   * Opens the store, starts serving, and returns once the port is bound. On failure (port in use,
+   * unreadable database) whatever was opened is closed again before the exception propagates.
+   */
   public static BuildIndexApp start(BuildIndexConfig config) {
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      return start(config, resources);
+    } catch (RuntimeException e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  private static BuildIndexApp start(BuildIndexConfig config, List<AutoCloseable> resources) {
     Clock clock = Clock.systemUTC();
     MetricRegistry metrics = new MetricRegistry();
-    List<AutoCloseable> resources = new ArrayList<>();
     LocalDb db = LocalDb.open(config.localdb().source(), metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
@@ -92,6 +104,8 @@ public final class BuildIndexApp implements AutoCloseable {
     cluster.start();
     replication.start();
     http.start(listen.host(), listen.port());
+    // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
+    http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
     return new BuildIndexApp(config, http, resources);
   }
@@ -107,12 +121,10 @@ public final class BuildIndexApp implements AutoCloseable {
       c.jsonMapper(new JavalinJackson(Json.MAPPER, true));
       // Kraken clients send tags url.PathEscape'd: %2F must reach the router, not be refused.
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
-      c.jetty.modifyServer(s -> {
-        s.setStopTimeout(STOP_TIMEOUT_MILLIS);
-        s.setErrorHandler(new JettyErrors());
-      });
+      c.jetty.modifyServer(s -> s.setErrorHandler(new JettyErrors()));
     });
     app.before(requestMetrics::start);
+    app.beforeMatched(requestMetrics::matched);
     app.beforeMatched(auth::check);
     app.after(requestMetrics::finish);
     ErrorMapping.register(app);
@@ -131,6 +143,11 @@ public final class BuildIndexApp implements AutoCloseable {
   public void close() {
     log.info("shutting down: finishing in-flight requests");
     http.stop();
+    closeAll(resources);
+    log.info("stopped");
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
     List<AutoCloseable> reversed = new ArrayList<>(resources);
     Collections.reverse(reversed);
     for (AutoCloseable r : reversed) {
@@ -140,6 +157,5 @@ public final class BuildIndexApp implements AutoCloseable {
         log.warn("closing {} failed", r, e);
       }
     }
-    log.info("stopped");
   }
 }

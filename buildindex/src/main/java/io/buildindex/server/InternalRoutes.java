@@ -66,7 +66,11 @@ final class InternalRoutes {
     if (bytes.length == 0) {
       throw new InvalidInputException("body", "empty; want a JSON object");
     }
-    return Json.MAPPER.readValue(bytes, type);
+    T value = Json.MAPPER.readValue(bytes, type);
+    if (value == null) {
+      throw new InvalidInputException("body", "null; want a JSON object");
+    }
+    return value;
   }
 
   static Duration nonNegative(long delayNanos) {

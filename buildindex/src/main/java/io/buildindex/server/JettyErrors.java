@@ -15,7 +15,12 @@ final class JettyErrors extends ErrorHandler {
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
-    String message = "malformed request: " + (reason == null ? "bad message" : reason);
+    String message = switch (status) {
+      case 400 -> "malformed request: invalid request line or URI (bad %-escape, encoded NUL or control character, ambiguous path segment)";
+      case 414 -> "request URI too long";
+      case 431 -> "request headers too large";
+      default -> "malformed request: " + (reason == null ? "bad message" : reason);
+    };
     try {
       return ByteBuffer.wrap(Json.MAPPER.writeValueAsBytes(new ErrorBody(status, message, null)));
     } catch (JsonProcessingException e) {

@@ -19,10 +19,18 @@ record ListQuery(int limit, @Nullable String after) {
   }
 
   static void checkKeys(Context ctx, Set<String> allowed) {
-    for (String key : ctx.queryParamMap().keySet()) {
+    ctx.queryParamMap().forEach((key, values) -> {
       if (!allowed.contains(key)) {
         throw new InvalidInputException("query", "unknown parameter \"" + key + "\"");
       }
+      checkDecodable(key, values);
+    });
+  }
+
+  /** Javalin maps a value it cannot decode (e.g. {@code %zz}) to no value at all; refuse rather than ignore it. */
+  static void checkDecodable(String key, java.util.List<String> values) {
+    if (values.isEmpty()) {
+      throw new InvalidInputException(key, "invalid %-escape in query value");
     }
   }
 

@@ -25,8 +25,24 @@ public final class Main {
       System.exit(2);
       return;
     }
-    BuildIndexApp app = BuildIndexApp.start(config);
+    BuildIndexApp app;
+    try {
+      app = BuildIndexApp.start(config);
+    } catch (RuntimeException e) {
+      log.error("build-index failed to start", e);
+      System.err.println("build-index: cannot start: " + rootMessage(e));
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+  }
+
+  private static String rootMessage(Throwable e) {
+    StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      b.append(": ").append(c.getMessage());
+    }
+    return b.toString();
   }
 
   static BuildIndexConfig parse(String[] args) {

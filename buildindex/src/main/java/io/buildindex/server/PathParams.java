@@ -13,12 +13,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads tags, digests and prefixes from request paths the way Kraken's clients send them: a tag
  * is {@code url.PathEscape}d ({@code /} as {@code %2F}), some proxies escape it twice
- * ({@code %252F}), and some escape {@code :} too. We take the raw (still escaped) path segment
- * and unescape until no escape remains, at most twice, rejecting invalid escapes, bad UTF-8 and
- * NUL as 400s.
+ * ({@code %252F}), and some escape {@code :} too. Javalin has unescaped the segment once; we
+ * unescape once more when an escape remains (the double-escaped case) and refuse a third level,
+ * invalid escapes, bad UTF-8 and NUL as 400s.
  */
 final class PathParams {
-  private static final int MAX_UNESCAPES = 3;
+  /** After the router's own unescaping. */
+  private static final int MAX_UNESCAPES = 1;
 
   private PathParams() {}
 

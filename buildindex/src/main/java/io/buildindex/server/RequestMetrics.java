@@ -14,6 +14,7 @@ final class RequestMetrics {
   static final String REQUESTS = "http_request_duration";
   static final String RESPONSES = "http_responses";
   private static final String START = "buildindex.start";
+  private static final String ROUTE = "buildindex.route";
 
   private final MetricRegistry metrics;
 
@@ -23,6 +24,11 @@ final class RequestMetrics {
 
   void start(Context ctx) {
     ctx.attribute(START, System.nanoTime());
+  }
+
+  /** Remembers the matched route; requests that match none are counted as {@code unmatched}. */
+  void matched(Context ctx) {
+    ctx.attribute(ROUTE, ctx.method().name() + " " + ctx.endpointHandlerPath());
   }
 
   void finish(Context ctx) {
@@ -35,9 +41,9 @@ final class RequestMetrics {
   }
 
   private static String route(Context ctx) {
-    String path = ctx.endpointHandlerPath();
+    String route = ctx.attribute(ROUTE);
     // Unmatched requests share one series, so a scan of random paths cannot explode cardinality.
-    return path.isEmpty() || path.equals("*") ? "unmatched" : ctx.method().name() + " " + path;
+    return route == null ? "unmatched" : route;
   }
 
   /** The timer of one route, for tests and benchmarks. */

@@ -95,10 +95,12 @@ final class TagRoutes {
 
   /** {@code ?replicate=true|false}; anything else is a 400 rather than silently the default. */
   static boolean replicateParam(Context ctx, boolean absent) {
-    String value = ctx.queryParam("replicate");
-    if (value == null) {
+    var values = ctx.queryParamMap().get("replicate");
+    if (values == null) {
       return absent;
     }
+    ListQuery.checkDecodable("replicate", values);
+    String value = values.get(0);
     if (value.equals("false")) {
       return false;
     }

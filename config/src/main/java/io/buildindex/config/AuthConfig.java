@@ -30,7 +30,7 @@ public record AuthConfig(List<TokenConfig> tokens, String clientToken) {
       try {
         return valueOf(text.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("scopes", "unknown scope \"" + text + "\" (want read, write, cluster or admin)");
+        throw new ConfigException("", "unknown scope \"" + text + "\" (want read, write, cluster or admin)");
       }
     }
   }

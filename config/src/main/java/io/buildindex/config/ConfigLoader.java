@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,8 +57,15 @@ public final class ConfigLoader {
       return BuildIndexConfig.defaults();
     }
     try {
-      BuildIndexConfig config = YAML.readValue(yaml, BuildIndexConfig.class);
-      return config == null ? BuildIndexConfig.defaults() : config;
+      JsonNode tree = YAML.readTree(yaml);
+      if (tree == null || tree.isMissingNode() || tree.isNull()) {
+        return BuildIndexConfig.defaults(); // only comments
+      }
+      // An explicit "auth:" with nothing under it must not quietly mean an open server.
+      if (tree.has("auth") && tree.get("auth").isNull()) {
+        throw new ConfigException("auth", "is empty: give tokens, or remove the section for an open server");
+      }
+      return YAML.treeToValue(tree, BuildIndexConfig.class);
     } catch (JsonMappingException e) {
       throw translate(e);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package io.buildindex.config;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -22,12 +23,12 @@ public final class GoDurations {
   /** Parses {@code text}; throws {@link IllegalArgumentException} naming it when malformed. */
   public static Duration parse(String text) {
     String s = text.strip();
-    if (s.equals("0")) {
-      return Duration.ZERO;
-    }
     boolean negative = s.startsWith("-");
     if (negative || s.startsWith("+")) {
       s = s.substring(1);
+    }
+    if (s.equals("0")) {
+      return Duration.ZERO;
     }
     if (s.isEmpty()) {
       throw new IllegalArgumentException("bad duration \"" + text + "\" (want e.g. 100ms, 30s, 20m, 1h30m)");
@@ -42,8 +43,13 @@ public final class GoDurations {
     if (end != s.length()) {
       throw new IllegalArgumentException("bad duration \"" + text + "\" (want e.g. 100ms, 30s, 20m, 1h30m)");
     }
-    Duration d = Duration.ofNanos(nanos.longValueExact());
-    return negative ? d.negated() : d;
+    try {
+      // Go truncates fractions of a nanosecond and rejects what does not fit in 64 bits.
+      Duration d = Duration.ofNanos(nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+      return negative ? d.negated() : d;
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("bad duration \"" + text + "\" (out of range)");
+    }
   }
 
   /** Formats as Go's {@code Duration.String} would for whole units, e.g. {@code 1h30m0s}. */

@@ -12,7 +12,7 @@ public enum TagType {
     try {
       return valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("type", "unknown tag type \"" + text + "\" (want default or docker)");
+      throw new ConfigException("", "unknown tag type \"" + text + "\" (want default or docker)");
     }
   }
 }

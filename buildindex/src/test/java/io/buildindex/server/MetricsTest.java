@@ -1,0 +1,91 @@
+package io.buildindex.server;
+
+import static io.buildindex.server.TestServer.digest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.buildindex.server.RawHttp.Response;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class MetricsTest {
+  @TempDir Path dir;
+  TestServer server;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void metrics_prometheusText() {
+    Response r = server.get("/metrics");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Content-Type")).startsWith("text/plain").contains("version=0.0.4");
+    assertThat(r.text()).contains("# TYPE ");
+  }
+
+  @Test
+  void metrics_afterGet_timedByRouteTemplate() {
+    server.putTag("team/app:v1", digest(1));
+    server.getTag("team/app:v1");
+
+    String metrics = server.get("/metrics").text();
+
+    assertThat(metrics)
+        .contains("# TYPE http_request_duration_seconds summary")
+        .contains("http_request_duration_seconds_count{route=\"GET /tags/{tag}\"} 1")
+        .contains("http_request_duration_seconds_count{route=\"PUT /tags/{tag}/digest/{digest}\"} 1")
+        .contains("http_responses_total{route=\"GET /tags/{tag}\",status=\"2xx\"} 1");
+  }
+
+  @Test
+  void metrics_countsStatusClasses() {
+    server.getTag("team/app:nope");
+    server.get("/tags/Bad:v1");
+
+    assertThat(server.get("/metrics").text())
+        .contains("http_responses_total{route=\"GET /tags/{tag}\",status=\"4xx\"} 2");
+  }
+
+  @Test
+  void metrics_storeAndJvm() {
+    server.putTag("team/app:v1", digest(1));
+
+    assertThat(server.get("/metrics").text())
+        .contains("localdb_commit")
+        .contains("localdb_commit_batch_size")
+        .contains("jvm_memory_heap_used")
+        .contains("jvm_threads")
+        .contains("tagstore_cache");
+  }
+
+  @Test
+  void metrics_neverHoldTagNames() {
+    server.putTag("secret-team/app:v1", digest(1));
+    server.get("/tags/secret-team%2Fapp:v1");
+    server.get("/list/secret-team");
+
+    assertThat(server.get("/metrics").text()).doesNotContain("secret-team");
+  }
+
+  @Test
+  void metrics_unmatchedPaths_shareOneSeries() {
+    server.get("/scan-1");
+    server.get("/scan-2");
+    server.send("PATCH", "/tags/app:v1");
+
+    String metrics = server.get("/metrics").text();
+
+    assertThat(metrics).doesNotContain("scan-").contains("route=\"unmatched\"");
+    assertThat(metrics.lines().filter(l -> l.startsWith("http_responses_total{") && l.contains("unmatched"))).hasSize(1);
+  }
+}

@@ -1,0 +1,55 @@
+package io.buildindex.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.buildindex.server.RawHttp.Response;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class OpsRoutesTest {
+  @TempDir Path dir;
+  TestServer server;
+
+  @BeforeEach
+  void start() {
+    server = TestServer.start(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void health_ok() {
+    Response health = server.get("/health");
+
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.text()).isEqualTo("OK\n");
+  }
+
+  @Test
+  void readiness_ok() {
+    assertThat(server.get("/readiness").status()).isEqualTo(200);
+  }
+
+  @Test
+  void origin_emptyBody() {
+    Response origin = server.get("/origin");
+
+    assertThat(origin.status()).isEqualTo(200);
+    assertThat(origin.body()).isEmpty();
+  }
+
+  @Test
+  void unknownPath_404JsonBody() {
+    Response nope = server.get("/nope");
+
+    assertThat(nope.status()).isEqualTo(404);
+    assertThat(nope.json().get("status").asInt()).isEqualTo(404);
+    assertThat(nope.json().get("message").asText()).contains("/nope");
+  }
+}
