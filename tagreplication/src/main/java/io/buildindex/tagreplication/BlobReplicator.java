@@ -1,0 +1,18 @@
+package io.buildindex.tagreplication;
+
+/**
+ * Copies a tag's blobs from this datacenter's origin to a remote datacenter's origin, before the
+ * tag itself is replicated (so the remote never serves a tag whose blobs it cannot find).
+ * Implementations must be thread-safe: workers call them concurrently.
+ */
+@FunctionalInterface
+public interface BlobReplicator {
+  /** Does nothing: for tags whose blobs are replicated by other means, and for tests. */
+  BlobReplicator NONE = request -> {};
+
+  /**
+   * Blocks until every dependency is at the remote origin. Throws any unchecked exception on
+   * failure; the task is then retried with backoff and the failure counted as {@code origin}.
+   */
+  void replicate(BlobReplication request);
+}

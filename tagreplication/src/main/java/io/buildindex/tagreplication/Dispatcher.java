@@ -1,0 +1,98 @@
+package io.buildindex.tagreplication;
+
+import io.buildindex.tagstore.LocalDb;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that claims due tasks: whenever lanes want work, one {@link LocalDb#write}
+ * claims for all of them (so claims of many tasks and destinations share an fsync), then it hands
+ * the tasks to {@link Lanes} and waits for the next change. Claiming in one thread and one
+ * transaction means a task is claimed by at most one worker.
+ */
+final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  /** Pause after a failed claim (database unavailable) before trying again. */
+  static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
+
+  private final LocalDb db;
+  private final SqliteTaskClaims claims;
+  private final Lanes lanes;
+  private final Clock clock;
+  private final Duration poll;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private volatile boolean stopped;
+  private volatile Thread thread = Thread.ofPlatform().unstarted(() -> {});
+
+  /** {@code poll} bounds every wait: a backstop for due times the dispatcher was not told about. */
+  Dispatcher(LocalDb db, SqliteTaskClaims claims, Lanes lanes, Clock clock, Duration poll) {
+    this.db = db;
+    this.claims = claims;
+    this.lanes = lanes;
+    this.clock = clock;
+    this.poll = poll;
+  }
+
+  void start() {
+    thread = Thread.ofPlatform().name("replication-dispatcher").daemon().start(this::run);
+  }
+
+  private void run() {
+    while (!stopped) {
+      try {
+        cycle();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("claiming replication tasks failed; trying again in {}", ERROR_PAUSE, e);
+        pause();
+      }
+    }
+  }
+
+  private void cycle() throws InterruptedException {
+    Instant now = clock.instant();
+    List<Lanes.Want> wanted = lanes.wanted(now);
+    if (wanted.isEmpty()) {
+      lanes.awaitChange(now.plus(poll));
+      return;
+    }
+    Map<Lanes.Want, SqliteTaskClaims.Claim> claimed = db.write(tx -> {
+      Map<Lanes.Want, SqliteTaskClaims.Claim> out = new LinkedHashMap<>();
+      for (Lanes.Want w : wanted) {
+        out.put(w, claims.claim(tx, w.lane().destination(), w.count(), now));
+      }
+      return out;
+    });
+    lanes.claimed(claimed, now, poll);
+  }
+
+  private void pause() {
+    try {
+      stopping.await(ERROR_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = true;
+    }
+  }
+
+  /** Stops claiming and waits for the thread; a claim in progress completes and its tasks are released. */
+  void stop() {
+    stopped = true;
+    stopping.countDown();
+    lanes.stop();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

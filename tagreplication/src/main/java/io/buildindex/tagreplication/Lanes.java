@@ -1,0 +1,254 @@
+package io.buildindex.tagreplication;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The destinations' lanes and the workers that run their claimed tasks: at most
+ * {@code maxRunning} tasks in all and each lane's limit per destination, so one slow or dead remote
+ * holds at most its own limit of workers. Thread-safe.
+ *
+ * <p>Design: as in OkHttp's {@code Dispatcher.promoteAndExecute}, lane bookkeeping happens under
+ * one lock and tasks are handed to the executor after it is released; nothing under the lock
+ * blocks on the network or the database. Lanes are visited round-robin so that no destination
+ * starves the others of the shared workers. The {@link Dispatcher} waits on {@link #awaitChange}
+ * and is signalled only when a lane wants to claim or may soon (not on every finish: at thousands
+ * of tasks per second that would be a context switch each).
+ */
+final class Lanes {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final List<DestinationLane> lanes;
+  private final Map<String, DestinationLane> byDestination;
+  private final int maxRunning;
+  private final Executor workers;
+  private final TaskRunner runner;
+  private final Clock clock;
+  private int running;
+  private int nextLane;
+  private boolean stopped;
+
+  Lanes(List<DestinationLane> lanes, int maxRunning, Executor workers, TaskRunner runner, Clock clock) {
+    this.lanes = List.copyOf(lanes);
+    this.byDestination = this.lanes.stream().collect(Collectors.toMap(DestinationLane::destination, l -> l));
+    this.maxRunning = maxRunning;
+    this.workers = workers;
+    this.runner = runner;
+    this.clock = clock;
+  }
+
+  /** What the dispatcher should claim now: per lane, how many and the wake count it claims against. */
+  record Want(DestinationLane lane, int count, long wakes) {}
+
+  List<Want> wanted(Instant now) {
+    lock.lock();
+    try {
+      List<Want> out = new ArrayList<>();
+      for (DestinationLane lane : lanes) {
+        int n = stopped ? 0 : lane.wanted(now);
+        if (n > 0) {
+          out.add(new Want(lane, n, lane.wakes()));
+        }
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Hands claimed tasks to their lanes and starts what the limits allow. */
+  void claimed(Map<Want, SqliteTaskClaims.Claim> claims, Instant now, Duration poll) {
+    List<ClaimedTask> orphans = new ArrayList<>();
+    lock.lock();
+    try {
+      claims.forEach((want, claim) -> want.lane().claimed(claim, want.count(), want.wakes(), now, poll));
+      if (stopped) {
+        claims.keySet().forEach(w -> orphans.addAll(w.lane().drain()));
+      }
+    } finally {
+      lock.unlock();
+    }
+    release(orphans, now);
+    promoteAndExecute();
+  }
+
+  /** Work for {@code destination} may be due at {@code due}; unknown destinations are ignored. */
+  void wake(String destination, Instant due) {
+    wake(List.of(new Wake(destination, due)));
+  }
+
+  void wake(List<Wake> wakes) {
+    if (wakes.isEmpty()) {
+      return;
+    }
+    lock.lock();
+    try {
+      boolean moved = false;
+      for (Wake w : wakes) {
+        DestinationLane lane = byDestination.get(w.destination());
+        moved |= lane != null && lane.wake(w.due());
+      }
+      if (moved) {
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void wakeAll(Instant due) {
+    lock.lock();
+    try {
+      lanes.forEach(l -> l.wake(due));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Blocks until a lane wants to claim: at once if one does, else until a wake or finish, the
+   * lanes' next due or breaker time, or {@code deadline}, whichever is first.
+   */
+  void awaitChange(Instant deadline) throws InterruptedException {
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      Instant until = deadline;
+      for (DestinationLane lane : lanes) {
+        if (lane.wanted(now) > 0) {
+          return;
+        }
+        Instant at = lane.nextWake(now).orElse(until);
+        until = at.isBefore(until) ? at : until;
+      }
+      long nanos = Duration.between(now, until).toNanos();
+      if (nanos > 0 && !stopped) {
+        changed.awaitNanos(nanos);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void promoteAndExecute() {
+    List<ClaimedTask> start = new ArrayList<>();
+    lock.lock();
+    try {
+      for (ClaimedTask t = startNext(); t != null; t = startNext()) {
+        start.add(t);
+      }
+    } finally {
+      lock.unlock();
+    }
+    start.forEach(this::execute);
+  }
+
+  /** The next task any lane may start, round-robin, counted as running; null when none may. Holds the lock. */
+  private @Nullable ClaimedTask startNext() {
+    if (stopped || running >= maxRunning) {
+      return null;
+    }
+    Instant now = clock.instant();
+    for (int i = 0; i < lanes.size(); i++) {
+      ClaimedTask t = lanes.get(Math.floorMod(nextLane++, lanes.size())).start(now);
+      if (t != null) {
+        running++;
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private void execute(ClaimedTask task) {
+    try {
+      workers.execute(() -> work(task));
+    } catch (RejectedExecutionException e) {
+      for (ClaimedTask t = task; t != null; ) {
+        t = finished(t, TaskResult.RELEASED);
+      }
+    }
+  }
+
+  /* A worker keeps taking the next startable task itself rather than handing it to another
+   * thread: one less park and unpark per task, which is most of the cost of a fast remote. */
+  private void work(ClaimedTask first) {
+    for (ClaimedTask t = first; t != null; ) {
+      t = finished(t, runner.attempt(t));
+    }
+  }
+
+  /** Records {@code task}'s end, starts what the freed capacity allows, and returns one task for this thread. */
+  private @Nullable ClaimedTask finished(ClaimedTask task, TaskResult result) {
+    Instant now = clock.instant();
+    runner.record(new Finished(task, result, now));
+    List<ClaimedTask> released;
+    List<ClaimedTask> others = new ArrayList<>();
+    ClaimedTask next;
+    lock.lock();
+    try {
+      running--;
+      DestinationLane lane = byDestination.get(task.destination());
+      released = lane.finished(result, now);
+      next = startNext();
+      for (ClaimedTask t = next == null ? null : startNext(); t != null; t = startNext()) {
+        others.add(t);
+      }
+      if (running == 0 || lane.wanted(now) > 0) {
+        changed.signalAll(); // the dispatcher claims for the lane; close() waits for no task running
+      }
+    } finally {
+      lock.unlock();
+    }
+    release(released, now);
+    others.forEach(this::execute);
+    return next;
+  }
+
+  private void release(List<ClaimedTask> tasks, Instant now) {
+    tasks.forEach(t -> runner.record(new Finished(t, TaskResult.RELEASED, now)));
+  }
+
+  /** Stops starting tasks and releases every claimed one not started; running ones go on. */
+  void stop() {
+    List<ClaimedTask> orphans = new ArrayList<>();
+    lock.lock();
+    try {
+      stopped = true;
+      lanes.forEach(l -> orphans.addAll(l.drain()));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    release(orphans, clock.instant());
+  }
+
+  /** Waits up to {@code grace} for running tasks to finish; returns how many still run. */
+  int awaitIdle(Duration grace) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    lock.lock();
+    try {
+      while (running > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        changed.await(left, TimeUnit.NANOSECONDS);
+      }
+      return running;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

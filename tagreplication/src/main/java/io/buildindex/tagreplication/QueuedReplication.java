@@ -1,0 +1,150 @@
+package io.buildindex.tagreplication;
+
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
+import io.buildindex.tagstore.PutResult;
+import io.buildindex.tagstore.Tag;
+import io.buildindex.tagstore.TagRecord;
+import io.buildindex.tagstore.TagStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link Replication} on a persistent queue in the node's {@link io.buildindex.tagstore.LocalDb}:
+ * enqueues in the callers' transactions, answers the status views from the database, and runs
+ * the {@link TaskEngine}, the {@link Backfiller} and the periodic purge.
+ */
+final class QueuedReplication implements Replication {
+  private final ReplicationContext context;
+  private final RemoteRules rules;
+  private final TaskEngine engine;
+  private final Background background;
+  private final SqliteTaskQueue queue = new SqliteTaskQueue();
+  private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
+  private final TaskQueries queries = new TaskQueries();
+  private final SqliteBackfillLog backfills = new SqliteBackfillLog();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, Background background) {
+    this.context = context;
+    this.rules = rules;
+    this.engine = engine;
+    this.background = background;
+  }
+
+  @Override
+  public TagStore.InTransaction onTagWrite(boolean replicate, List<Digest> dependencies) {
+    if (!replicate || rules.isEmpty()) {
+      return TagStore.InTransaction.NONE;
+    }
+    List<Digest> deps = List.copyOf(dependencies);
+    return (tx, result) -> {
+      if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
+        enqueueIn(tx, result.current(), deps, Duration.ZERO);
+      }
+    };
+  }
+
+  @Override
+  public TagStore.InTransaction onTagDelete(boolean replicate) {
+    return onTagWrite(replicate, List.of());
+  }
+
+  @Override
+  public int enqueue(TagRecord current, List<Digest> dependencies, Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("negative delay: " + delay);
+    }
+    List<Digest> deps = List.copyOf(dependencies);
+    return rules.destinationsOf(current.tag()).isEmpty() ? 0 : context.db().write(tx -> enqueueIn(tx, current, deps, delay));
+  }
+
+  /* The wake happens before the commit: harmless, because the dispatcher's claim is a later write
+   * on the same single writer and so sees this one committed (or, if it rolled back, finds nothing). */
+  private int enqueueIn(Connection tx, TagRecord current, List<Digest> deps, Duration delay) throws SQLException {
+    Instant now = context.clock().instant();
+    Instant due = now.plus(delay);
+    int changed = 0;
+    for (String destination : rules.destinationsOf(current.tag())) {
+      if (queue.enqueue(tx, TaskSpec.of(current, destination, deps, Priority.WRITE, due), now)) {
+        changed++;
+        engine.wake(destination, due);
+      }
+    }
+    return changed;
+  }
+
+  @Override
+  public List<TaskStatus> status(Tag tag) {
+    return context.db().read(c -> queries.status(c, tag));
+  }
+
+  @Override
+  public TaskPage tasks(TaskFilter filter, int limit, @Nullable String offset) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new InvalidInputException("limit", "must be 1 to " + MAX_PAGE + ", got " + limit);
+    }
+    TaskQueries.Cursor after = PageTokens.decode(offset);
+    TaskQueries.Slice slice = context.db().read(c -> queries.page(c, filter, after, limit));
+    return new TaskPage(slice.tasks(), slice.tasks().size() == limit ? PageTokens.encode(slice.last()) : null);
+  }
+
+  @Override
+  public int retry(TaskFilter filter) {
+    if (filter.state() != null && filter.state() != TaskState.DEAD && filter.state() != TaskState.FAILED) {
+      throw new InvalidInputException("state", "only dead or failed tasks can be retried, not " + filter.state());
+    }
+    int total = 0;
+    int n;
+    do {
+      n = context.db().write(tx -> admin.retry(tx, filter, context.clock().instant()));
+      total += n;
+    } while (n == SqliteTaskAdmin.BATCH);
+    engine.wakeAll();
+    return total;
+  }
+
+  @Override
+  public List<BackfillProgress> backfill() {
+    Map<List<String>, SqliteBackfillLog.Row> rows = context.db().read(backfills::all).stream()
+        .collect(Collectors.toMap(r -> List.of(r.destination(), r.rule()), Function.identity()));
+    return rules.rules().stream()
+        .map(r -> rows.get(List.of(r.destination(), r.regex())))
+        .filter(Objects::nonNull)
+        .map(SqliteBackfillLog.Row::progress)
+        .toList();
+  }
+
+  @Override
+  public List<RuleMatch> match(Tag tag) {
+    return rules.match(tag);
+  }
+
+  @Override
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("replication already started");
+    }
+    new Recovery(context, rules).run();
+    engine.start();
+    background.start();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      background.close();
+      engine.close();
+    }
+  }
+}

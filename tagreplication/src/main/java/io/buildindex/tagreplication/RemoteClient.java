@@ -1,0 +1,176 @@
+package io.buildindex.tagreplication;
+
+import io.buildindex.config.HostPort;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.Generation;
+import io.buildindex.tagstore.InvalidInputException;
+import io.buildindex.tagstore.Tag;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The wire contract of a remote build-index, over the caller's {@link OkHttpClient} (which carries
+ * authentication). Every failure is a {@link RemoteException} saying why. Thread-safe.
+ */
+final class RemoteClient {
+  static final String GENERATION = "X-Tag-Generation";
+  static final String OUTCOME = "X-Tag-Outcome";
+  /** How long an answer of {@code GET /origin} is reused: origins move rarely, tasks are many. */
+  static final Duration ORIGIN_TTL = Duration.ofMinutes(1);
+  private static final int MAX_ERROR_BODY = 200;
+
+  /** What the remote holds: {@code digest} null when it never had the tag or holds a tombstone. */
+  record RemoteTag(@Nullable Digest digest, Generation generation) {}
+
+  /** What a replicated write did on the remote, and the generation it holds now. */
+  record RemoteWrite(boolean superseded, Generation generation) {}
+
+  private record CachedOrigin(String address, Instant fetched) {}
+
+  private final HostPort address;
+  private final String destination;
+  private final HttpUrl base;
+  private final OkHttpClient http;
+  private final Duration callTimeout;
+  private final Clock clock;
+  private volatile @Nullable CachedOrigin origin;
+
+  RemoteClient(HostPort remote, OkHttpClient http, Duration callTimeout, Clock clock) {
+    this.address = remote;
+    this.destination = remote.toString();
+    this.base = HttpUrl.get("http://" + remote);
+    this.http = http;
+    this.callTimeout = callTimeout;
+    this.clock = clock;
+  }
+
+  HostPort address() {
+    return address;
+  }
+
+  /** The canonical {@code host:port} that task rows name this remote by. */
+  String destination() {
+    return destination;
+  }
+
+  /** {@code GET /tags/{tag}}: the remote's digest and generation (zero when it sends none). */
+  RemoteTag get(Tag tag) {
+    return call(new Request.Builder().url(tagUrl(tag).build()).get().build(), r -> {
+      if (r.code() == 404) {
+        return new RemoteTag(null, generation(r));
+      }
+      requireSuccess(r);
+      return new RemoteTag(parseDigest(body(r)), generation(r));
+    });
+  }
+
+  /** {@code PUT /tags/{tag}/digest/{digest}?replicate=true} carrying {@code generation}. */
+  RemoteWrite put(Tag tag, Digest digest, Generation generation) {
+    HttpUrl url = tagUrl(tag).addPathSegment("digest").addPathSegment(digest.toString())
+        .addQueryParameter("replicate", "true").build();
+    return write(new Request.Builder().url(url).put(RequestBody.create(new byte[0])), generation);
+  }
+
+  /** {@code DELETE /tags/{tag}?replicate=true} carrying {@code generation}: the remote stores the tombstone. */
+  RemoteWrite delete(Tag tag, Generation generation) {
+    HttpUrl url = tagUrl(tag).addQueryParameter("replicate", "true").build();
+    return write(new Request.Builder().url(url).delete(), generation);
+  }
+
+  private RemoteWrite write(Request.Builder request, Generation generation) {
+    return call(request.header(GENERATION, generation.toString()).build(), r -> {
+      requireSuccess(r);
+      String outcome = r.header(OUTCOME, "applied").toLowerCase(Locale.ROOT);
+      return new RemoteWrite(outcome.equals("superseded"), generation(r));
+    });
+  }
+
+  /** {@code GET /origin}, cached for {@link #ORIGIN_TTL}; failures are {@link FailureReason#ORIGIN}. */
+  String origin() {
+    CachedOrigin cached = origin;
+    Instant now = clock.instant();
+    if (cached != null && now.isBefore(cached.fetched().plus(ORIGIN_TTL))) {
+      return cached.address();
+    }
+    try {
+      String address = call(new Request.Builder().url(base.newBuilder().addPathSegment("origin").build()).build(), r -> {
+        requireSuccess(r);
+        return body(r).strip();
+      });
+      origin = new CachedOrigin(address, now);
+      return address;
+    } catch (RemoteException e) {
+      throw new RemoteException(destination, FailureReason.ORIGIN, "GET /origin: " + e.getMessage(), e);
+    }
+  }
+
+  private HttpUrl.Builder tagUrl(Tag tag) {
+    return base.newBuilder().addPathSegment("tags").addEncodedPathSegment(tag.pathEscaped());
+  }
+
+  @FunctionalInterface
+  private interface Handler<T> {
+    T handle(Response response) throws IOException;
+  }
+
+  private <T> T call(Request request, Handler<T> handler) {
+    Call call = http.newCall(request);
+    call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    String what = request.method() + " " + request.url().encodedPath();
+    try (Response response = call.execute()) {
+      return handler.handle(response);
+    } catch (InterruptedIOException e) {
+      throw new RemoteException(destination, FailureReason.TIMEOUT, what + ": no answer within " + callTimeout.toMillis() + " ms", e);
+    } catch (IOException e) {
+      throw new RemoteException(destination, FailureReason.CONNECT, what + ": " + e, e);
+    }
+  }
+
+  private void requireSuccess(Response r) throws IOException {
+    if (r.isSuccessful()) {
+      return;
+    }
+    String text = body(r);
+    String message = r.request().method() + " " + r.request().url().encodedPath() + " answered " + r.code()
+        + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(text.length(), MAX_ERROR_BODY)).strip());
+    FailureReason reason = r.code() >= 500 ? FailureReason.HTTP_5XX
+        : r.code() >= 400 ? FailureReason.HTTP_4XX : FailureReason.PROTOCOL;
+    throw new RemoteException(destination, reason, message);
+  }
+
+  private Generation generation(Response r) {
+    String header = r.header(GENERATION);
+    return header == null ? Generation.ZERO : parse(() -> Generation.parse(header));
+  }
+
+  private Digest parseDigest(String text) {
+    return parse(() -> Digest.parse(text.strip()));
+  }
+
+  private <T> T parse(Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (InvalidInputException e) {
+      throw new RemoteException(destination, FailureReason.PROTOCOL, "bad answer: " + e.getMessage(), e);
+    }
+  }
+
+  private static String body(Response r) throws IOException {
+    ResponseBody body = r.body();
+    return body == null ? "" : body.string();
+  }
+}

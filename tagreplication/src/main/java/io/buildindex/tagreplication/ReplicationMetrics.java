@@ -1,0 +1,106 @@
+package io.buildindex.tagreplication;
+
+import com.codahale.metrics.CachedGauge;
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.buildindex.tagstore.LocalDb;
+import io.buildindex.tagstore.StoreUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The module's metrics, all named {@code tagreplication.*}: per attempt (latency, end-to-end lag,
+ * outcomes, failures by reason) and per destination (queue depth by state, age of the oldest
+ * unfinished task). Thread-safe.
+ *
+ * <p>Design: queue gauges read one {@code GROUP BY} snapshot that is recomputed at most every
+ * {@link #STATS_TTL}, when a gauge is read, so the queue's size costs nothing per task.
+ */
+final class ReplicationMetrics {
+  static final String PREFIX = "tagreplication";
+  /** How long a queue snapshot serves the gauges. */
+  static final Duration STATS_TTL = Duration.ofSeconds(5);
+
+  private final Timer attemptLatency;
+  private final Timer replicationLag;
+  private final Counter done;
+  private final Counter superseded;
+  private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
+
+  ReplicationMetrics(MetricRegistry registry) {
+    attemptLatency = registry.timer(MetricRegistry.name(PREFIX, "attempt_latency"));
+    replicationLag = registry.timer(MetricRegistry.name(PREFIX, "replication_lag"));
+    done = registry.counter(MetricRegistry.name(PREFIX, "done"));
+    superseded = registry.counter(MetricRegistry.name(PREFIX, "superseded"));
+    for (FailureReason r : FailureReason.values()) {
+      failures.put(r, registry.counter(MetricRegistry.name(PREFIX, "failures", r.metricName())));
+    }
+  }
+
+  /**
+   * Registers the queue gauges of {@code destinations}, fed by {@code db}, replacing gauges of the
+   * same name (a registry outliving a restart of replication must not keep reading the old database).
+   */
+  static void registerQueueGauges(MetricRegistry registry, LocalDb db, Iterable<String> destinations, Clock clock) {
+    TaskQueries queries = new TaskQueries();
+    CachedGauge<TaskQueries.Stats> stats = new CachedGauge<>(STATS_TTL.toMillis(), TimeUnit.MILLISECONDS) {
+      @Override
+      protected TaskQueries.Stats loadValue() {
+        try {
+          return db.read(queries::stats);
+        } catch (StoreUnavailableException e) {
+          return TaskQueries.Stats.EMPTY; // closed or failing: the tag store's own checks report it
+        }
+      }
+    };
+    for (String destination : destinations) {
+      String d = sanitize(destination);
+      for (TaskState s : TaskState.values()) {
+        replace(registry, MetricRegistry.name(PREFIX, "queue", s.wireName(), d), () -> stats.getValue().count(destination, s));
+      }
+      replace(registry, MetricRegistry.name(PREFIX, "oldest_unfinished_seconds", d), () -> {
+        Instant oldest = stats.getValue().oldestUnfinished().get(destination);
+        return oldest == null ? 0L : Math.max(0, Duration.between(oldest, clock.instant()).toSeconds());
+      });
+    }
+  }
+
+  private static void replace(MetricRegistry registry, String name, Gauge<Long> gauge) {
+    registry.remove(name);
+    registry.register(name, gauge);
+  }
+
+  /** Metric names allow no {@code :} and treat {@code .} as a separator: {@code dc2.example:15004} -> {@code dc2_example_15004}. */
+  static String sanitize(String destination) {
+    return destination.replaceAll("[^A-Za-z0-9_-]", "_");
+  }
+
+  /** Runs one attempt, timing it. */
+  TaskResult time(Supplier<TaskResult> attempt) {
+    long start = System.nanoTime();
+    try {
+      return attempt.get();
+    } finally {
+      attemptLatency.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Counts how a claim ended; a done task also records its lag since it was enqueued. */
+  void finished(Finished f) {
+    switch (f.result()) {
+      case TaskResult.Done d -> {
+        (d.superseded() ? superseded : done).inc();
+        replicationLag.update(Duration.between(f.task().enqueued(), f.at()));
+      }
+      case TaskResult.Failed failed -> failures.get(failed.reason()).inc();
+      case TaskResult.Released r -> { }
+    }
+  }
+}

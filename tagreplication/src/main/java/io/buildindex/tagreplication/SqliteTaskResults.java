@@ -1,0 +1,118 @@
+package io.buildindex.tagreplication;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Records how claimed tasks ended: done, failed (scheduled by the {@link RetryPolicy}, or dead when
+ * out of attempts) or released unattempted. Runs inside the caller's write transaction. Only the
+ * thread that holds the database writer uses the random generator, so it needs no locking.
+ */
+final class SqliteTaskResults {
+  private static final String TABLE = TaskRows.TABLE;
+  /** The row is still the one this node claimed: same version, still running. */
+  private static final String IF_CLAIMED = " WHERE id = ? AND version = ? AND state = 'running'";
+
+  private final RetryPolicy policy;
+  private final RandomGenerator random;
+
+  SqliteTaskResults(RetryPolicy policy, RandomGenerator random) {
+    this.policy = policy;
+    this.random = random;
+  }
+
+  /**
+   * Applies every result and returns when the rows it left waiting are due: failed tasks at their
+   * retry, released ones at their old due time, and rows a newer write replaced while the older
+   * task ran at once (they are pending again, so the newer work runs next).
+   */
+  List<Wake> finish(Connection tx, List<Finished> results) throws SQLException {
+    List<Wake> wakes = new ArrayList<>();
+    for (Finished f : results) {
+      Instant due = nextDue(f);
+      if (apply(tx, f, due)) {
+        if (due != null) {
+          wakes.add(new Wake(f.task().destination(), due));
+        }
+      } else if (requeue(tx, f)) {
+        wakes.add(new Wake(f.task().destination(), f.at()));
+      }
+    }
+    return wakes;
+  }
+
+  /** When the row waits until after {@code f}; null when it stops waiting (done or dead). */
+  private @Nullable Instant nextDue(Finished f) {
+    return switch (f.result()) {
+      case TaskResult.Done d -> null;
+      case TaskResult.Released r -> f.task().priorDue();
+      case TaskResult.Failed failed -> {
+        int attempts = f.task().attempts() + 1;
+        yield policy.exhausted(attempts) ? null : f.at().plus(policy.delay(attempts, random.nextDouble()));
+      }
+    };
+  }
+
+  /** The row's new state, compare-and-set on the claimed version; false when a newer write replaced it. */
+  private static boolean apply(Connection tx, Finished f, @Nullable Instant due) throws SQLException {
+    return switch (f.result()) {
+      case TaskResult.Done d -> done(tx, f, d.superseded());
+      case TaskResult.Failed failed -> fail(tx, f, failed, due);
+      case TaskResult.Released r -> release(tx, f);
+    };
+  }
+
+  private static boolean done(Connection tx, Finished f, boolean superseded) throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, "
+        + "attempts = attempts + 1, superseded = ?, last_error = NULL, error_reason = NULL, updated_ms = ?" + IF_CLAIMED)) {
+      s.setInt(1, superseded ? 1 : 0);
+      return casUpdate(s, 2, f);
+    }
+  }
+
+  /** A failed attempt: retried at {@code retryAt}, or dead when that is null. */
+  private static boolean fail(Connection tx, Finished f, TaskResult.Failed failed, @Nullable Instant retryAt)
+      throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, "
+        + "attempts = attempts + 1, last_error = ?, error_reason = ?, updated_ms = ?" + IF_CLAIMED)) {
+      s.setString(1, (retryAt == null ? TaskState.DEAD : TaskState.FAILED).wireName());
+      TaskRows.setNullableInstant(s, 2, retryAt);
+      s.setString(3, failed.lastError());
+      s.setString(4, failed.reason().metricName());
+      return casUpdate(s, 5, f);
+    }
+  }
+
+  private static boolean release(Connection tx, Finished f) throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement(
+        "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, updated_ms = ?" + IF_CLAIMED)) {
+      s.setString(1, f.task().priorState().wireName());
+      s.setLong(2, f.task().priorDue().toEpochMilli());
+      return casUpdate(s, 3, f);
+    }
+  }
+
+  /** Binds {@code updated_ms} at {@code index}, then the {@link #IF_CLAIMED} parameters, and runs. */
+  private static boolean casUpdate(PreparedStatement s, int index, Finished f) throws SQLException {
+    s.setLong(index, f.at().toEpochMilli());
+    s.setLong(index + 1, f.task().id());
+    s.setLong(index + 2, f.task().version());
+    return s.executeUpdate() == 1;
+  }
+
+  private static boolean requeue(Connection tx, Finished f) throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE
+        + " SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE id = ? AND state = 'running'")) {
+      s.setLong(1, f.at().toEpochMilli());
+      s.setLong(2, f.at().toEpochMilli());
+      s.setLong(3, f.task().id());
+      return s.executeUpdate() == 1;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.buildindex.tagreplication;
+
+import io.buildindex.config.TagReplicationConfig;
+import io.buildindex.tagstore.LocalDb;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running part of replication: the dispatcher that claims, the lanes and workers that attempt,
+ * and the writer that records results. Thread-safe.
+ */
+final class TaskEngine implements TaskRunner {
+  private static final Logger log = LoggerFactory.getLogger(TaskEngine.class);
+  /** How long {@link #close} lets running attempts finish; their rows are reset at the next start otherwise. */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
+  private final TaskExecutor executor;
+  private final ReplicationMetrics metrics;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private final ResultWriter results;
+  private final Lanes lanes;
+  private final Dispatcher dispatcher;
+
+  /** What the engine is built from besides the executor; {@code random} drives the retry jitter. */
+  record Parts(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {}
+
+  TaskEngine(TaskExecutor executor, List<String> destinations, Parts parts) {
+    TagReplicationConfig config = parts.config();
+    RetryPolicy policy = RetryPolicy.of(config);
+    this.executor = executor;
+    this.metrics = parts.metrics();
+    this.clock = parts.clock();
+    this.workers = Executors.newFixedThreadPool(config.numWorkers(),
+        Thread.ofPlatform().name("replication-worker-", 0).daemon().factory());
+    this.results = new ResultWriter(parts.db(), new SqliteTaskResults(policy, parts.random()), this::wake);
+    List<DestinationLane> lanes = destinations.stream()
+        .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
+    this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
+    this.dispatcher = new Dispatcher(parts.db(), new SqliteTaskClaims(), this.lanes, clock, config.pollRetriesInterval());
+  }
+
+  void start() {
+    results.start();
+    dispatcher.start();
+  }
+
+  @Override
+  public TaskResult attempt(ClaimedTask task) {
+    return metrics.time(() -> executor.execute(task));
+  }
+
+  @Override
+  public void record(Finished finished) {
+    metrics.finished(finished);
+    if (finished.result() instanceof TaskResult.Failed f) {
+      log.debug("{} failed: {}", finished.task(), f.lastError());
+    }
+    results.add(finished);
+  }
+
+  /** Work for {@code destination} may be due at {@code due}. */
+  void wake(String destination, Instant due) {
+    lanes.wake(destination, due);
+  }
+
+  void wakeAll() {
+    lanes.wakeAll(clock.instant());
+  }
+
+  private void wake(List<Wake> wakes) {
+    lanes.wake(wakes);
+  }
+
+  /** Stops claiming, releases claimed tasks, lets running ones finish for {@link #CLOSE_GRACE}, records results. */
+  void close() {
+    dispatcher.stop();
+    try {
+      int left = lanes.awaitIdle(CLOSE_GRACE);
+      if (left > 0) {
+        log.warn("{} replication attempts still running at shutdown; they run again after the restart", left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    results.close();
+    workers.shutdownNow();
+  }
+}

@@ -1,0 +1,223 @@
+package io.buildindex.tagreplication;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.buildindex.config.HostPort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A remote build-index on 127.0.0.1 implementing the replication wire contract: tags in a map
+ * with last-write-wins by generation (ties by digest text, a tombstone lowest), as our tag store
+ * does. Counts requests, can fail every tag call with a status, and can hold GETs until released.
+ */
+final class FakeRemote implements AutoCloseable {
+  /** What the remote holds for a tag; {@code digest} null for a tombstone. */
+  record Entry(@Nullable String digest, long generation) {}
+
+  private final Map<String, Entry> tags = new ConcurrentHashMap<>();
+  private final AtomicInteger gets = new AtomicInteger();
+  private final AtomicInteger puts = new AtomicInteger();
+  private final AtomicInteger deletes = new AtomicInteger();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private volatile int failStatus;
+  private volatile @Nullable CountDownLatch holdGets;
+  private volatile String origin = "origin.dc2:15002";
+
+  private FakeRemote(int port, int threads) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+    executor = Executors.newFixedThreadPool(threads);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  static FakeRemote start() {
+    return startOn(0);
+  }
+
+  static FakeRemote startOn(int port) {
+    try {
+      return new FakeRemote(port, 8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A port nothing listens on (it was free a moment ago): connections are refused. */
+  static int closedPort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String address() {
+    return new HostPort("127.0.0.1", server.getAddress().getPort()).toString();
+  }
+
+  void seed(String tag, @Nullable String digest, long generation) {
+    tags.put(tag, new Entry(digest, generation));
+  }
+
+  Optional<Entry> entry(String tag) {
+    return Optional.ofNullable(tags.get(tag));
+  }
+
+  int size() {
+    return tags.size();
+  }
+
+  int gets() {
+    return gets.get();
+  }
+
+  int puts() {
+    return puts.get();
+  }
+
+  int deletes() {
+    return deletes.get();
+  }
+
+  /** Answers every tag call with {@code status} (0 to stop failing). */
+  void failWith(int status) {
+    failStatus = status;
+  }
+
+  /** Holds every GET /tags until the returned latch is counted down. */
+  CountDownLatch holdGets() {
+    CountDownLatch latch = new CountDownLatch(1);
+    holdGets = latch;
+    return latch;
+  }
+
+  void releaseGets() {
+    CountDownLatch latch = holdGets;
+    holdGets = null;
+    if (latch != null) {
+      latch.countDown();
+    }
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      ex.getRequestBody().readAllBytes();
+      String path = ex.getRequestURI().getRawPath();
+      if (path.equals("/origin")) {
+        respond(ex, 200, origin);
+      } else if (failStatus != 0) {
+        respond(ex, failStatus, "failing on purpose");
+      } else if (path.startsWith("/tags/")) {
+        tagCall(ex, path.substring("/tags/".length()));
+      } else {
+        respond(ex, 404, "no route");
+      }
+    }
+  }
+
+  private void tagCall(HttpExchange ex, String rest) throws IOException {
+    int digestAt = rest.indexOf("/digest/");
+    String tag = (digestAt < 0 ? rest : rest.substring(0, digestAt)).replace("%2F", "/");
+    switch (ex.getRequestMethod()) {
+      case "GET" -> get(ex, tag);
+      case "PUT" -> write(ex, tag, rest.substring(digestAt + "/digest/".length()), puts);
+      case "DELETE" -> write(ex, tag, null, deletes);
+      default -> respond(ex, 405, "");
+    }
+  }
+
+  private void get(HttpExchange ex, String tag) throws IOException {
+    gets.incrementAndGet();
+    awaitRelease();
+    Entry e = tags.get(tag);
+    if (e != null) {
+      ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(e.generation()));
+    }
+    if (e == null || e.digest() == null) {
+      respond(ex, 404, "tag not found");
+    } else {
+      respond(ex, 200, e.digest());
+    }
+  }
+
+  private void awaitRelease() {
+    CountDownLatch latch = holdGets;
+    try {
+      if (latch != null && !latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("GET held for 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void write(HttpExchange ex, String tag, @Nullable String digest, AtomicInteger counter) throws IOException {
+    counter.incrementAndGet();
+    String header = ex.getRequestHeaders().getFirst(RemoteClient.GENERATION);
+    if (header == null || !ex.getRequestURI().getRawQuery().contains("replicate=true")) {
+      respond(ex, 400, "replicated writes carry X-Tag-Generation and replicate=true");
+      return;
+    }
+    Entry next = new Entry(digest, Long.parseLong(header));
+    String[] outcome = new String[1];
+    Entry stored = tags.compute(tag, (k, cur) -> {
+      outcome[0] = decide(cur, next);
+      return outcome[0].equals("superseded") || (cur != null && outcome[0].equals("unchanged")
+          && cur.generation() >= next.generation()) ? cur : next;
+    });
+    ex.getResponseHeaders().set(RemoteClient.OUTCOME, outcome[0]);
+    ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(stored.generation()));
+    respond(ex, digest == null ? 204 : 200, "");
+  }
+
+  private static String decide(@Nullable Entry cur, Entry next) {
+    if (cur == null) {
+      return next.digest() == null ? "unchanged" : "applied";
+    }
+    int order = next.generation() != cur.generation() ? Long.compare(next.generation(), cur.generation())
+        : key(next).compareTo(key(cur));
+    if (order < 0) {
+      return "superseded";
+    }
+    return order == 0 || java.util.Objects.equals(cur.digest(), next.digest()) ? "unchanged" : "applied";
+  }
+
+  private static String key(Entry e) {
+    return e.digest() == null ? "" : e.digest();
+  }
+
+  private static void respond(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    if (status == 204 || bytes.length == 0) {
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    releaseGets();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
