@@ -40,7 +40,7 @@ final class ReplicationMetrics {
     done = registry.counter(MetricRegistry.name(PREFIX, "done"));
     superseded = registry.counter(MetricRegistry.name(PREFIX, "superseded"));
     for (FailureReason r : FailureReason.values()) {
-      failures.put(r, registry.counter(MetricRegistry.name(PREFIX, "failures", r.metricName())));
+      failures.put(r, registry.counter(labeled(PREFIX + "_failures", "reason", r.metricName())));
     }
   }
 
@@ -61,11 +61,11 @@ final class ReplicationMetrics {
       }
     };
     for (String destination : destinations) {
-      String d = sanitize(destination);
       for (TaskState s : TaskState.values()) {
-        replace(registry, MetricRegistry.name(PREFIX, "queue", s.wireName(), d), () -> stats.getValue().count(destination, s));
+        replace(registry, labeled(PREFIX + "_queue", "state", s.wireName(), "destination", destination),
+            () -> stats.getValue().count(destination, s));
       }
-      replace(registry, MetricRegistry.name(PREFIX, "oldest_unfinished_seconds", d), () -> {
+      replace(registry, labeled(PREFIX + "_oldest_unfinished_seconds", "destination", destination), () -> {
         Instant oldest = stats.getValue().oldestUnfinished().get(destination);
         return oldest == null ? 0L : Math.max(0, Duration.between(oldest, clock.instant()).toSeconds());
       });
@@ -77,9 +77,18 @@ final class ReplicationMetrics {
     registry.register(name, gauge);
   }
 
-  /** Metric names allow no {@code :} and treat {@code .} as a separator: {@code dc2.example:15004} -> {@code dc2_example_15004}. */
-  static String sanitize(String destination) {
-    return destination.replaceAll("[^A-Za-z0-9_-]", "_");
+  /**
+   * A labeled metric name, {@code family<TAB>key=value...}: the server's Prometheus export turns
+   * it into one family with a series per label set, e.g.
+   * {@code tagreplication_queue{state="failed",destination="dc2:15004"}}. Destinations are kept
+   * whole as label values rather than mangled into names.
+   */
+  static String labeled(String family, String... labelPairs) {
+    StringBuilder b = new StringBuilder(family);
+    for (int i = 0; i + 1 < labelPairs.length; i += 2) {
+      b.append('\t').append(labelPairs[i]).append('=').append(labelPairs[i + 1]);
+    }
+    return b.toString();
   }
 
   /** Runs one attempt, timing it. */

@@ -152,7 +152,7 @@ final class ReplicationTest {
         .map(t -> t.state() == TaskState.FAILED && t.attempts() >= 2).orElse(false), () -> node.task(TAG, destination));
     TaskStatus failed = node.task(TAG, destination).orElseThrow();
     assertThat(failed.lastError()).startsWith("connect: ");
-    assertThat(node.metrics().counter("tagreplication.failures.connect").getCount()).isGreaterThanOrEqualTo(2);
+    assertThat(node.metrics().counter(ReplicationMetrics.labeled("tagreplication_failures", "reason", "connect")).getCount()).isGreaterThanOrEqualTo(2);
 
     FakeRemote remote = closing(FakeRemote.startOn(port));
     node.awaitState(TAG, destination, TaskState.DONE);
@@ -395,7 +395,7 @@ final class ReplicationTest {
     TestNode node = node(rules(remote.address(), ".*"));
     node.put(TAG, D1, true);
     node.awaitState(TAG, remote.address(), TaskState.DONE);
-    String name = "tagreplication.queue.done." + ReplicationMetrics.sanitize(remote.address());
+    String name = ReplicationMetrics.labeled("tagreplication_queue", "state", "done", "destination", remote.address());
     Poll.until("gauge " + name, () -> Long.valueOf(1).equals(node.metrics().getGauges().get(name).getValue()),
         () -> node.metrics().getGauges().get(name).getValue());
     assertThat(node.metrics().getTimers().get("tagreplication.replication_lag").getCount()).isEqualTo(1);
