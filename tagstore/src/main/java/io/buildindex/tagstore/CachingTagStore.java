@@ -53,8 +53,9 @@ final class CachingTagStore implements TagStore {
 
   private PutResult remember(PutResult result) {
     TagRecord committed = result.current();
+    // The same ordering SQLite applied (generation, then the digest tie-break), whatever order writers finish in.
     cache.asMap().merge(committed.tag(), Optional.of(committed),
-        (old, mine) -> old.isPresent() && old.get().generation().isNewerThan(committed.generation()) ? old : mine);
+        (old, mine) -> old.isEmpty() ? mine : Optional.of(SqliteTagStore.decide(old, committed).current()));
     return result;
   }
 

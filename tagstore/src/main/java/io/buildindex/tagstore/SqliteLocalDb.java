@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ final class SqliteLocalDb implements LocalDb {
   private final Thread writerThread;
   private final Timer commitTimer;
   private final Histogram batchSizes;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   private SqliteLocalDb(Path file, Connection writer, List<Connection> readers, MetricRegistry metrics) {
@@ -95,18 +97,29 @@ final class SqliteLocalDb implements LocalDb {
 
   @Override
   public <T> T write(WriteOp<T> op) {
-    if (closed) {
-      throw new StoreUnavailableException("database " + file + " is closed");
-    }
     Pending<T> pending = new Pending<>(op);
     try {
-      queue.put(pending);
+      enqueue(pending);
       return pending.future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while writing", e);
     } catch (ExecutionException e) {
       throw rethrow(e.getCause());
+    }
+  }
+
+  /* The closed check and the put happen under the read lock, and close() sets the flag and queues
+   * the stop marker under the write lock: no write can be queued behind the marker and wait forever. */
+  private void enqueue(Pending<?> pending) throws InterruptedException {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new StoreUnavailableException("database " + file + " is closed");
+      }
+      queue.put(pending);
+    } finally {
+      lifecycle.readLock().unlock();
     }
   }
 
@@ -177,7 +190,13 @@ final class SqliteLocalDb implements LocalDb {
       queue.drainTo(batch, MAX_BATCH - 1);
       boolean stop = batch.removeIf(p -> p.op == null);
       if (!batch.isEmpty()) {
-        commit(batch);
+        try {
+          commit(batch);
+        } catch (Throwable e) { // never leave callers waiting on futures nobody will complete
+          log.error("writer failed on a batch of {} writes", batch.size(), e);
+          rollbackQuietly();
+          batch.forEach(p -> p.future.completeExceptionally(e));
+        }
       }
       batch.clear();
       if (stop) {
@@ -213,19 +232,43 @@ final class SqliteLocalDb implements LocalDb {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+    lifecycle.writeLock().lock();
     try {
+      if (closed) {
+        return;
+      }
+      closed = true;
       queue.put(new Pending<>(null)); // drains what is queued, then stops
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    try {
       writerThread.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     closeQuietly(writer);
-    readers.forEach(SqliteLocalDb::closeQuietly);
+    closeReaders();
     log.info("closed database {}", file);
+  }
+
+  /** Waits briefly for reads in progress to hand their connections back, so none is leaked. */
+  private void closeReaders() {
+    for (int i = 0; i < READ_CONNECTIONS; i++) {
+      try {
+        Connection c = readers.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        if (c == null) {
+          log.warn("a read still holds a connection to {} after 5s; leaving it", file);
+          return;
+        }
+        closeQuietly(c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static void closeQuietly(Connection c) {
@@ -253,7 +296,7 @@ final class SqliteLocalDb implements LocalDb {
       try {
         result = java.util.Objects.requireNonNull(op).apply(tx);
         s.execute("RELEASE op");
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) { // an Error too: it fails this op, not the writer thread
         s.execute("ROLLBACK TO op");
         s.execute("RELEASE op");
         failure = e;

@@ -150,6 +150,9 @@ final class SqliteTagStore implements TagStore {
   /* Keyset paging: each page starts strictly after the last key of the previous one, so tags
    * written during a listing cause neither duplicates nor skips of tags that existed throughout. */
   private Page keysInRange(String prefix, int limit, @Nullable String after, int strip) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1: " + limit);
+    }
     String from = after != null && after.compareTo(prefix) >= 0 ? after : null;
     return db.read(c -> {
       String sql = "SELECT tag FROM tags WHERE tag " + (from == null ? ">=" : ">") + " ? AND tag < ? "

@@ -1,0 +1,459 @@
+package io.buildindex.tagstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.Gauge;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+final class LocalDbTest {
+  private static final Logger log = LoggerFactory.getLogger(LocalDbTest.class);
+
+  @TempDir Path dir;
+  private SqliteFixture fixture;
+  private LocalDb db;
+  private ExecutorService pool;
+
+  @BeforeEach
+  void setUp() {
+    fixture = SqliteFixture.open(dir, SqliteFixture.TAGSTORE, SqliteFixture.TEST_MODULE);
+    db = fixture.db();
+    pool = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    pool.shutdownNow();
+    pool.awaitTermination(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    fixture.close();
+  }
+
+  @Test
+  void write_visibleToEveryReadAfterItReturns() {
+    for (int id = 1; id <= 50; id++) {
+      int written = id;
+      db.write(tx -> insertItem(tx, written, "item-" + written));
+
+      assertThat(itemIds()).hasSize(id).contains(id);
+    }
+  }
+
+  @Test
+  void write_returnsTheOpsResult() {
+    String result = db.write(tx -> {
+      insertItem(tx, 1, "one");
+      return "done";
+    });
+
+    assertThat(result).isEqualTo("done");
+  }
+
+  @Test
+  void write_sqlException_rethrownAsStoreUnavailableAndRolledBack() {
+    SQLException cause = new SQLException("disk on fire");
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      insertItem(tx, 1, "one");
+      throw cause;
+    })).isInstanceOf(StoreUnavailableException.class).hasCause(cause).hasMessageContaining("disk on fire");
+    assertThat(itemIds()).isEmpty();
+  }
+
+  @Test
+  void write_constraintViolation_rolledBackWithTheOpsEarlierChanges() {
+    db.write(tx -> insertItem(tx, 1, "one"));
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      insertItem(tx, 2, "two");
+      return insertItem(tx, 1, "duplicate");
+    })).isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+    assertThat(itemIds()).containsExactly(1);
+  }
+
+  @Test
+  void write_runtimeException_rethrownAsIsAndRolledBack() {
+    IllegalStateException cause = new IllegalStateException("bad state");
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      insertItem(tx, 1, "one");
+      throw cause;
+    })).isSameAs(cause);
+    assertThat(itemIds()).isEmpty();
+  }
+
+  /*
+   * Holds the writer inside a first op so the others queue up, waits (by the write_queue gauge)
+   * until all are queued, then lets go: the writer must take them as one batch. So the batch is
+   * guaranteed, not hoped for, and the failing ops share a transaction with the good ones.
+   */
+  @Test
+  void write_failingOpsInOneBatch_rollBackAloneWhileTheOthersCommit() throws Exception {
+    int queued = 30;
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Integer> blocker = pool.submit(() -> db.write(tx -> {
+      holding.countDown();
+      await(release);
+      return insertItem(tx, 1000, "blocker");
+    }));
+    List<Future<Integer>> writes = new ArrayList<>();
+    try {
+      await(holding);
+      for (int i = 0; i < queued; i++) {
+        int id = i;
+        writes.add(pool.submit(() -> db.write(tx -> opThatFailsEveryThird(tx, id))));
+      }
+      Await.until(queued + " writes queued behind the held one", () -> writeQueueSize() == queued);
+    } finally {
+      release.countDown();
+    }
+
+    assertThat(blocker.get()).isEqualTo(1000);
+    Set<Integer> expected = new TreeSet<>(Set.of(1000));
+    for (int id = 0; id < queued; id++) {
+      Future<Integer> write = writes.get(id);
+      switch (id % 3) {
+        case 0 -> assertThatThrownBy(write::get).cause()
+            .isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+        case 1 -> assertThatThrownBy(write::get).cause().isInstanceOf(IllegalStateException.class);
+        default -> {
+          assertThat(write.get()).isEqualTo(id);
+          expected.add(id);
+        }
+      }
+    }
+    assertThat(itemIds()).containsExactlyElementsOf(expected);
+    assertThat(maxBatchSize()).isGreaterThanOrEqualTo(queued);
+  }
+
+  /*
+   * The same with free-running threads: how many writes share a commit depends on timing, so this
+   * asserts only correctness and logs the largest batch seen (surefire's -output.txt).
+   */
+  @Test
+  void write_manyConcurrentWritersWithFailures_exactlyTheSuccessfulOpsCommit() throws Exception {
+    int threads = 32;
+    int perThread = 60;
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger sqlFailures = new AtomicInteger();
+    AtomicInteger runtimeFailures = new AtomicInteger();
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      done.add(pool.submit(() -> {
+        await(start);
+        for (int i = 0; i < perThread; i++) {
+          int id = thread * 1000 + i;
+          try {
+            int written = db.write(tx -> opThatFailsEveryThird(tx, id));
+            assertThat(written).isEqualTo(id);
+          } catch (StoreUnavailableException e) {
+            assertThat(e).hasCauseInstanceOf(SQLException.class);
+            sqlFailures.incrementAndGet();
+          } catch (IllegalStateException e) {
+            runtimeFailures.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+
+    Set<Integer> expected = new TreeSet<>();
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i++) {
+        int id = t * 1000 + i;
+        if (id % 3 == 2) {
+          expected.add(id);
+        }
+      }
+    }
+    assertThat(itemIds()).containsExactlyElementsOf(expected);
+    assertThat(sqlFailures.get() + runtimeFailures.get() + expected.size()).isEqualTo(threads * perThread);
+    log.info("free-running writers: largest localdb.commit_batch_size was {}", maxBatchSize());
+  }
+
+  @Test
+  void read_whileAWriteTransactionIsOpen_seesTheLastCommitWithoutWaiting() throws Exception {
+    db.write(tx -> insertItem(tx, 1, "committed"));
+    CountDownLatch inserted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Integer> write = pool.submit(() -> db.write(tx -> {
+      insertItem(tx, 2, "uncommitted");
+      inserted.countDown();
+      await(release);
+      return 2;
+    }));
+    try {
+      await(inserted);
+
+      assertThat(itemIds()).containsExactly(1);
+    } finally {
+      release.countDown();
+    }
+    assertThat(write.get()).isEqualTo(2);
+    assertThat(itemIds()).containsExactly(1, 2);
+  }
+
+  @Test
+  void read_connectionIsReadOnly() {
+    assertThatThrownBy(() -> db.read(c -> insertItem(c, 1, "sneaky")))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(itemIds()).isEmpty();
+  }
+
+  @Test
+  void read_sqlException_rethrownAsStoreUnavailable() {
+    assertThatThrownBy(() -> db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT * FROM no_such_table")) {
+        return q.executeQuery().next();
+      }
+    })).isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+  }
+
+  @Test
+  void reopen_keepsCommittedWrites() {
+    db.write(tx -> insertItem(tx, 1, "one"));
+    db.write(tx -> insertItem(tx, 2, "two"));
+
+    fixture.reopen();
+    db = fixture.db();
+
+    assertThat(itemIds()).containsExactly(1, 2);
+  }
+
+  @Test
+  void migrate_recordsEachVersionOfEachModule() {
+    assertThat(migrations(SqliteFixture.TAGSTORE)).containsExactly(Map.entry(1, "V001__tags.sql"));
+    assertThat(migrations(SqliteFixture.TEST_MODULE))
+        .containsExactly(Map.entry(1, "V001__items.sql"), Map.entry(2, "V002__seed.sql"));
+    assertThat(seedRows()).isEqualTo(1);
+  }
+
+  @Test
+  void migrate_again_runsNothing() {
+    db.migrate(SqliteFixture.TEST_MODULE);
+    fixture.reopen(); // migrates every module again, as startup does
+    db = fixture.db();
+    db.migrate(SqliteFixture.TEST_MODULE);
+
+    assertThat(seedRows()).isEqualTo(1);
+    assertThat(migrations(SqliteFixture.TEST_MODULE))
+        .containsExactly(Map.entry(1, "V001__items.sql"), Map.entry(2, "V002__seed.sql"));
+  }
+
+  @Test
+  void migrate_failingMigration_rollsBackWholeAndStaysUnrecorded() {
+    assertThatThrownBy(() -> db.migrate("broken"))
+        .isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+
+    assertThat(migrations("broken")).containsExactly(Map.entry(1, "V001__ok.sql"));
+    assertThat(tableExists("broken_ok")).isTrue();
+    assertThat(tableExists("broken_half")).isFalse();
+  }
+
+  @Test
+  void migrate_badFileName_rejected() {
+    assertThatThrownBy(() -> db.migrate("badname"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("V1__items.sql");
+  }
+
+  @Test
+  void migrate_gapInNumbering_rejectedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> db.migrate("gap"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("V003__c.sql");
+    assertThat(tableExists("gap_a")).isFalse();
+  }
+
+  @Test
+  void migrate_unknownModule_rejected() {
+    assertThatThrownBy(() -> db.migrate("nosuchmodule"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("db/nosuchmodule/migrations.txt");
+  }
+
+  @Test
+  void check_openDatabase_passes() {
+    db.check();
+  }
+
+  @Test
+  void afterClose_writeReadAndCheckThrowStoreUnavailable() {
+    db.close();
+    db.close(); // idempotent
+
+    assertThatThrownBy(() -> db.write(tx -> insertItem(tx, 1, "late")))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> db.read(c -> 1))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
+    assertThatThrownBy(db::check).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void close_waitsForQueuedWritesToCommit() throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Integer> held = pool.submit(() -> db.write(tx -> {
+      holding.countDown();
+      await(release);
+      return insertItem(tx, 1, "held");
+    }));
+    await(holding);
+    Future<Integer> queued = pool.submit(() -> db.write(tx -> insertItem(tx, 2, "queued")));
+    Await.until("the second write is queued", () -> writeQueueSize() == 1);
+    Future<?> closing = pool.submit(db::close);
+    release.countDown();
+
+    closing.get();
+    assertThat(held.get()).isEqualTo(1);
+    assertThat(queued.get()).isEqualTo(2);
+    fixture.reopen();
+    db = fixture.db();
+    assertThat(itemIds()).containsExactly(1, 2);
+  }
+
+  /*
+   * An op that throws an Error (AssertionError, StackOverflowError, OutOfMemoryError) must fail
+   * only its own write, as exceptions do. Polls check() so that a dead writer thread fails the
+   * test at once instead of hanging it.
+   */
+  @Test
+  void write_opThrowsError_callerGetsTheErrorAndTheWriterKeepsServing() throws Exception {
+    AssertionError boom = new AssertionError("boom");
+    Future<Object> failing = pool.submit(() -> db.write(tx -> {
+      insertItem(tx, 1, "doomed");
+      throw boom;
+    }));
+
+    Await.until("the failing write returns or the writer stops", () -> failing.isDone() || writerStopped());
+    assertThat(writerStopped())
+        .as("the writer thread died of the op's Error: that write and every later one wait forever")
+        .isFalse();
+    assertThatThrownBy(failing::get).isInstanceOf(ExecutionException.class).hasCause(boom);
+    int written = db.write(tx -> insertItem(tx, 2, "after"));
+    assertThat(written).isEqualTo(2);
+    assertThat(itemIds()).containsExactly(2);
+  }
+
+  private boolean writerStopped() {
+    try {
+      db.check();
+      return false;
+    } catch (StoreUnavailableException e) {
+      return true;
+    }
+  }
+
+  /** Inserts item {@code id}, then fails when {@code id % 3} is 0 (SQLException) or 1 (runtime). */
+  private static int opThatFailsEveryThird(Connection tx, int id) throws SQLException {
+    insertItem(tx, id, "item-" + id);
+    switch (id % 3) {
+      case 0 -> throw new SQLException("op " + id + " fails");
+      case 1 -> throw new IllegalStateException("op " + id + " fails");
+      default -> {
+        return id;
+      }
+    }
+  }
+
+  private static int insertItem(Connection c, int id, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+      s.setInt(1, id);
+      s.setString(2, name);
+      s.executeUpdate();
+    }
+    return id;
+  }
+
+  private List<Integer> itemIds() {
+    return db.read(c -> {
+      List<Integer> ids = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement("SELECT id FROM items ORDER BY id"); ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getInt(1));
+        }
+      }
+      return ids;
+    });
+  }
+
+  private int seedRows() {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM seeds"); ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    });
+  }
+
+  private boolean tableExists(String table) {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+        q.setString(1, table);
+        try (ResultSet rs = q.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  private List<Map.Entry<Integer, String>> migrations(String module) {
+    return db.read(c -> {
+      List<Map.Entry<Integer, String>> rows = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT version, name FROM schema_migrations WHERE module = ? ORDER BY version")) {
+        q.setString(1, module);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rows.add(Map.entry(rs.getInt(1), rs.getString(2)));
+          }
+        }
+      }
+      return rows;
+    });
+  }
+
+  private int writeQueueSize() {
+    Gauge<?> gauge = fixture.metrics().getGauges().get("localdb.write_queue");
+    return ((Number) gauge.getValue()).intValue();
+  }
+
+  private long maxBatchSize() {
+    return fixture.metrics().histogram("localdb.commit_batch_size").getSnapshot().getMax();
+  }
+
+  /** Unchecked so write ops can call it; an interrupt only comes from tearDown's shutdownNow. */
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("latch not released within " + Await.DEADLINE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
