@@ -119,6 +119,15 @@ public final class Neighbors {
   private int fanOut(Tag tag, @Nullable Digest digest, String what, Duration stagger, Counter allFailed, Call call) {
     List<HostPort> neighbors = others(tag);
     if (neighbors.isEmpty()) {
+      // No healthy neighbor: if the tag has other owners at all, they are down and the write
+      // lives here only. That is the failure the counters exist to show, so count it.
+      List<HostPort> down = new ArrayList<>(ring.ownersIgnoringHealth(tag.toString()));
+      down.remove(ring.self());
+      if (!down.isEmpty()) {
+        allFailed.inc();
+        log.error("{} of {} -> {} skipped: every other owner {} is unhealthy; the write is on this node only",
+            what, tag, digest, down);
+      }
       return 0;
     }
     Collections.shuffle(neighbors, random);

@@ -64,6 +64,11 @@ final class ClusterRing implements HashRing {
   }
 
   @Override
+  public List<HostPort> ownersIgnoringHealth(String key) {
+    return snapshot.ring().owners(key, maxReplica, member -> true);
+  }
+
+  @Override
   public boolean isOwner(String key) {
     return owners(key).contains(self());
   }

@@ -34,6 +34,12 @@ public interface HashRing extends AutoCloseable {
    */
   List<HostPort> owners(String key);
 
+  /**
+   * The first {@code max_replica} members by rendezvous score whatever their health: who would own
+   * {@code key} if every member were up. Lets callers tell "no other owner" from "other owners down".
+   */
+  List<HostPort> ownersIgnoringHealth(String key);
+
   /** Whether {@link #self()} is among {@link #owners(String) owners(key)}. */
   boolean isOwner(String key);
 

@@ -6,6 +6,11 @@ import java.util.List;
 /** The ring of a node without a cluster: it owns every key. Immutable. */
 record SingleNodeRing(HostPort self) implements HashRing {
   @Override
+  public List<HostPort> ownersIgnoringHealth(String key) {
+    return List.of(self);
+  }
+
+  @Override
   public List<HostPort> owners(String key) {
     return List.of(self);
   }
