@@ -22,6 +22,8 @@ final class SqliteTagStore implements TagStore {
 
   private final LocalDb db;
   private final Clock clock;
+  /** Statements of write ops, which all run on the database's writer thread. */
+  private final StatementCache writes = new StatementCache();
 
   SqliteTagStore(LocalDb db, Clock clock) {
     this.db = db;
@@ -46,7 +48,7 @@ final class SqliteTagStore implements TagStore {
 
   private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
     return db.write(tx -> {
-      Optional<TagRecord> current = select(tx, tag);
+      Optional<TagRecord> current = selectForWrite(tx, tag);
       TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
       PutResult result = decide(current, next);
       if (result.current() == next) {
@@ -82,8 +84,18 @@ final class SqliteTagStore implements TagStore {
     return d == null ? "" : d.toString();
   }
 
+  private Optional<TagRecord> selectForWrite(Connection tx, Tag tag) throws SQLException {
+    PreparedStatement q = writes.get(tx, SELECT_TAG);
+    q.setString(1, tag.toString());
+    try (ResultSet rs = q.executeQuery()) {
+      return rs.next() ? Optional.of(toRecord(tag, rs)) : Optional.empty();
+    }
+  }
+
+  private static final String SELECT_TAG = "SELECT digest, generation, updated_ms FROM tags WHERE tag = ?";
+
   private static Optional<TagRecord> select(Connection c, Tag tag) throws SQLException {
-    try (PreparedStatement q = c.prepareStatement("SELECT digest, generation, updated_ms FROM tags WHERE tag = ?")) {
+    try (PreparedStatement q = c.prepareStatement(SELECT_TAG)) {
       q.setString(1, tag.toString());
       try (ResultSet rs = q.executeQuery()) {
         return rs.next() ? Optional.of(toRecord(tag, rs)) : Optional.empty();
@@ -97,25 +109,23 @@ final class SqliteTagStore implements TagStore {
         new Generation(rs.getLong("generation")), Instant.ofEpochMilli(rs.getLong("updated_ms")));
   }
 
-  private static void upsert(Connection tx, TagRecord r) throws SQLException {
-    try (PreparedStatement u = tx.prepareStatement("INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
-        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms")) {
-      u.setString(1, r.tag().toString());
-      u.setString(2, r.digest() == null ? null : r.digest().toString());
-      u.setLong(3, r.generation().value());
-      u.setLong(4, r.updated().toEpochMilli());
-      u.executeUpdate();
-    }
+  private void upsert(Connection tx, TagRecord r) throws SQLException {
+    PreparedStatement u = writes.get(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms");
+    u.setString(1, r.tag().toString());
+    u.setString(2, r.digest() == null ? null : r.digest().toString());
+    u.setLong(3, r.generation().value());
+    u.setLong(4, r.updated().toEpochMilli());
+    u.executeUpdate();
   }
 
-  private static void appendHistory(Connection tx, TagRecord r) throws SQLException {
-    try (PreparedStatement h = tx.prepareStatement("INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)")) {
-      h.setString(1, r.tag().toString());
-      h.setString(2, String.valueOf(r.digest()));
-      h.setLong(3, r.generation().value());
-      h.setLong(4, r.updated().toEpochMilli());
-      h.executeUpdate();
-    }
+  private void appendHistory(Connection tx, TagRecord r) throws SQLException {
+    PreparedStatement h = writes.get(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)");
+    h.setString(1, r.tag().toString());
+    h.setString(2, String.valueOf(r.digest()));
+    h.setLong(3, r.generation().value());
+    h.setLong(4, r.updated().toEpochMilli());
+    h.executeUpdate();
   }
 
   @Override
@@ -209,6 +219,6 @@ final class SqliteTagStore implements TagStore {
 
   @Override
   public void close() {
-    // The LocalDb is shared and closed by its owner.
+    // The LocalDb is shared and closed by its owner; the cached statements go with its connection.
   }
 }
