@@ -34,12 +34,9 @@ final class Auth {
     return new Auth(config.tokens().stream().map(t -> new Grant(sha256(t.token()), t.scopes())).toList());
   }
 
-  void check(Context ctx) {
-    if (grants.isEmpty()) {
-      return;
-    }
-    Scope required = ctx.routeRoles().stream().map(Scope.class::cast).findFirst().orElse(Scope.OPEN);
-    if (required.granted() == null) {
+  /** Throws {@link HttpProblem} 401/403 unless the request's token grants {@code required}. */
+  void check(Context ctx, Scope required) {
+    if (grants.isEmpty() || required.granted() == null) {
       return;
     }
     String header = ctx.header("Authorization");

@@ -93,14 +93,16 @@ public final class BuildIndexApp implements AutoCloseable {
     TagWrites writes = new TagWrites(new TagWrites.Parts(store, new HybridLogicalClock(clock), tagTypes, replication,
         cluster.neighbors()));
 
-    Javalin http = createServer(config, metrics);
-    new TagRoutes(writes, store, cluster.neighbors()).register(http);
-    new ListRoutes(store).register(http);
-    new RemoteRoutes(store, writes, replication).register(http);
-    new InternalRoutes(writes).register(http);
-    new ClusterRoutes(cluster.antiEntropy()).register(http);
-    new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(http);
-    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(http);
+    RequestMetrics requestMetrics = new RequestMetrics(metrics);
+    Javalin http = createServer(requestMetrics);
+    Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
+    new TagRoutes(writes, store, cluster.neighbors()).register(router);
+    new ListRoutes(store).register(router);
+    new RemoteRoutes(store, writes, replication).register(router);
+    new InternalRoutes(writes).register(router);
+    new ClusterRoutes(cluster.antiEntropy()).register(router);
+    new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
+    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
     http.start(listen.host(), listen.port());
@@ -110,9 +112,7 @@ public final class BuildIndexApp implements AutoCloseable {
     return new BuildIndexApp(config, http, resources);
   }
 
-  private static Javalin createServer(BuildIndexConfig config, MetricRegistry metrics) {
-    Auth auth = Auth.of(config.auth());
-    RequestMetrics requestMetrics = new RequestMetrics(metrics);
+  private static Javalin createServer(RequestMetrics requestMetrics) {
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
@@ -122,11 +122,8 @@ public final class BuildIndexApp implements AutoCloseable {
       // Kraken clients send tags url.PathEscape'd: %2F must reach the router, not be refused.
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
       c.jetty.modifyServer(s -> s.setErrorHandler(new JettyErrors()));
+      c.requestLogger.http(requestMetrics::record);
     });
-    app.before(requestMetrics::start);
-    app.beforeMatched(requestMetrics::matched);
-    app.beforeMatched(auth::check);
-    app.after(requestMetrics::finish);
     ErrorMapping.register(app);
     return app;
   }

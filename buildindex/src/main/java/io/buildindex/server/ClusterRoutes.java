@@ -3,7 +3,6 @@ package io.buildindex.server;
 import io.buildindex.cluster.AntiEntropy;
 import io.buildindex.config.HostPort;
 import io.buildindex.tagstore.InvalidInputException;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 /** Anti-entropy between owners: per-bucket summaries and the records of one bucket. */
@@ -14,9 +13,9 @@ final class ClusterRoutes {
     this.antiEntropy = antiEntropy;
   }
 
-  void register(Javalin app) {
-    app.get("/internal/antientropy/summary", ctx -> ctx.json(antiEntropy.summary(peer(ctx))), Scope.CLUSTER);
-    app.get("/internal/antientropy/buckets/{index}", ctx -> ctx.json(antiEntropy.bucket(peer(ctx), index(ctx))), Scope.CLUSTER);
+  void register(Router r) {
+    r.get("/internal/antientropy/summary", Scope.CLUSTER, ctx -> ctx.json(antiEntropy.summary(peer(ctx))));
+    r.get("/internal/antientropy/buckets/{index}", Scope.CLUSTER, ctx -> ctx.json(antiEntropy.bucket(peer(ctx), index(ctx))));
   }
 
   private static HostPort peer(Context ctx) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,9 +22,9 @@ final class InternalRoutes {
     this.writes = writes;
   }
 
-  void register(Javalin app) {
-    app.put("/internal/duplicate/tags/{tag}/digest/{digest}", this::duplicatePut, Scope.CLUSTER);
-    app.post("/internal/duplicate/remotes/tags/{tag}/digest/{digest}", this::duplicateReplicate, Scope.CLUSTER);
+  void register(Router r) {
+    r.put("/internal/duplicate/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicatePut);
+    r.post("/internal/duplicate/remotes/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicateReplicate);
   }
 
   /** Kraken's DuplicatePutRequest; delay is a Go time.Duration, in nanoseconds. */

@@ -2,7 +2,6 @@ package io.buildindex.server;
 
 import io.buildindex.tagstore.Page;
 import io.buildindex.tagstore.TagStore;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.jspecify.annotations.Nullable;
 
@@ -14,10 +13,10 @@ final class ListRoutes {
     this.store = store;
   }
 
-  void register(Javalin app) {
-    app.get("/list", this::list, Scope.READ);
-    app.get("/list/<prefix>", this::list, Scope.READ);
-    app.get("/repositories/{repo}/tags", this::repositoryTags, Scope.READ);
+  void register(Router r) {
+    r.get("/list", Scope.READ, this::list);
+    r.get("/list/<prefix>", Scope.READ, this::list);
+    r.get("/repositories/{repo}/tags", Scope.READ, this::repositoryTags);
   }
 
   private void list(Context ctx) {

@@ -8,7 +8,6 @@ import io.buildindex.docker.notifications.PushedTag;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +35,8 @@ final class NotificationRoutes {
     this.registered = metrics.counter("notifications.registered");
   }
 
-  void register(Javalin app) {
-    app.post("/notifications", this::receive, Scope.WRITE);
+  void register(Router r) {
+    r.post("/notifications", Scope.WRITE, this::receive);
   }
 
   private void receive(Context ctx) {

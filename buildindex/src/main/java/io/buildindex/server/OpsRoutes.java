@@ -1,6 +1,5 @@
 package io.buildindex.server;
 
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.function.Supplier;
 
@@ -16,11 +15,11 @@ final class OpsRoutes {
     this.origin = origin;
   }
 
-  void register(Javalin app) {
-    app.get("/health", ctx -> ctx.contentType("text/plain").result("OK\n"), Scope.OPEN);
-    app.get("/readiness", this::readiness, Scope.OPEN);
-    app.get("/metrics", this::metrics, Scope.READ);
-    app.get("/origin", ctx -> ctx.contentType("text/plain").result(origin.get()), Scope.READ);
+  void register(Router r) {
+    r.get("/health", Scope.OPEN, ctx -> ctx.contentType("text/plain").result("OK\n"));
+    r.get("/readiness", Scope.OPEN, this::readiness);
+    r.get("/metrics", Scope.READ, this::metrics);
+    r.get("/origin", Scope.READ, ctx -> ctx.contentType("text/plain").result(origin.get()));
   }
 
   private void readiness(Context ctx) {

@@ -8,7 +8,6 @@ import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +28,13 @@ final class RemoteRoutes {
     this.replication = replication;
   }
 
-  void register(Javalin app) {
-    app.post("/remotes/tags/{tag}", this::replicate, Scope.WRITE);
-    app.get("/remotes/match", this::match, Scope.READ);
-    app.get("/tags/{tag}/replication", ctx -> ctx.json(replication.status(PathParams.tag(ctx)).stream().map(TaskJson::of).toList()), Scope.READ);
-    app.get("/replication/tasks", this::tasks, Scope.ADMIN);
-    app.post("/replication/tasks/retry", this::retry, Scope.ADMIN);
-    app.get("/replication/backfill", ctx -> ctx.json(replication.backfill()), Scope.ADMIN);
+  void register(Router r) {
+    r.post("/remotes/tags/{tag}", Scope.WRITE, this::replicate);
+    r.get("/remotes/match", Scope.READ, this::match);
+    r.get("/tags/{tag}/replication", Scope.READ, ctx -> ctx.json(replication.status(PathParams.tag(ctx)).stream().map(TaskJson::of).toList()));
+    r.get("/replication/tasks", Scope.ADMIN, this::tasks);
+    r.post("/replication/tasks/retry", Scope.ADMIN, this::retry);
+    r.get("/replication/backfill", Scope.ADMIN, ctx -> ctx.json(replication.backfill()));
   }
 
   private void replicate(Context ctx) {

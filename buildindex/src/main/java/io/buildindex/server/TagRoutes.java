@@ -8,7 +8,6 @@ import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
@@ -29,12 +28,12 @@ final class TagRoutes {
     this.neighbors = neighbors;
   }
 
-  void register(Javalin app) {
-    app.put("/tags/{tag}/digest/{digest}", this::put, Scope.WRITE);
-    app.get("/tags/{tag}", this::get, Scope.READ);
-    app.head("/tags/{tag}", this::get, Scope.READ);
-    app.delete("/tags/{tag}", this::delete, Scope.WRITE);
-    app.get("/tags/{tag}/history", this::history, Scope.READ);
+  void register(Router r) {
+    r.put("/tags/{tag}/digest/{digest}", Scope.WRITE, this::put);
+    r.get("/tags/{tag}", Scope.READ, this::get);
+    r.head("/tags/{tag}", Scope.READ, this::get);
+    r.delete("/tags/{tag}", Scope.WRITE, this::delete);
+    r.get("/tags/{tag}/history", Scope.READ, this::history);
   }
 
   private void put(Context ctx) {

@@ -14,10 +14,11 @@ import org.jspecify.annotations.Nullable;
  * answer to a build that looks for a tag before pushing it).
  *
  * <p>Design: a read loads through {@code cache.get(tag, loader)}, which holds the key's entry
- * while it reads SQLite; a write, after its commit, merges its result into the entry keeping the
- * higher generation. So whatever the interleaving (a load that read the old row before the
- * commit, two writers finishing out of order), the entry ends at the newest committed state and
- * no read after a write's return can see an older one.
+ * while it reads SQLite; a write, after its commit, merges its result into the entry, if there is
+ * one, keeping the newer state by SQLite's own ordering. So whatever the interleaving (a load that
+ * read the old row before the commit waits for it to finish and is then corrected, two writers
+ * finishing out of order), the entry ends at the newest committed state and no read after a
+ * write's return can see an older one.
  */
 final class CachingTagStore implements TagStore {
   private final SqliteTagStore store;
@@ -53,9 +54,13 @@ final class CachingTagStore implements TagStore {
 
   private PutResult remember(PutResult result) {
     TagRecord committed = result.current();
-    // The same ordering SQLite applied (generation, then the digest tie-break), whatever order writers finish in.
-    cache.asMap().merge(committed.tag(), Optional.of(committed),
-        (old, mine) -> old.isEmpty() ? mine : Optional.of(SqliteTagStore.decide(old, committed).current()));
+    // Only tags already cached are updated: caching every written tag would churn the cache (and
+    // the young generation) with tags nobody reads; the first read loads it. The merge keeps the
+    // ordering SQLite applied (generation, then the digest tie-break), whatever order writers finish in.
+    // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once while a load of
+    // the key is in flight, and that load (of the pre-commit row) would then be cached.
+    cache.asMap().compute(committed.tag(), (tag, old) -> old == null ? null
+        : Optional.of(old.isEmpty() ? committed : SqliteTagStore.decide(old, committed).current()));
     return result;
   }
 

@@ -1,0 +1,53 @@
+package io.buildindex.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.Handler;
+
+/**
+ * Registers routes with their required {@link Scope}, wrapping each handler with the auth check
+ * and the route's metrics.
+ *
+ * <p>Design: doing this per route, with the scope and the route's metric objects bound at
+ * registration, rather than in global before/after handlers, spares every request extra route
+ * matching and per-request metric-name lookups, which profiles showed as a fifth of a PUT's CPU.
+ */
+final class Router {
+  private final Javalin app;
+  private final Auth auth;
+  private final RequestMetrics metrics;
+
+  Router(Javalin app, Auth auth, RequestMetrics metrics) {
+    this.app = app;
+    this.auth = auth;
+    this.metrics = metrics;
+  }
+
+  void get(String path, Scope scope, Handler handler) {
+    app.get(path, wrap("GET", path, scope, handler));
+  }
+
+  void head(String path, Scope scope, Handler handler) {
+    app.head(path, wrap("HEAD", path, scope, handler));
+  }
+
+  void put(String path, Scope scope, Handler handler) {
+    app.put(path, wrap("PUT", path, scope, handler));
+  }
+
+  void post(String path, Scope scope, Handler handler) {
+    app.post(path, wrap("POST", path, scope, handler));
+  }
+
+  void delete(String path, Scope scope, Handler handler) {
+    app.delete(path, wrap("DELETE", path, scope, handler));
+  }
+
+  private Handler wrap(String method, String path, Scope scope, Handler handler) {
+    RequestMetrics.Route route = metrics.route(method + " " + path);
+    return ctx -> {
+      route.attachTo(ctx);
+      auth.check(ctx, scope);
+      handler.handle(ctx);
+    };
+  }
+}
