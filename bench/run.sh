@@ -1,0 +1,586 @@
+#!/usr/bin/env bash
+# Benchmarks of build-index, driven by wrk, all against servers this script starts on 127.0.0.1.
+# See BENCHMARKS.md for what each scenario measures and the last full run's numbers.
+#
+#   bench/run.sh                 # every scenario: hot random put rss
+#   bench/run.sh hot put         # only these, in the order given
+#   DURATION=30s bench/run.sh    # longer measured runs
+#
+# Scenarios (each one a function scenario_<name>; add one by defining scenario_<name> and
+# listing it in ALL_SCENARIOS):
+#   hot     GET of one hot tag vs a bare Javalin endpoint returning a constant, at -c64 and -c16
+#   random  GET of random tags among RANDOM_TAGS (100k) seeded ones
+#   put     durable PUTs of unique tags, wrk -c64 (plus group-commit metrics from /metrics)
+#   rss     RSS of the server holding RSS_TAGS (1M) tags, after seeding them and a random-GET pass
+#   get     hot then random
+#
+# Environment (defaults in brackets):
+#   DURATION [15s]       each measured wrk run
+#   WARMUP [30s]         warm-up run (discarded) of each fresh server: the JIT is still compiling the
+#                        write path after 10 s; REWARMUP [5s] before a further connection count
+#   HOT_ROUNDS [2]       rounds of the hot-GET comparison, bare and build-index in turn each round
+#   THREADS [2]          wrk threads, same for every run
+#   CONNS [64]           wrk connections for random, put and the rss GET pass
+#   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
+#   RANDOM_TAGS [100000] RSS_TAGS [1000000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
+#   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
+#   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
+#   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
+#                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr)
+#   NICE [0]             run servers, wrk and Seed at this niceness (e.g. -10, needs root), and set
+#                        it on the session's autogroup, so that other work on a shared machine
+#                        takes less of their CPU (it then gets less: use with care)
+#   REBUILD [0]          1: rebuild buildindex/target/buildindex.jar even when it exists
+#   DATA_DIR             where to make the temp dir of the servers' SQLite files (default: TMPDIR)
+#   KEEP [0]             1: keep the temp dir (server logs, databases) after the run
+#   WAIT_QUIET [0]       before each run, wait up to this many seconds for the rest of the machine
+#                        to use less than QUIET_CORES [0.3] cores (a shared machine running builds)
+#
+# Needs wrk and curl: installs them with apt-get when missing (root, or sudo). Builds
+# buildindex/target/buildindex.jar when it is missing (or REBUILD=1) and runs a copy of it. Writes
+# bench/results/<timestamp>.md (gitignored) plus raw wrk outputs and /metrics scrapes in
+# bench/results/<timestamp>/, and prints a summary. Every server it starts is stopped on exit.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+JAR="$ROOT/buildindex/target/buildindex.jar"
+JDK="$ROOT/with-jdk"
+
+ALL_SCENARIOS=(hot random put rss)
+
+DURATION="${DURATION:-15s}"
+WARMUP="${WARMUP:-30s}"
+REWARMUP="${REWARMUP:-5s}"
+HOT_ROUNDS="${HOT_ROUNDS:-2}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-64}"
+HOT_CONNS="${HOT_CONNS:-64 16}"
+RANDOM_TAGS="${RANDOM_TAGS:-100000}"
+RSS_TAGS="${RSS_TAGS:-1000000}"
+SEED_CONCURRENCY="${SEED_CONCURRENCY:-64}"
+SEED_DEADLINE="${SEED_DEADLINE:-1200}"
+MAX_REQUESTS="${MAX_REQUESTS:-5000000}"
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
+PROFILE="${PROFILE:-0}"
+REBUILD="${REBUILD:-0}"
+NICE="${NICE:-0}"
+KEEP="${KEEP:-0}"
+WAIT_QUIET="${WAIT_QUIET:-0}"
+QUIET_CORES="${QUIET_CORES:-0.3}"
+PUT_TARGET=10000
+HOT_TARGET=0.8
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS_DIR="$BENCH_DIR/results"
+RAW_DIR="$RESULTS_DIR/$STAMP"
+REPORT="$RESULTS_DIR/$STAMP.md"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/buildindex-bench.XXXXXX")"
+if [ -n "${DATA_DIR:-}" ]; then
+  mkdir -p "$DATA_DIR"
+  DATA_DIR="$(mktemp -d "$DATA_DIR/buildindex-bench.XXXXXX")"
+else
+  DATA_DIR="$WORK"
+fi
+CLK_TCK="$(getconf CLK_TCK)"
+
+PIDS=()          # every process started here, stopped on exit
+PRIO=()          # command prefix giving the benchmark's processes niceness NICE
+AUTOGROUP_NICE_WAS=""
+if [ "$NICE" != 0 ]; then
+  PRIO=(nice -n "$NICE")
+  # With autogroup scheduling (Linux default) CPU is shared between sessions first, whatever the
+  # processes' own niceness: set it on this session's autogroup too, and restore it on exit.
+  if [ -w /proc/self/autogroup ]; then
+    AUTOGROUP_NICE_WAS="$(sed -nE 's/.* nice (-?[0-9]+).*/\1/p' /proc/self/autogroup)"
+    echo "$NICE" > /proc/self/autogroup 2>/dev/null || AUTOGROUP_NICE_WAS=""
+  fi
+fi
+ROWS=()          # markdown rows of the results table
+SUMMARY=()       # lines of the summary (ratios vs targets)
+NOTES=()         # extra markdown sections (metrics, RSS, ...)
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ "$KEEP" = 1 ]; then log "kept $WORK and $DATA_DIR"; else rm -rf "$WORK" "$DATA_DIR"; fi
+  if [ -n "$AUTOGROUP_NICE_WAS" ]; then echo "$AUTOGROUP_NICE_WAS" > /proc/self/autogroup 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- setup -------------------------------------------------------------------------------------
+
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "missing ${missing[*]}: install them (apt-get install -y ${missing[*]})"
+    sudo="sudo"
+  fi
+  log "installing ${missing[*]} with apt-get (apt-get update; apt-get install -y ${missing[*]})"
+  $sudo apt-get update -q >&2
+  $sudo apt-get install -y -q "${missing[@]}" >&2
+}
+
+ensure_jar() {
+  if [ "$REBUILD" = 1 ] || [ ! -f "$JAR" ]; then build_jar; fi
+  # Run a private copy: others may rebuild buildindex/target while the benchmark runs.
+  cp "$JAR" "$WORK/buildindex.jar"
+  JAR_INFO="$(stat -c %y "$JAR" | cut -d. -f1), sha256 $(sha256sum "$JAR" | cut -c1-12)"
+  JAR="$WORK/buildindex.jar"
+}
+
+build_jar() {
+  log "building $JAR (missing)"
+  (cd "$ROOT" && { ./with-jdk mvn -B -q -pl config,tagstore,buildindex -am install -DskipTests \
+      || { ./with-jdk mvn -B -q -pl config,tagstore,buildindex install -DskipTests \
+           && ./with-jdk mvn -B -q -pl buildindex package -DskipTests; }; }) >&2
+  [ -f "$JAR" ] || die "build did not produce $JAR"
+}
+
+# --- processes ---------------------------------------------------------------------------------
+
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  die "no free port found"
+}
+
+# wait_ready URL PID LOG: until URL answers 200, the process dies (fail) or 90 s pass (fail).
+wait_ready() {
+  local url="$1" pid="$2" logfile="$3"
+  for _ in $(seq 1 450); do
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$logfile" >&2; die "process $pid exited while starting (log: $logfile)"; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)" = 200 ] && return
+    sleep 0.2
+  done
+  die "$url not ready after 90 s (log: $logfile)"
+}
+
+# start_server NAME [EXTRA_YAML]: a build-index node with a fresh database under DATA_DIR/NAME.
+# Sets SERVER_PID, SERVER_PORT, SERVER_URL, SERVER_DIR. EXTRA_YAML is appended to its config
+# (e.g. "remotes: {...}" for the replication scenarios).
+start_server() {
+  local name="$1" extra="${2:-}"
+  SERVER_DIR="$DATA_DIR/$name"
+  rm -rf "$SERVER_DIR"
+  mkdir -p "$SERVER_DIR"
+  SERVER_PORT="$(free_port)"
+  SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+  cat > "$SERVER_DIR/config.yaml" <<EOF
+localdb: {source: "$SERVER_DIR/index.db"}
+tagserver: {listener: {addr: "127.0.0.1:$SERVER_PORT"}}
+$extra
+EOF
+  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
+  "${PRIO[@]}" "$JDK" java $SERVER_JAVA_OPTS -jar "$JAR" --config "$SERVER_DIR/config.yaml" > "$SERVER_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_ready "$SERVER_URL/health" "$SERVER_PID" "$SERVER_DIR/server.log"
+  log "build-index '$name' pid $SERVER_PID on $SERVER_URL"
+}
+
+# start_bare: bench/BareJavalin.java with the source launcher on the shaded jar's classpath.
+# Sets BARE_PID, BARE_URL.
+start_bare() {
+  local port; port="$(free_port)"
+  BARE_URL="http://127.0.0.1:$port"
+  "${PRIO[@]}" "$JDK" java -cp "$JAR" "$BENCH_DIR/BareJavalin.java" "$port" > "$WORK/bare.log" 2>&1 &
+  BARE_PID=$!
+  PIDS+=("$BARE_PID")
+  wait_ready "$BARE_URL/health" "$BARE_PID" "$WORK/bare.log"
+  log "bare Javalin pid $BARE_PID on $BARE_URL"
+}
+
+# stop_pid PID: SIGTERM (graceful: the server drains and closes its database), SIGKILL after 20 s.
+stop_pid() {
+  local pid="$1"
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# --- measurements ------------------------------------------------------------------------------
+
+cpu_busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+pid_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Sets KIDS_CPU to the CPU seconds used so far by this shell's reaped children (wrk, Seed). Not
+# in a $(...) subshell: a subshell's children counters start at zero.
+children_cpu() {
+  times > "$WORK/times"
+  KIDS_CPU="$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.2f\n", s }' "$WORK/times")"
+}
+# thread_jiffies PID NAME: CPU jiffies of the thread of PID named NAME (0 when there is none).
+thread_jiffies() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then awk '{ print $14 + $15 }' "$t/stat"; return; fi
+  done
+  echo 0
+}
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+file_bytes() { if [ -f "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
+bytes_mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
+# scrape URL FILE: GET /metrics into FILE.
+scrape() { curl -sf --max-time 10 "$1/metrics" > "$2" || die "cannot scrape $1/metrics"; }
+# metric FILE NAME [LABELS]: the value of series NAME{LABELS} (as written in the scrape, e.g.
+# 'quantile="0.5"'), or of NAME when no LABELS; "n/a" if absent.
+metric() {
+  local series="$2"
+  [ -z "${3:-}" ] || series="$2{$3}"
+  SERIES="$series" awk '
+    BEGIN { series = ENVIRON["SERIES"] }
+    index($0, series " ") == 1 { print $NF; found = 1; exit }
+    END { if (!found) print "n/a" }' "$1"
+}
+ms() { awk -v s="$1" 'BEGIN { if (s == "n/a") print s; else printf "%.2f", s * 1000 }'; }
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# cpu_begin PID / cpu_end: CPU used between the two calls, in cores on average, as
+# "server | client | other": the process PID (the server under test), this shell's children that
+# finished in between (wrk or Seed), and everything else on the machine. Sets CPU_COLS, and
+# CPU_SRV_SECONDS, CPU_WRITER_SECONDS (its thread localdb-writer), CPU_WALL (seconds elapsed).
+cpu_begin() {
+  CPU_PID="$1"
+  children_cpu; CPU_K0=$KIDS_CPU; CPU_B0=$(cpu_busy_jiffies); CPU_S0=$(pid_jiffies "$CPU_PID"); CPU_T0=$(date +%s.%N)
+  CPU_W0=$(thread_jiffies "$CPU_PID" localdb-writer)
+}
+cpu_end() {
+  local b1 s1 k1 t1
+  local w1; w1=$(thread_jiffies "$CPU_PID" localdb-writer)
+  b1=$(cpu_busy_jiffies); s1=$(pid_jiffies "$CPU_PID"); t1=$(date +%s.%N); children_cpu; k1=$KIDS_CPU
+  CPU_COLS="$(awk -v b0="$CPU_B0" -v b1="$b1" -v s0="$CPU_S0" -v s1="$s1" -v k0="$CPU_K0" -v k1="$k1" \
+      -v t0="$CPU_T0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN {
+        t = t1 - t0; all = (b1 - b0) / hz / t; srv = (s1 - s0) / hz / t; c = (k1 - k0) / t; o = all - srv - c; if (o < 0) o = 0
+        printf "%.2f | %.2f | %.2f", srv, c, o }')"
+  CPU_SRV_SECONDS="$(awk -v s0="$CPU_S0" -v s1="$s1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (s1 - s0) / hz }')"
+  CPU_WRITER_SECONDS="$(awk -v w0="$CPU_W0" -v w1="$w1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (w1 - w0) / hz }')"
+  CPU_WALL="$(awk -v t0="$CPU_T0" -v t1="$t1" 'BEGIN { printf "%.3f", t1 - t0 }')"
+}
+# cpu_us_per N: server CPU microseconds per request, N requests since cpu_begin.
+cpu_us_per() { awk -v c="$CPU_SRV_SECONDS" -v n="$1" 'BEGIN { if (n > 0) printf "%.0f", c / n * 1e6; else print "n/a" }'; }
+
+# wait_quiet: with WAIT_QUIET=N > 0, waits up to N s until the machine's CPU use over 2 s is below
+# QUIET_CORES (the servers are idle between runs, so that is other processes: builds, tests).
+# The CPU columns of the report show how busy the machine was during each run either way.
+wait_quiet() {
+  [ "$WAIT_QUIET" -gt 0 ] || return 0
+  local deadline=$(( SECONDS + WAIT_QUIET )) b0 b1 busy said=0
+  while :; do
+    b0=$(cpu_busy_jiffies); sleep 2; b1=$(cpu_busy_jiffies)
+    busy="$(awk -v a="$b0" -v b="$b1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz / 2 }')"
+    at_least "$busy" "$QUIET_CORES" || return 0
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "machine still busy ($busy cores used by other processes) after ${WAIT_QUIET} s: measuring anyway"
+      return 0
+    fi
+    [ "$said" = 1 ] || log "waiting up to ${WAIT_QUIET} s for other processes to use < $QUIET_CORES cores (now $busy)"
+    said=1
+  done
+}
+
+# wrk_run LABEL PID CONNS DURATION URL SCRIPT [SCRIPT_ARGS...]
+# One wrk run of THREADS threads, CONNS connections, DURATION, capped at MAX_REQUESTS requests
+# (the script's last argument is the per-thread cap). PID is the server under test, for its CPU
+# share. Sets R_RPS, R_OK_RPS, R_P50, R_P99, R_ERRORS, R_REQUESTS, R_SECONDS. LABELs starting
+# with "warmup" or "profile" are not reported.
+wrk_run() {
+  local label="$1" pid="$2" conns="$3" duration="$4" url="$5" script="$6"
+  shift 6
+  local out; out="$RAW_DIR/$(printf '%s-c%s' "$label" "$conns" | tr -c 'A-Za-z0-9_.-' '_').txt"
+  local cap=$(( MAX_REQUESTS / THREADS ))
+  [[ "$label" == warmup* || "$label" == profile* ]] || wait_quiet
+  cpu_begin "$pid"
+  "${PRIO[@]}" wrk -t"$THREADS" -c"$conns" -d"$duration" --timeout 10s --latency -s "$BENCH_DIR/$script" "$url" -- "$@" "$cap" > "$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk failed for $label"; }
+  cpu_end
+  local line; line="$(grep '^WRK_RESULT ' "$out")" || { cat "$out" >&2; die "no WRK_RESULT from $label"; }
+  local key
+  for key in requests seconds rps ok_rps p50_ms p99_ms status_errors socket_errors; do
+    printf -v "W_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
+  done
+  R_REQUESTS=$W_requests R_SECONDS=$W_seconds R_RPS=$W_rps R_OK_RPS=$W_ok_rps R_P50=$W_p50_ms R_P99=$W_p99_ms
+  R_ERRORS=$(( W_status_errors + W_socket_errors ))
+  # wrk always runs for the whole DURATION, so a run that hit the cap understates its rate.
+  [ "$W_requests" -lt $(( cap * THREADS )) ] || log "WARNING: $label reached MAX_REQUESTS=$MAX_REQUESTS: its req/s is understated; raise MAX_REQUESTS"
+  if [[ "$label" != warmup* && "$label" != profile* ]]; then
+    R_US="$(cpu_us_per "$R_REQUESTS")"
+    ROWS+=("| $label | $conns | $(printf '%.0f' "$R_OK_RPS") | $R_P50 | $R_P99 | $R_ERRORS | $CPU_COLS | $R_US |")
+    log "$label: $(printf '%.0f' "$R_OK_RPS") req/s ok, p50 ${R_P50} ms, p99 ${R_P99} ms, errors $R_ERRORS (cpu server|wrk|other: $CPU_COLS; server ${R_US} µs CPU/request)"
+  fi
+}
+
+# seed PID URL N REPO LABEL: bench/Seed.java PUTs <REPO>:t0..t<N-1>. Sets S_SECONDS, S_RPS.
+seed() {
+  local pid="$1" url="$2" n="$3" repo="$4" label="$5"
+  local out="$RAW_DIR/seed-${repo//\//_}-$n.txt"
+  wait_quiet
+  log "seeding $n tags $repo:t0.. with $SEED_CONCURRENCY connections"
+  cpu_begin "$pid"
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Seed.java" "$url" "$n" "$SEED_CONCURRENCY" "$repo" "$SEED_DEADLINE" > "$out" 2> "$out.log" \
+    || { tail -5 "$out.log" >&2; cat "$out" >&2; die "seeding failed"; }
+  cpu_end
+  local line; line="$(grep '^SEED_RESULT ' "$out")"
+  S_SECONDS="$(sed -E 's/.* seconds=([^ ]+).*/\1/' <<< "$line")"
+  S_RPS="$(sed -E 's/.* rps=([^ ]+).*/\1/' <<< "$line")"
+  ROWS+=("| $label | $SEED_CONCURRENCY | $(printf '%.0f' "$S_RPS") | – | – | $(sed -E 's/.* failed=([^ ]+).*/\1/' <<< "$line") | $CPU_COLS | $(cpu_us_per "$n") |")
+  log "$label: $n puts in $S_SECONDS s = $(printf '%.0f' "$S_RPS") puts/s (cpu server|seed|other: $CPU_COLS; server $(cpu_us_per "$n") µs CPU/put)"
+}
+
+# profile_start PID NAME / profile_stop PID NAME: with PROFILE=1, a JFR recording (profile
+# settings) of PID between the two calls, in RAW_DIR/NAME.jfr, plus its hot-methods and
+# native-methods views as text.
+profile_start() {
+  [ "$PROFILE" = 1 ] || return 0
+  "$JDK" jcmd "$1" JFR.start name="$2" settings=profile filename="$RAW_DIR/$2.jfr" > /dev/null
+}
+profile_stop() {
+  [ "$PROFILE" = 1 ] || return 0
+  "$JDK" jcmd "$1" JFR.stop name="$2" > /dev/null
+  "$JDK" jfr view --width 160 hot-methods "$RAW_DIR/$2.jfr" > "$RAW_DIR/$2-hot-methods.txt" 2>&1 || true
+  "$JDK" jfr view --width 160 native-methods "$RAW_DIR/$2.jfr" > "$RAW_DIR/$2-native-methods.txt" 2>&1 || true
+}
+
+put_tag() { # put_tag URL TAG_ESCAPED DIGEST
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$1/tags/$2/digest/$3")" = 200 ] || die "PUT $2 failed"
+}
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+HOT_DIGEST="sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+scenario_hot() {
+  log "== hot: GET of one tag vs bare Javalin (wrk -t$THREADS, -c ${HOT_CONNS// /, -c }, $HOT_ROUNDS rounds)"
+  start_bare
+  start_server hot
+  put_tag "$SERVER_URL" "team%2Fapp:hot" "$HOT_DIGEST"
+  [ "$(curl -s "$SERVER_URL/tags/team%2Fapp:hot")" = "$HOT_DIGEST" ] || die "GET of the hot tag did not return its digest"
+  [ "$(curl -s "$BARE_URL/tags/team%2Fapp:hot" | wc -c)" = 71 ] || die "bare Javalin body is not 71 bytes"
+  local bare_url="$BARE_URL/tags/team%2Fapp:hot" hot_url="$SERVER_URL/tags/team%2Fapp:hot"
+  local c warm="$WARMUP" round side
+  for c in $HOT_CONNS; do
+    wrk_run "warmup bare" "$BARE_PID" "$c" "$warm" "$bare_url" get.lua
+    wrk_run "warmup hot" "$SERVER_PID" "$c" "$warm" "$hot_url" get.lua
+    warm="$REWARMUP" # the JVMs are warm; the next connection count only needs a short run-in
+    # Sums over the rounds, each side measured in turn (order alternating between rounds).
+    local b_req=0 b_sec=0 b_cpu=0 s_req=0 s_sec=0 s_cpu=0
+    for round in $(seq 1 "$HOT_ROUNDS"); do
+      local order=(bare server)
+      [ $(( round % 2 )) = 1 ] || order=(server bare)
+      for side in "${order[@]}"; do
+        if [ "$side" = bare ]; then
+          wrk_run "GET constant, bare Javalin (round $round)" "$BARE_PID" "$c" "$DURATION" "$bare_url" get.lua
+          b_req=$(( b_req + R_REQUESTS - R_ERRORS )); b_sec="$(sum "$b_sec" "$R_SECONDS")"; b_cpu="$(sum "$b_cpu" "$CPU_SRV_SECONDS")"
+        else
+          wrk_run "GET hot tag, build-index (round $round)" "$SERVER_PID" "$c" "$DURATION" "$hot_url" get.lua
+          s_req=$(( s_req + R_REQUESTS - R_ERRORS )); s_sec="$(sum "$s_sec" "$R_SECONDS")"; s_cpu="$(sum "$s_cpu" "$CPU_SRV_SECONDS")"
+        fi
+      done
+    done
+    if [ "$PROFILE" = 1 ] && [ "$c" = "${HOT_CONNS%% *}" ]; then # an extra, unreported run: JFR costs CPU
+      profile_start "$SERVER_PID" hot
+      wrk_run "profile hot" "$SERVER_PID" "$c" "$DURATION" "$hot_url" get.lua
+      profile_stop "$SERVER_PID" hot
+    fi
+    local bare_rps server_rps bare_us server_us r r_cpu
+    bare_rps="$(ratio "$b_req" "$b_sec")"; server_rps="$(ratio "$s_req" "$s_sec")"
+    bare_us="$(awk -v c="$b_cpu" -v n="$b_req" 'BEGIN { printf "%.1f", c / n * 1e6 }')"
+    server_us="$(awk -v c="$s_cpu" -v n="$s_req" 'BEGIN { printf "%.1f", c / n * 1e6 }')"
+    r="$(ratio "$server_rps" "$bare_rps")"
+    r_cpu="$(ratio "$bare_us" "$server_us")"
+    local verdict="MISSED"; at_least "$r" "$HOT_TARGET" && verdict="met"
+    local verdict_cpu="MISSED"; at_least "$r_cpu" "$HOT_TARGET" && verdict_cpu="met"
+    SUMMARY+=("hot GET -c$c ($HOT_ROUNDS rounds): build-index $(printf '%.0f' "$server_rps") req/s / bare Javalin $(printf '%.0f' "$bare_rps") req/s = **${r}x** (target >= ${HOT_TARGET}x): $verdict; by server CPU per request (bare ${bare_us} µs / build-index ${server_us} µs) = **${r_cpu}x**: $verdict_cpu")
+  done
+  stop_pid "$SERVER_PID"
+  stop_pid "$BARE_PID"
+}
+
+# get: both GET scenarios.
+scenario_get() {
+  scenario_hot
+  scenario_random
+}
+
+scenario_random() {
+  log "== random: GET of random tags among $RANDOM_TAGS (wrk -t$THREADS -c$CONNS)"
+  start_server random
+  seed "$SERVER_PID" "$SERVER_URL" "$RANDOM_TAGS" "bench/seed" "seed $RANDOM_TAGS tags (Seed.java, PUT)"
+  wrk_run "warmup random" "$SERVER_PID" "$CONNS" "$WARMUP" "$SERVER_URL" random.lua "$RANDOM_TAGS" "bench%2Fseed"
+  wrk_run "GET random tag of $RANDOM_TAGS" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" random.lua "$RANDOM_TAGS" "bench%2Fseed"
+  local m="$RAW_DIR/metrics-random.txt"
+  scrape "$SERVER_URL" "$m"
+  SUMMARY+=("random GET over $RANDOM_TAGS tags: $(printf '%.0f' "$R_OK_RPS") req/s, p99 $R_P99 ms (read-cache hit ratio $(metric "$m" tagstore_cache_hit_ratio), cache size $(metric "$m" tagstore_cache_size))")
+  stop_pid "$SERVER_PID"
+}
+
+scenario_put() {
+  log "== put: durable PUTs of unique tags (wrk -t$THREADS -c$CONNS)"
+  start_server put
+  # What one fsync costs on this disk, for reading the commit times: 4 KiB O_DSYNC writes.
+  local dd_out dsync_ms
+  dd_out="$(dd if=/dev/zero of="$SERVER_DIR/dsync-probe" bs=4k count=200 oflag=dsync 2>&1 | tail -1)"
+  rm -f "$SERVER_DIR/dsync-probe"
+  dsync_ms="$(awk '{ for (i = 1; i <= NF; i++) if ($i == "s,") printf "%.2f", $(i - 1) * 1000 / 200 }' <<< "$dd_out")"
+  wrk_run "warmup put" "$SERVER_PID" "$CONNS" "$WARMUP" "$SERVER_URL" put.lua w
+  local before="$RAW_DIR/metrics-put-before.txt" after="$RAW_DIR/metrics-put-after.txt"
+  scrape "$SERVER_URL" "$before"
+  profile_start "$SERVER_PID" put
+  wrk_run "PUT unique tags (durable)" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua m
+  local puts=$(( R_REQUESTS - R_ERRORS )) put_rps=$R_OK_RPS put_seconds=$R_SECONDS
+  # CPU of the whole server and of its single writer thread (every SQL statement and commit).
+  local cpu_line
+  cpu_line="$(awk -v w="$CPU_WRITER_SECONDS" -v sv="$CPU_SRV_SECONDS" -v t="$CPU_WALL" -v n="$puts" 'BEGIN {
+      if (n < 1) n = 1
+      printf "server %.2f cores = %.0f µs CPU per put; its thread localdb-writer %.2f cores (busy %.0f%% of the run) = %.0f µs per put", sv / t, sv / n * 1e6, w / t, w / t * 100, w / n * 1e6 }')"
+  profile_stop "$SERVER_PID" put
+  scrape "$SERVER_URL" "$after"
+  local gc_line
+  gc_line="$(awk -v c0="$(metric "$before" jvm_gc_G1_Young_Generation_count)" -v c1="$(metric "$after" jvm_gc_G1_Young_Generation_count)" \
+      -v m0="$(metric "$before" jvm_gc_G1_Young_Generation_time)" -v m1="$(metric "$after" jvm_gc_G1_Young_Generation_time)" \
+      -v o0="$(metric "$before" jvm_gc_G1_Old_Generation_count)" -v o1="$(metric "$after" jvm_gc_G1_Old_Generation_count)" -v t="$put_seconds" 'BEGIN {
+        n = c1 - c0; ms = m1 - m0
+        printf "%d young collections, %d ms in all (%.1f%% of the run, %.0f ms each), %d full", n, ms, ms / 10 / t, (n > 0 ? ms / n : 0), o1 - o0 }')"
+  local commits=$(( $(printf '%.0f' "$(metric "$after" localdb_commit_count)") - $(printf '%.0f' "$(metric "$before" localdb_commit_count)") ))
+  local mean_batch commits_per_s
+  mean_batch="$(ratio "$puts" "$commits")"
+  commits_per_s="$(awk -v c="$commits" -v s="$put_seconds" 'BEGIN { printf "%.0f", c / s }')"
+  local verdict="MISSED"; at_least "$put_rps" "$PUT_TARGET" && verdict="met"
+  SUMMARY+=("durable PUT -c$CONNS: $(printf '%.0f' "$put_rps") acknowledged puts/s (target >= $PUT_TARGET): $verdict; $commits commits = $commits_per_s commits/s, mean batch $mean_batch")
+  local q
+  local section="### Group commit during the PUT run (GET /metrics)
+
+4 KiB O_DSYNC write on the data disk (dd, 200 writes): **${dsync_ms} ms** each.
+
+Measured run: $puts acknowledged puts in ${put_seconds} s, $commits commits ($commits_per_s/s), mean batch **$mean_batch** puts/commit.
+CPU: $cpu_line.
+GC during the run: $gc_line.
+Quantiles below are Dropwizard's (exponentially decaying reservoirs, weighted to the last minutes, so they
+include some of the ${WARMUP} warm-up); the request-time timer has only 0.5, 0.95 and 0.99.
+
+| quantile | localdb_commit (ms) | localdb_commit_batch_size | PUT request time in server (ms) |
+|---|---|---|---|"
+  for q in 0.5 0.75 0.95 0.98 0.99 0.999; do
+    section+="
+| $q | $(ms "$(metric "$after" localdb_commit "quantile=\"$q\"")") | $(metric "$after" localdb_commit_batch_size "quantile=\"$q\"") | $(ms "$(metric "$after" http_request_duration_seconds "route=\"PUT /tags/{tag}/digest/{digest}\",quantile=\"$q\"")") |"
+  done
+  NOTES+=("$section")
+  stop_pid "$SERVER_PID"
+}
+
+scenario_rss() {
+  log "== rss: $RSS_TAGS tags stored"
+  start_server rss
+  sleep 2
+  local idle_rss; idle_rss="$(rss_kib "$SERVER_PID")"
+  seed "$SERVER_PID" "$SERVER_URL" "$RSS_TAGS" "bench/rss" "seed $RSS_TAGS tags (Seed.java, PUT)"
+  local seed_seconds=$S_SECONDS seed_rps=$S_RPS
+  local after_seed_rss; after_seed_rss="$(rss_kib "$SERVER_PID")"
+  wrk_run "warmup rss" "$SERVER_PID" "$CONNS" "$WARMUP" "$SERVER_URL" random.lua "$RSS_TAGS" "bench%2Frss"
+  wrk_run "GET random tag of $RSS_TAGS" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" random.lua "$RSS_TAGS" "bench%2Frss"
+  local m="$RAW_DIR/metrics-rss.txt"
+  sleep 11 # tagstore_tags is a gauge cached for 10 s
+  scrape "$SERVER_URL" "$m"
+  local rss hwm; rss="$(rss_kib "$SERVER_PID")"; hwm="$(hwm_kib "$SERVER_PID")"
+  local db="$SERVER_DIR/index.db"
+  local db_bytes wal_bytes
+  db_bytes="$(file_bytes "$db")"; wal_bytes="$(file_bytes "$db-wal")"
+  "$JDK" jcmd "$SERVER_PID" GC.run > /dev/null
+  sleep 2
+  local gc_rss; gc_rss="$(rss_kib "$SERVER_PID")"
+  local m2="$RAW_DIR/metrics-rss-after-gc.txt"
+  scrape "$SERVER_URL" "$m2"
+  SUMMARY+=("RSS with $(printf '%.0f' "$(metric "$m" tagstore_tags)") tags: $(mib "$rss") MiB (peak $(mib "$hwm") MiB, $(mib "$gc_rss") MiB after a full GC); SQLite $(bytes_mib "$db_bytes") MiB + WAL $(bytes_mib "$wal_bytes") MiB; seeding took ${seed_seconds} s = $(printf '%.0f' "$seed_rps") puts/s")
+  NOTES+=("### Memory with $RSS_TAGS tags
+
+| what | value |
+|---|---|
+| tags stored (tagstore_tags) | $(printf '%.0f' "$(metric "$m" tagstore_tags)") |
+| seeding ($SEED_CONCURRENCY connections) | ${seed_seconds} s, $(printf '%.0f' "$seed_rps") puts/s |
+| RSS idle after start | $(mib "$idle_rss") MiB |
+| RSS after seeding | $(mib "$after_seed_rss") MiB |
+| RSS after seeding + random-GET pass | **$(mib "$rss") MiB** |
+| peak RSS (VmHWM) | $(mib "$hwm") MiB |
+| RSS after jcmd GC.run | $(mib "$gc_rss") MiB |
+| heap used / committed / max before GC | $(bytes_mib "$(metric "$m" jvm_memory_heap_used)") / $(bytes_mib "$(metric "$m" jvm_memory_heap_committed)") / $(bytes_mib "$(metric "$m" jvm_memory_heap_max)") MiB |
+| heap used / committed after GC | $(bytes_mib "$(metric "$m2" jvm_memory_heap_used)") / $(bytes_mib "$(metric "$m2" jvm_memory_heap_committed)") MiB |
+| non-heap used | $(bytes_mib "$(metric "$m" jvm_memory_non_heap_used)") MiB |
+| read cache entries (tagstore_cache_size) / hit ratio | $(printf '%.0f' "$(metric "$m" tagstore_cache_size)") / $(metric "$m" tagstore_cache_hit_ratio) |
+| SQLite index.db / index.db-wal | $(bytes_mib "$db_bytes") MiB / $(bytes_mib "$wal_bytes") MiB |")
+  stop_pid "$SERVER_PID"
+}
+
+# --- main --------------------------------------------------------------------------------------
+
+main() {
+  local scenarios=("$@") s
+  [ ${#scenarios[@]} -eq 0 ] && scenarios=("${ALL_SCENARIOS[@]}")
+  for s in "${scenarios[@]}"; do
+    declare -F "scenario_$s" > /dev/null || die "unknown scenario '$s' (known: ${ALL_SCENARIOS[*]})"
+  done
+  ensure_tools
+  ensure_jar
+  mkdir -p "$RAW_DIR"
+  local started; started="$(date -u +%FT%TZ)"
+  local load0; load0="$(cut -d' ' -f1-3 /proc/loadavg)"
+  for s in "${scenarios[@]}"; do "scenario_$s"; done
+
+  local jdk; jdk="$("$JDK" java -version 2>&1 | head -2 | tail -1)"
+  local commit; commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit="$commit (+ uncommitted changes)"
+  {
+    echo "# build-index benchmark run $STAMP"
+    echo
+    echo "- command: \`bench/run.sh ${scenarios[*]}\` (DURATION=$DURATION, WARMUP=$WARMUP, wrk -t$THREADS, MAX_REQUESTS=$MAX_REQUESTS, NICE=$NICE, WAIT_QUIET=$WAIT_QUIET${SERVER_JAVA_OPTS:+, SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS})"
+    echo "- started $started, commit $commit; buildindex.jar built $JAR_INFO"
+    echo "- machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)"
+    echo "- JDK: $jdk; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+    echo "- load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "## Results"
+    echo
+    echo "wrk and the server share the machine's cores. CPU columns are cores used on average over the run:"
+    echo "the server under test, the load generator (wrk, or Seed.java for seeding), and everything else on the machine."
+    echo "The last column is the server's CPU time per request, which other load disturbs less than throughput"
+    echo "(though not at all: on a busy machine each wake-up tends to serve more requests)."
+    echo
+    echo "| scenario | conns | req/s (ok) | p50 ms | p99 ms | errors | server CPU | client CPU | other CPU | server µs CPU/req |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "## Against the targets"
+    echo
+    printf -- '- %s\n' "${SUMMARY[@]}"
+    local n
+    for n in "${NOTES[@]}"; do echo; echo "$n"; done
+    echo
+    echo "Raw wrk outputs and /metrics scrapes: \`bench/results/$STAMP/\`."
+  } > "$REPORT"
+  echo
+  echo "== summary ($REPORT)"
+  printf '  %s\n' "${SUMMARY[@]}"
+}
+
+main "$@"; exit  # on one line: bash has read all of it before running it, so edits to this file cannot affect a run
