@@ -1,8 +1,9 @@
 package io.buildindex.config;
 
 /**
- * The {@code tagstore} section: read cache size. Each cached tag costs about 300 bytes, so the
- * default holds the hot set of a large registry in roughly 80 MB.
+ * The {@code tagstore} section: read cache size. Each cached tag costs about 500 bytes of heap
+ * (measured: see BENCHMARKS.md), so the default holds the hot set of a large registry in roughly
+ * 130 MB.
  */
 public record TagStoreConfig(Long cacheMaximumSize) {
   public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 262_144;
