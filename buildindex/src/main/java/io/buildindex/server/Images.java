@@ -5,6 +5,7 @@ import io.buildindex.docker.TransferSummary;
 import io.buildindex.tagreplication.BlobReplication;
 import io.buildindex.tagreplication.BlobReplicator;
 import io.buildindex.tagreplication.DependencyResolver;
+import io.buildindex.tagreplication.Transfer;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
@@ -49,7 +50,7 @@ final class Images {
     return deps.stream().map(d -> Digest.parse(d.toString())).toList();
   }
 
-  private void replicate(BlobReplication r) {
+  private Transfer replicate(BlobReplication r) {
     if (r.remoteOrigin().isEmpty()) {
       throw new IllegalStateException("remote " + r.remoteBuildIndex() + " has no origin to copy blobs to");
     }
@@ -58,6 +59,7 @@ final class Images {
     log.info("copied {} to {}: {} bytes, {} blobs copied, {} skipped, {} mounted, {} manifests in {}", r.tag(),
         r.remoteOrigin(), summary.bytesCopied(), summary.blobsCopied(), summary.blobsSkipped(), summary.blobsMounted(),
         summary.manifestsPut(), summary.duration());
+    return new Transfer(summary.bytesCopied(), summary.duration());
   }
 
   private static io.buildindex.docker.Digest toDocker(Digest d) {

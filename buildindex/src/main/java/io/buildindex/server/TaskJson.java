@@ -22,11 +22,14 @@ record TaskJson(
     boolean superseded,
     boolean delete,
     boolean backfill,
-    long generation) {
+    long generation,
+    @JsonProperty("transfer_bytes") long transferBytes,
+    @JsonProperty("transfer_bytes_per_second") long transferBytesPerSecond) {
 
   static TaskJson of(TaskStatus t) {
     return new TaskJson(t.tag().toString(), t.destination(), t.digest() == null ? null : t.digest().toString(),
         t.state().name().toLowerCase(Locale.ROOT), t.attempts(), t.lastError(), t.nextAttempt(), t.updated(),
-        t.enqueued(), t.superseded(), t.delete(), t.backfill(), t.generation().value());
+        t.enqueued(), t.superseded(), t.delete(), t.backfill(), t.generation().value(), t.transfer().bytes(),
+        t.transfer().bytesPerSecond());
   }
 }

@@ -2,6 +2,8 @@ package io.buildindex.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.docker.Digest;
 import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Blob;
@@ -103,6 +105,9 @@ final class DockerReplicationTest {
 
     assertThat(put.status()).as("%s", put).isEqualTo(200);
     dcs.awaitReplicated("team/big:v1", image.digest().toString());
+    JsonNode task = dcs.taskToB("team/big:v1");
+    assertThat(task.path("transfer_bytes").asLong()).as("bytes in the task status: %s", task).isGreaterThanOrEqualTo(50L << 20);
+    assertThat(task.path("transfer_bytes_per_second").asLong()).as("rate in the task status").isPositive();
     assertThat(dcs.buildIndexA.alive()).isTrue();
     assertThat(dcs.buildIndexA.log()).doesNotContain("OutOfMemoryError");
     image.blobs().forEach(blob -> assertHasBlob(dcs.registryB.port(), "team/big", blob));

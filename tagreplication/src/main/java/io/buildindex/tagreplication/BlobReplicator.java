@@ -8,11 +8,11 @@ package io.buildindex.tagreplication;
 @FunctionalInterface
 public interface BlobReplicator {
   /** Does nothing: for tags whose blobs are replicated by other means, and for tests. */
-  BlobReplicator NONE = request -> {};
+  BlobReplicator NONE = request -> Transfer.NONE;
 
   /**
-   * Blocks until every dependency is at the remote origin. Throws any unchecked exception on
+   * Blocks until every dependency is at the remote origin, and says what it copied. Throws any unchecked exception on
    * failure; the task is then retried with backoff and the failure counted as {@code origin}.
    */
-  void replicate(BlobReplication request);
+  Transfer replicate(BlobReplication request);
 }

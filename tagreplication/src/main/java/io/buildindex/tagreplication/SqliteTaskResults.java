@@ -62,17 +62,20 @@ final class SqliteTaskResults {
   /** The row's new state, compare-and-set on the claimed version; false when a newer write replaced it. */
   private static boolean apply(Connection tx, Finished f, @Nullable Instant due) throws SQLException {
     return switch (f.result()) {
-      case TaskResult.Done d -> done(tx, f, d.superseded());
+      case TaskResult.Done d -> done(tx, f, d);
       case TaskResult.Failed failed -> fail(tx, f, failed, due);
       case TaskResult.Released r -> release(tx, f);
     };
   }
 
-  private static boolean done(Connection tx, Finished f, boolean superseded) throws SQLException {
+  private static boolean done(Connection tx, Finished f, TaskResult.Done done) throws SQLException {
     try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, "
-        + "attempts = attempts + 1, superseded = ?, last_error = NULL, error_reason = NULL, updated_ms = ?" + IF_CLAIMED)) {
-      s.setInt(1, superseded ? 1 : 0);
-      return casUpdate(s, 2, f);
+        + "attempts = attempts + 1, superseded = ?, transfer_bytes = ?, transfer_millis = ?, last_error = NULL, "
+        + "error_reason = NULL, updated_ms = ?" + IF_CLAIMED)) {
+      s.setInt(1, done.superseded() ? 1 : 0);
+      s.setLong(2, done.transfer().bytes());
+      s.setLong(3, done.transfer().duration().toMillis());
+      return casUpdate(s, 4, f);
     }
   }
 

@@ -49,8 +49,9 @@ final class TaskExecutor {
     if (there.generation().isNewerThan(task.generation())) {
       return TaskResult.SUPERSEDED;
     }
-    copyBlobs(remote, task, digest);
-    return result(remote.put(task.tag(), digest, task.generation()));
+    Transfer transfer = copyBlobs(remote, task, digest);
+    RemoteClient.RemoteWrite write = remote.put(task.tag(), digest, task.generation());
+    return write.superseded() ? TaskResult.SUPERSEDED : new TaskResult.Done(false, transfer);
   }
 
   private TaskResult delete(RemoteClient remote, ClaimedTask task) {
@@ -65,11 +66,11 @@ final class TaskExecutor {
     return result(remote.delete(task.tag(), task.generation()));
   }
 
-  private void copyBlobs(RemoteClient remote, ClaimedTask task, Digest digest) {
+  private Transfer copyBlobs(RemoteClient remote, ClaimedTask task, Digest digest) {
     String origin = remote.origin();
     BlobReplication request = new BlobReplication(task.tag(), digest, task.dependencies(), remote.address(), origin);
     try {
-      blobs.replicate(request);
+      return blobs.replicate(request);
     } catch (RuntimeException e) {
       throw new RemoteException(task.destination(), FailureReason.ORIGIN,
           "copying blobs to origin \"" + origin + "\": " + e.getMessage(), e);

@@ -18,7 +18,7 @@ final class TaskRows {
   static final String TABLE = "replication_tasks";
   /** The columns every mapper here reads, in a SELECT list. */
   static final String COLUMNS = "id, tag, destination, digest, dependencies, generation, priority, state, "
-      + "next_attempt_ms, attempts, last_error, superseded, version, enqueued_ms, updated_ms";
+      + "next_attempt_ms, attempts, last_error, superseded, version, enqueued_ms, updated_ms, transfer_bytes, transfer_millis";
 
   private TaskRows() {}
 
@@ -27,7 +27,8 @@ final class TaskRows {
         TaskState.parse(rs.getString("state")), rs.getInt("attempts"), rs.getString("last_error"),
         instantOrNull(rs, "next_attempt_ms"), instant(rs, "updated_ms"), rs.getInt("superseded") != 0,
         new Generation(rs.getLong("generation")), Priority.ofColumn(rs.getInt("priority")) == Priority.BACKFILL,
-        instant(rs, "enqueued_ms"));
+        instant(rs, "enqueued_ms"),
+        new Transfer(rs.getLong("transfer_bytes"), java.time.Duration.ofMillis(rs.getLong("transfer_millis"))));
   }
 
   /** The task as claimed at {@code now}; the row must be pending or failed. */

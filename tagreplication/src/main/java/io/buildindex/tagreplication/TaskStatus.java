@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param nextAttempt when a pending or failed task is due; null in every other state
  * @param superseded for a done task: the remote already held a newer generation
  * @param backfill whether the task came from a backfill (low priority) rather than a write
+ * @param transfer what the last successful attempt copied to the remote origin
  */
 public record TaskStatus(
     Tag tag,
@@ -29,7 +30,8 @@ public record TaskStatus(
     boolean superseded,
     Generation generation,
     boolean backfill,
-    Instant enqueued) {
+    Instant enqueued,
+    Transfer transfer) {
   public TaskStatus {
     if (attempts < 0) {
       throw new IllegalArgumentException("attempts < 0: " + attempts);

@@ -9,11 +9,12 @@ final class RecordingBlobReplicator implements BlobReplicator {
   private volatile boolean failing;
 
   @Override
-  public void replicate(BlobReplication request) {
+  public Transfer replicate(BlobReplication request) {
     if (failing) {
       throw new IllegalStateException("origin unreachable");
     }
     requests.add(request);
+    return new Transfer(1234, java.time.Duration.ofMillis(10));
   }
 
   void failing(boolean failing) {

@@ -65,6 +65,8 @@ final class ReplicationTest {
     assertThat(done.superseded()).isFalse();
     assertThat(done.attempts()).isEqualTo(1);
     assertThat(done.generation()).isEqualTo(put.current().generation());
+    assertThat(done.transfer()).as("what the blob copy reported").isEqualTo(new Transfer(1234, java.time.Duration.ofMillis(10)));
+    assertThat(done.transfer().bytesPerSecond()).isEqualTo(123_400);
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(D1.toString(), put.current().generation().value()));
     assertThat(blobs.requests()).singleElement().satisfies(r -> {
       assertThat(r.tag()).isEqualTo(Tag.parse(TAG));
