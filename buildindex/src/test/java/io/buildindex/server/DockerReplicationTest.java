@@ -2,7 +2,6 @@ package io.buildindex.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.docker.Digest;
 import io.buildindex.docker.testing.OciImages;
