@@ -21,14 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>SEED_RESULT count=N ok=N failed=N seconds=S rps=R</pre>
  *
- * <pre>java bench/Seed.java http://127.0.0.1:PORT N [CONCURRENCY=64] [REPO=bench/seed] [DEADLINE_SECONDS=900]</pre>
+ * <pre>java bench/Seed.java http://127.0.0.1:PORT N [CONCURRENCY=64] [REPO=bench/seed] [DEADLINE_SECONDS=900] [QUERY]</pre>
+ *
+ * QUERY, if given, is appended to every PUT's path as is (e.g. {@code ?replicate=true}).
  *
  * The digest of tag i is a fixed function of i ({@link #digest}).
  */
 public final class Seed {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: java Seed.java http://127.0.0.1:PORT N [CONCURRENCY] [REPO] [DEADLINE_SECONDS]");
+      System.err.println("usage: java Seed.java http://127.0.0.1:PORT N [CONCURRENCY] [REPO] [DEADLINE_SECONDS] [QUERY]");
       System.exit(2);
     }
     URI base = URI.create(args[0]);
@@ -36,6 +38,7 @@ public final class Seed {
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     String repo = (args.length > 3 ? args[3] : "bench/seed").replace("/", "%2F");
     long deadlineSeconds = args.length > 4 ? Long.parseLong(args[4]) : 900;
+    String query = args.length > 5 ? args[5] : "";
     String host = base.getHost();
     if (!(host.startsWith("127.") || host.equals("localhost"))) {
       throw new IllegalArgumentException("seeds only a server on the loopback interface, got " + base);
@@ -55,7 +58,7 @@ public final class Seed {
       workers.add(Thread.ofVirtual().start(() -> {
         Connection conn = null;
         for (long i = next.getAndIncrement(); i < count && System.nanoTime() < deadline; i = next.getAndIncrement()) {
-          String request = "PUT /tags/" + repo + ":t" + i + "/digest/" + digest(i) + " HTTP/1.1\r\n"
+          String request = "PUT /tags/" + repo + ":t" + i + "/digest/" + digest(i) + query + " HTTP/1.1\r\n"
               + "Host: " + hostHeader + "\r\nContent-Length: 0\r\n\r\n";
           int status;
           try {

@@ -2,7 +2,7 @@
 # Benchmarks of build-index, driven by wrk, all against servers this script starts on 127.0.0.1.
 # See BENCHMARKS.md for what each scenario measures and the last full run's numbers.
 #
-#   bench/run.sh                 # every scenario: hot random put rss
+#   bench/run.sh                 # every scenario: hot random put rss drain lag
 #   bench/run.sh hot put         # only these, in the order given
 #   DURATION=30s bench/run.sh    # longer measured runs
 #
@@ -13,6 +13,10 @@
 #   put     durable PUTs of unique tags, wrk -c64 (plus group-commit metrics from /metrics)
 #   rss     RSS of the server holding RSS_TAGS (1M) tags, after seeding them and a random-GET pass
 #   get     hot then random
+#   drain   replication: a backlog of DRAIN_TASKS (10k) tasks built on a source node while its
+#           remote is down, drained once the remote starts (tasks/s), vs a fresh node's own PUT/s
+#   lag     replication: LAG_PUTS (200) sequential PUTs ?replicate=true on an idle source, one every
+#           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
 #
 # Environment (defaults in brackets):
 #   DURATION [15s]       each measured wrk run
@@ -23,6 +27,7 @@
 #   CONNS [64]           wrk connections for random, put and the rss GET pass
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
+#   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
@@ -47,7 +52,7 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="$ROOT/buildindex/target/buildindex.jar"
 JDK="$ROOT/with-jdk"
 
-ALL_SCENARIOS=(hot random put rss)
+ALL_SCENARIOS=(hot random put rss drain lag)
 
 DURATION="${DURATION:-15s}"
 WARMUP="${WARMUP:-30s}"
@@ -68,7 +73,12 @@ NICE="${NICE:-0}"
 KEEP="${KEEP:-0}"
 WAIT_QUIET="${WAIT_QUIET:-0}"
 QUIET_CORES="${QUIET_CORES:-0.3}"
+DRAIN_TASKS="${DRAIN_TASKS:-10000}"
+DRAIN_DEADLINE="${DRAIN_DEADLINE:-300}"
+LAG_PUTS="${LAG_PUTS:-200}"
 PUT_TARGET=10000
+DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
+LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
 HOT_TARGET=0.8
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -153,10 +163,15 @@ build_jar() {
 
 # --- processes ---------------------------------------------------------------------------------
 
+# free_port: a port nobody listens on, below the kernel's ephemeral range (a port in that range
+# can be the local end of some outgoing connection, which makes bind fail), and not seen by ss.
 free_port() {
-  local p
+  local p lo=20000 hi
+  hi="$(awk '{ print $1 - 1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32767)"
+  [ "$hi" -gt $(( lo + 1000 )) ] || hi=$(( lo + 10000 ))
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$(( lo + RANDOM % (hi - lo) ))
+    if command -v ss > /dev/null 2>&1 && ss -Htan 2>/dev/null | awk -v p=":$p" '$4 ~ p "$" { f = 1 } END { exit !f }'; then continue; fi
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   die "no free port found"
@@ -173,15 +188,16 @@ wait_ready() {
   die "$url not ready after 90 s (log: $logfile)"
 }
 
-# start_server NAME [EXTRA_YAML]: a build-index node with a fresh database under DATA_DIR/NAME.
-# Sets SERVER_PID, SERVER_PORT, SERVER_URL, SERVER_DIR. EXTRA_YAML is appended to its config
-# (e.g. "remotes: {...}" for the replication scenarios).
+# start_server NAME [EXTRA_YAML] [PORT]: a build-index node with a fresh database under
+# DATA_DIR/NAME, on PORT (default: a free one). Sets SERVER_PID, SERVER_PORT, SERVER_URL,
+# SERVER_DIR. EXTRA_YAML is appended to its config (e.g. "remotes: {...}" for the replication
+# scenarios).
 start_server() {
   local name="$1" extra="${2:-}"
   SERVER_DIR="$DATA_DIR/$name"
   rm -rf "$SERVER_DIR"
   mkdir -p "$SERVER_DIR"
-  SERVER_PORT="$(free_port)"
+  SERVER_PORT="${3:-$(free_port)}"
   SERVER_URL="http://127.0.0.1:$SERVER_PORT"
   cat > "$SERVER_DIR/config.yaml" <<EOF
 localdb: {source: "$SERVER_DIR/index.db"}
@@ -332,14 +348,15 @@ wrk_run() {
   fi
 }
 
-# seed PID URL N REPO LABEL: bench/Seed.java PUTs <REPO>:t0..t<N-1>. Sets S_SECONDS, S_RPS.
+# seed PID URL N REPO LABEL [QUERY]: bench/Seed.java PUTs <REPO>:t0..t<N-1> (QUERY appended to
+# each PUT's path, e.g. "?replicate=true"). Sets S_SECONDS, S_RPS.
 seed() {
-  local pid="$1" url="$2" n="$3" repo="$4" label="$5"
+  local pid="$1" url="$2" n="$3" repo="$4" label="$5" query="${6:-}"
   local out="$RAW_DIR/seed-${repo//\//_}-$n.txt"
   wait_quiet
   log "seeding $n tags $repo:t0.. with $SEED_CONCURRENCY connections"
   cpu_begin "$pid"
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Seed.java" "$url" "$n" "$SEED_CONCURRENCY" "$repo" "$SEED_DEADLINE" > "$out" 2> "$out.log" \
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Seed.java" "$url" "$n" "$SEED_CONCURRENCY" "$repo" "$SEED_DEADLINE" "$query" > "$out" 2> "$out.log" \
     || { tail -5 "$out.log" >&2; cat "$out" >&2; die "seeding failed"; }
   cpu_end
   local line; line="$(grep '^SEED_RESULT ' "$out")"
@@ -530,6 +547,143 @@ scenario_rss() {
 | read cache entries (tagstore_cache_size) / hit ratio | $(printf '%.0f' "$(metric "$m" tagstore_cache_size)") / $(metric "$m" tagstore_cache_hit_ratio) |
 | SQLite index.db / index.db-wal | $(bytes_mib "$db_bytes") MiB / $(bytes_mib "$wal_bytes") MiB |")
   stop_pid "$SERVER_PID"
+}
+
+# --- replication scenarios ---------------------------------------------------------------------
+
+# The source node's replication settings in drain and lag (short retries, 16 workers).
+REPL_YAML='tag_replication: {retry_interval: 1s, max_retry_interval: 5s, poll_retries_interval: 1s, num_workers: 16, max_concurrency_per_destination: 16}'
+
+# done_count URL: URL's tagreplication_done_total (a live counter; the tagreplication_queue gauges
+# are cached for ~5 s), 0 when absent or unreadable.
+done_count() {
+  { curl -sf --max-time 5 "$1/metrics" || true; } | awk '$1 == "tagreplication_done_total" { printf "%.0f", $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# done_span URL: the first and last "updated" time of URL's done tasks (GET /replication/tasks,
+# pages of 1000, at most 100 pages). Sets SPAN_TASKS, SPAN_FIRST, SPAN_LAST, SPAN_SECONDS.
+done_span() {
+  local url="$1" path="/replication/tasks?state=done&limit=1000" pages=0 ts="$WORK/done-updated.txt" body
+  : > "$ts"
+  while [ -n "$path" ] && [ "$pages" -lt 100 ]; do
+    body="$(curl -sf --max-time 10 "$url$path")" || die "GET $url$path failed"
+    grep -o '"updated":"[^"]*"' <<< "$body" | cut -d'"' -f4 >> "$ts" || true
+    path="$(grep -o '"next":"[^"]*"' <<< "$body" | cut -d'"' -f4 || true)"
+    pages=$(( pages + 1 ))
+  done
+  # Instant.toString omits a zero fraction: pad every time to 9 fraction digits so they sort as text.
+  awk '{ t = $0; sub(/Z$/, "", t); n = index(t, "."); if (n == 0) { t = t "."; n = length(t) }
+         f = substr(t, n + 1); while (length(f) < 9) f = f "0"; print substr(t, 1, n) f "Z" }' "$ts" | sort > "$ts.sorted"
+  SPAN_TASKS="$(wc -l < "$ts.sorted")"
+  SPAN_FIRST="$(head -1 "$ts.sorted")"; SPAN_LAST="$(tail -1 "$ts.sorted")"
+  SPAN_SECONDS="$(awk -v a="$(date -d "$SPAN_FIRST" +%s.%N)" -v b="$(date -d "$SPAN_LAST" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+}
+
+scenario_drain() {
+  local n="$DRAIN_TASKS"
+  log "== drain: a backlog of $n replication tasks built while the remote is down, then drained to it"
+  local rport; rport="$(free_port)"
+  start_server drain-source "remotes: {\"127.0.0.1:$rport\": [\".*\"]}
+$REPL_YAML"
+  local s_pid=$SERVER_PID s_url=$SERVER_URL
+  seed "$s_pid" "$s_url" "$n" "bench/drain" "seed $n tags ?replicate=true on the source (remote down)" "?replicate=true"
+  sleep 1
+  local before="$RAW_DIR/metrics-drain-source-before.txt"; scrape "$s_url" "$before"
+  [ "$(done_count "$s_url")" = 0 ] || die "drain: tasks done before the remote started"
+  log "drain: backlog built ($(metric "$before" tagreplication_failures_total 'reason="connect"') connect failures so far); starting the remote on port $rport"
+  wait_quiet
+  cpu_begin "$s_pid"
+  local t0 t_ready t_end r_pid r_url d=0 deadline=$(( SECONDS + DRAIN_DEADLINE ))
+  t0=$(date +%s.%N)
+  start_server drain-remote "" "$rport"
+  r_pid=$SERVER_PID r_url=$SERVER_URL
+  t_ready=$(date +%s.%N)
+  while :; do
+    d="$(done_count "$s_url")"
+    [ "$d" -lt "$n" ] || break
+    [ "$SECONDS" -lt "$deadline" ] || die "drain: only $d of $n tasks done after ${DRAIN_DEADLINE} s"
+    sleep 0.2
+  done
+  t_end=$(date +%s.%N)
+  local r_cpu; r_cpu="$(awk -v j="$(pid_jiffies "$r_pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", j / hz }')"
+  cpu_end
+  local after="$RAW_DIR/metrics-drain-source-after.txt"; scrape "$s_url" "$after"
+  done_span "$s_url"
+  [ "$SPAN_TASKS" -ge "$n" ] || die "drain: /replication/tasks lists $SPAN_TASKS done tasks, want $n"
+  [ "$(curl -s "$r_url/tags/bench%2Fdrain:t$(( n - 1 ))")" = "$(curl -s "$s_url/tags/bench%2Fdrain:t$(( n - 1 ))")" ] \
+    || die "drain: the remote does not hold the last tag"
+  local from_launch from_ready span_rate launch_rate ready_rate
+  from_launch="$(awk -v a="$t0" -v b="$t_end" 'BEGIN { printf "%.2f", b - a }')"
+  from_ready="$(awk -v a="$t_ready" -v b="$t_end" 'BEGIN { printf "%.2f", b - a }')"
+  span_rate="$(ratio "$n" "$SPAN_SECONDS")"; launch_rate="$(ratio "$n" "$from_launch")"; ready_rate="$(ratio "$n" "$from_ready")"
+  local s_us; s_us="$(cpu_us_per "$n")"
+  ROWS+=("| drain $n replication tasks to the remote (first → last done; other CPU includes the remote) | 16 workers | $(printf '%.0f' "$span_rate") | – | – | $(printf '%.0f' "$(metric "$after" tagreplication_queue "destination=\"127.0.0.1:$rport\",state=\"dead\"")") | $CPU_COLS | $s_us |")
+  log "drain: $n tasks done; first → last done ${SPAN_SECONDS} s = $(printf '%.0f' "$span_rate") tasks/s; from the remote ready ${from_ready} s, from its launch ${from_launch} s"
+  stop_pid "$s_pid"
+  stop_pid "$r_pid"
+
+  # The remote's own durable PUT rate, on a fresh node, as in scenario_put.
+  start_server drain-remote-put
+  wrk_run "warmup drain put" "$SERVER_PID" "$CONNS" "$WARMUP" "$SERVER_URL" put.lua w
+  wrk_run "PUT unique tags (durable), fresh remote for the drain ratio" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua m
+  local put_rps=$R_OK_RPS
+  stop_pid "$SERVER_PID"
+  local r; r="$(ratio "$span_rate" "$put_rps")"
+  local verdict="MISSED"; at_least "$r" "$DRAIN_TARGET" && verdict="met"
+  SUMMARY+=("replication drain of $n tasks: **$(printf '%.0f' "$span_rate") tasks/s** first → last done (${SPAN_SECONDS} s) = **${r}x** the remote's own $(printf '%.0f' "$put_rps") PUT/s (-c$CONNS) (target >= ${DRAIN_TARGET}x): $verdict; $(printf '%.0f' "$ready_rate") tasks/s from the remote ready (${from_ready} s, includes waiting for the retry), $(printf '%.0f' "$launch_rate") from its launch (${from_launch} s)")
+  local q section="### Replication drain ($n tasks, GET /metrics of the source)
+
+Backlog: $n PUTs \`?replicate=true\` on the source while its remote was down (tasks failed with
+\`connect\`, retry 1 s → 5 s). Remote launched at T0, answering /health after $(awk -v a="$t0" -v b="$t_ready" 'BEGIN { printf "%.2f", b - a }') s;
+first task done $SPAN_FIRST, last $SPAN_LAST (their \`updated\` times in \`GET /replication/tasks?state=done\`).
+
+| measure | seconds | tasks/s |
+|---|---|---|
+| first → last task done | $SPAN_SECONDS | **$(printf '%.0f' "$span_rate")** |
+| remote ready → all done | $from_ready | $(printf '%.0f' "$ready_rate") |
+| remote launched → all done | $from_launch | $(printf '%.0f' "$launch_rate") |
+
+CPU from the remote's launch to the end: source $CPU_SRV_SECONDS s ($s_us µs per task), remote $r_cpu s (its
+JVM start included); cores (source | curl polls | rest incl. remote): $CPU_COLS.
+Failures by reason after the drain: $(for q in connect timeout http_5xx http_4xx protocol internal; do printf '%s %s, ' "$q" "$(metric "$after" tagreplication_failures_total "reason=\"$q\"")"; done | sed 's/, $//').
+
+| quantile | tagreplication_attempt_latency (ms) | tagreplication_replication_lag (ms) |
+|---|---|---|"
+  for q in 0.5 0.95 0.99; do
+    section+="
+| $q | $(ms "$(metric "$after" tagreplication_attempt_latency "quantile=\"$q\"")") | $(ms "$(metric "$after" tagreplication_replication_lag "quantile=\"$q\"")") |"
+  done
+  NOTES+=("$section")
+}
+
+scenario_lag() {
+  log "== lag: $LAG_PUTS sequential PUTs ?replicate=true on an idle source, each polled on the remote until visible"
+  start_server lag-remote
+  local r_pid=$SERVER_PID r_url=$SERVER_URL
+  start_server lag-source "remotes: {\"127.0.0.1:$SERVER_PORT\": [\".*\"]}
+$REPL_YAML"
+  local s_pid=$SERVER_PID s_url=$SERVER_URL
+  local warm="$RAW_DIR/lag-warmup.txt" out="$RAW_DIR/lag.txt"
+  # A short unreported pass first: the first replications run in the interpreter.
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 2 5000 bench/lagwarm > "$warm" 2>&1 \
+    || { cat "$warm" >&2; die "lag warm-up failed"; }
+  sleep 1
+  wait_quiet
+  cpu_begin "$s_pid"
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 bench/lag > "$out" 2>&1 \
+    || { cat "$out" >&2; die "lag run failed"; }
+  cpu_end
+  local m="$RAW_DIR/metrics-lag-source.txt"; scrape "$s_url" "$m"
+  local line; line="$(grep '^LAG_RESULT ' "$out")" || { cat "$out" >&2; die "no LAG_RESULT"; }
+  local key
+  for key in visible timeouts p50_ms p90_ms p99_ms max_ms mean_ms put_p50_ms polls_mean; do
+    printf -v "L_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
+  done
+  ROWS+=("| lag: $LAG_PUTS PUTs ?replicate=true, one per 50 ms, ack → visible on the remote (p50/p99 columns; other CPU includes the remote) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
+  local verdict="MISSED"; awk -v a="$L_p50_ms" -v b="$LAG_TARGET_MS" 'BEGIN { exit !(a < b) }' && verdict="met"
+  SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every 2 ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(metric "$m" tagreplication_replication_lag 'quantile="0.5"')") ms")
+  stop_pid "$s_pid"
+  stop_pid "$r_pid"
 }
 
 # --- main --------------------------------------------------------------------------------------

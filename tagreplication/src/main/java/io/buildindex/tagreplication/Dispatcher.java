@@ -59,6 +59,9 @@ final class Dispatcher {
   }
 
   private void cycle() throws InterruptedException {
+    // Time alone can make a claimed task startable (a breaker's open period ending), with no
+    // claim or finish to start it: without this a lane could hold claimed tasks forever.
+    lanes.promote();
     Instant now = clock.instant();
     List<Lanes.Want> wanted = lanes.wanted(now);
     if (wanted.isEmpty()) {

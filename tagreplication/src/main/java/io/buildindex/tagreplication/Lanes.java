@@ -142,6 +142,11 @@ final class Lanes {
     }
   }
 
+  /** Starts every claimed task the limits and breakers now allow. */
+  void promote() {
+    promoteAndExecute();
+  }
+
   private void promoteAndExecute() {
     List<ClaimedTask> start = new ArrayList<>();
     lock.lock();
