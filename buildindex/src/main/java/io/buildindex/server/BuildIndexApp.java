@@ -90,8 +90,11 @@ public final class BuildIndexApp implements AutoCloseable {
         new ReplicationContext(db, store, outgoing.remote(), clock, metrics),
         config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, new HybridLogicalClock(clock), tagTypes, replication,
-        cluster.neighbors()));
+    HybridLogicalClock generations = new HybridLogicalClock(clock);
+    // Past every stored write, so a local write after a restart wins over replicated writes that
+    // came from a node whose clock ran ahead (the clock observed them before the restart too).
+    generations.observe(store.newestGeneration());
+    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
     Javalin http = createServer(requestMetrics);

@@ -85,6 +85,11 @@ final class CachingTagStore implements TagStore {
   }
 
   @Override
+  public Generation newestGeneration() {
+    return store.newestGeneration();
+  }
+
+  @Override
   public void check() {
     store.check();
   }

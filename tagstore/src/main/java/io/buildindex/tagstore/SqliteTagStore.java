@@ -203,6 +203,15 @@ final class SqliteTagStore implements TagStore {
     });
   }
 
+  @Override
+  public Generation newestGeneration() {
+    return db.read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT max(generation) FROM tags"); ResultSet rs = q.executeQuery()) {
+        return rs.next() ? new Generation(rs.getLong(1)) : Generation.ZERO;
+      }
+    });
+  }
+
   long countLive() {
     return db.read(c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM tags WHERE digest IS NOT NULL");

@@ -50,6 +50,13 @@ public interface TagStore extends AutoCloseable {
   /** Records (tombstones included) with key greater than {@code after}, in key order; for backfill and repair. */
   List<TagRecord> scan(@Nullable String after, int limit);
 
+  /**
+   * The newest generation stored (tombstones included), {@link Generation#ZERO} when empty. A
+   * node's clock observes it at start-up, so that its new writes win over every write it holds,
+   * including replicated ones from a node whose clock ran ahead.
+   */
+  Generation newestGeneration();
+
   /** Throws {@link StoreUnavailableException} with the reason when the store cannot serve. */
   void check();
 

@@ -43,6 +43,16 @@ final class SqliteTagStoreTest {
   }
 
   @Test
+  void newestGeneration_coversLiveTagsAndTombstones() {
+    assertThat(store.newestGeneration()).isEqualTo(Generation.ZERO);
+    store.put(TAG, A, gen(7));
+    store.put(Tag.parse("repo:other"), A, gen(3));
+    assertThat(store.newestGeneration()).isEqualTo(gen(7));
+    store.delete(Tag.parse("repo:gone"), gen(9), TagStore.InTransaction.NONE);
+    assertThat(store.newestGeneration()).isEqualTo(gen(9));
+  }
+
+  @Test
   void get_neverWritten_empty() {
     assertThat(store.get(TAG)).isEmpty();
     assertThat(store.record(TAG)).isEmpty();
