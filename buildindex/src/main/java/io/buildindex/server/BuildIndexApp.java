@@ -43,13 +43,11 @@ public final class BuildIndexApp implements AutoCloseable {
   /** How long shutdown waits for in-flight requests. */
   private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
-  private final BuildIndexConfig config;
   private final Javalin http;
   /** Closed in reverse order of creation: replication before the store, the store before the database. */
   private final List<AutoCloseable> resources;
 
-  private BuildIndexApp(BuildIndexConfig config, Javalin http, List<AutoCloseable> resources) {
-    this.config = config;
+  private BuildIndexApp(Javalin http, List<AutoCloseable> resources) {
     this.http = http;
     this.resources = resources;
   }
@@ -112,7 +110,7 @@ public final class BuildIndexApp implements AutoCloseable {
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
-    return new BuildIndexApp(config, http, resources);
+    return new BuildIndexApp(http, resources);
   }
 
   private static Javalin createServer(RequestMetrics requestMetrics) {
@@ -133,10 +131,6 @@ public final class BuildIndexApp implements AutoCloseable {
 
   public int port() {
     return http.port();
-  }
-
-  public BuildIndexConfig config() {
-    return config;
   }
 
   @Override

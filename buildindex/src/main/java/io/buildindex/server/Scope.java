@@ -1,11 +1,10 @@
 package io.buildindex.server;
 
 import io.buildindex.config.AuthConfig;
-import io.javalin.security.RouteRole;
 import org.jspecify.annotations.Nullable;
 
 /** What a route requires of the caller's token; {@link #OPEN} routes need none. */
-enum Scope implements RouteRole {
+enum Scope {
   OPEN(null),
   READ(AuthConfig.Scope.READ),
   WRITE(AuthConfig.Scope.WRITE),
