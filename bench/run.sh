@@ -14,7 +14,9 @@
 #   rss     RSS of the server holding RSS_TAGS (1M) tags, after seeding them and a random-GET pass
 #   get     hot then random
 #   drain   replication: a backlog of DRAIN_TASKS (10k) tasks built on a source node while its
-#           remote is down, drained once the remote starts (tasks/s), vs a fresh node's own PUT/s
+#           remote is down, drained once the remote starts (cold round); then another backlog
+#           built while the remote is frozen (SIGSTOP) and drained when it resumes (warm round);
+#           tasks/s vs a fresh node's own PUT/s
 #   lag     replication: LAG_PUTS (200) sequential PUTs ?replicate=true on an idle source, one every
 #           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
 #
@@ -560,14 +562,17 @@ done_count() {
   { curl -sf --max-time 5 "$1/metrics" || true; } | awk '$1 == "tagreplication_done_total" { printf "%.0f", $2; f = 1 } END { if (!f) print 0 }'
 }
 
-# done_span URL: the first and last "updated" time of URL's done tasks (GET /replication/tasks,
-# pages of 1000, at most 100 pages). Sets SPAN_TASKS, SPAN_FIRST, SPAN_LAST, SPAN_SECONDS.
+# done_span URL PREFIX: the first and last "updated" time of URL's done tasks whose tag starts
+# with PREFIX (GET /replication/tasks, pages of 1000, at most 100 pages). Sets SPAN_TASKS,
+# SPAN_FIRST, SPAN_LAST, SPAN_SECONDS.
 done_span() {
-  local url="$1" path="/replication/tasks?state=done&limit=1000" pages=0 ts="$WORK/done-updated.txt" body
+  local url="$1" prefix="$2" path="/replication/tasks?state=done&limit=1000" pages=0 ts="$WORK/done-updated.txt" body
   : > "$ts"
   while [ -n "$path" ] && [ "$pages" -lt 100 ]; do
     body="$(curl -sf --max-time 10 "$url$path")" || die "GET $url$path failed"
-    grep -o '"updated":"[^"]*"' <<< "$body" | cut -d'"' -f4 >> "$ts" || true
+    # In a task object "tag" comes before "updated", and neither holds a brace.
+    grep -o "\"tag\":\"$prefix[^\"]*\"[^}]*\"updated\":\"[^\"]*\"" <<< "$body" \
+      | grep -o '"updated":"[^"]*"' | cut -d'"' -f4 >> "$ts" || true
     path="$(grep -o '"next":"[^"]*"' <<< "$body" | cut -d'"' -f4 || true)"
     pages=$(( pages + 1 ))
   done
@@ -608,7 +613,7 @@ $REPL_YAML"
   local r_cpu; r_cpu="$(awk -v j="$(pid_jiffies "$r_pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", j / hz }')"
   cpu_end
   local after="$RAW_DIR/metrics-drain-source-after.txt"; scrape "$s_url" "$after"
-  done_span "$s_url"
+  done_span "$s_url" "bench/drain:"
   [ "$SPAN_TASKS" -ge "$n" ] || die "drain: /replication/tasks lists $SPAN_TASKS done tasks, want $n"
   [ "$(curl -s "$r_url/tags/bench%2Fdrain:t$(( n - 1 ))")" = "$(curl -s "$s_url/tags/bench%2Fdrain:t$(( n - 1 ))")" ] \
     || die "drain: the remote does not hold the last tag"
@@ -619,6 +624,41 @@ $REPL_YAML"
   local s_us; s_us="$(cpu_us_per "$n")"
   ROWS+=("| drain $n replication tasks to the remote (first → last done; other CPU includes the remote) | 16 workers | $(printf '%.0f' "$span_rate") | – | – | $(printf '%.0f' "$(metric "$after" tagreplication_queue "destination=\"127.0.0.1:$rport\",state=\"dead\"")") | $CPU_COLS | $s_us |")
   log "drain: $n tasks done; first → last done ${SPAN_SECONDS} s = $(printf '%.0f' "$span_rate") tasks/s; from the remote ready ${from_ready} s, from its launch ${from_launch} s"
+  local cold_span=$SPAN_SECONDS cold_cpu_srv=$CPU_SRV_SECONDS cold_cpu_cols=$CPU_COLS
+
+  # Warm round, on the same two processes: both JVMs have now run the drain path, as a node that
+  # has been up for a while has. The remote is frozen (SIGSTOP) rather than down while the second
+  # backlog is seeded: calls to it hang instead of failing, so no retry delay comes before the
+  # drain (the seed takes far less than the 30 s call timeout), and its compiled code survives.
+  log "drain (warm): freezing the remote (SIGSTOP) and seeding $n more tasks"
+  kill -STOP "$r_pid"
+  seed "$s_pid" "$s_url" "$n" "bench/drainwarm" "seed $n tags ?replicate=true on the warm source (remote frozen)" "?replicate=true"
+  wait_quiet
+  cpu_begin "$s_pid"
+  local w0 w_end
+  w0=$(date +%s.%N)
+  kill -CONT "$r_pid"
+  deadline=$(( SECONDS + DRAIN_DEADLINE ))
+  while :; do
+    d="$(done_count "$s_url")"
+    [ "$d" -lt $(( 2 * n )) ] || break
+    [ "$SECONDS" -lt "$deadline" ] || die "drain (warm): only $d of $(( 2 * n )) tasks done after ${DRAIN_DEADLINE} s"
+    sleep 0.2
+  done
+  w_end=$(date +%s.%N)
+  cpu_end
+  local after_warm="$RAW_DIR/metrics-drain-source-after-warm.txt"; scrape "$s_url" "$after_warm"
+  done_span "$s_url" "bench/drainwarm:"
+  [ "$SPAN_TASKS" -ge "$n" ] || die "drain (warm): /replication/tasks lists $SPAN_TASKS done tasks, want $n"
+  [ "$(curl -s "$r_url/tags/bench%2Fdrainwarm:t$(( n - 1 ))")" = "$(curl -s "$s_url/tags/bench%2Fdrainwarm:t$(( n - 1 ))")" ] \
+    || die "drain (warm): the remote does not hold the last tag"
+  local warm_rate thaw_seconds thaw_rate
+  warm_rate="$(ratio "$n" "$SPAN_SECONDS")"
+  thaw_seconds="$(awk -v a="$w0" -v b="$w_end" 'BEGIN { printf "%.2f", b - a }')"
+  thaw_rate="$(ratio "$n" "$thaw_seconds")"
+  local w_us; w_us="$(cpu_us_per "$n")"
+  ROWS+=("| drain $n more tasks, both nodes warm (first → last done; other CPU includes the remote) | 16 workers | $(printf '%.0f' "$warm_rate") | – | – | $(printf '%.0f' "$(metric "$after_warm" tagreplication_queue "destination=\"127.0.0.1:$rport\",state=\"dead\"")") | $CPU_COLS | $w_us |")
+  log "drain (warm): $n tasks done; first → last done ${SPAN_SECONDS} s = $(printf '%.0f' "$warm_rate") tasks/s; from the thaw ${thaw_seconds} s = $(printf '%.0f' "$thaw_rate") tasks/s"
   stop_pid "$s_pid"
   stop_pid "$r_pid"
 
@@ -628,30 +668,39 @@ $REPL_YAML"
   wrk_run "PUT unique tags (durable), fresh remote for the drain ratio" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua m
   local put_rps=$R_OK_RPS
   stop_pid "$SERVER_PID"
-  local r; r="$(ratio "$span_rate" "$put_rps")"
-  local verdict="MISSED"; at_least "$r" "$DRAIN_TARGET" && verdict="met"
-  SUMMARY+=("replication drain of $n tasks: **$(printf '%.0f' "$span_rate") tasks/s** first → last done (${SPAN_SECONDS} s) = **${r}x** the remote's own $(printf '%.0f' "$put_rps") PUT/s (-c$CONNS) (target >= ${DRAIN_TARGET}x): $verdict; $(printf '%.0f' "$ready_rate") tasks/s from the remote ready (${from_ready} s, includes waiting for the retry), $(printf '%.0f' "$launch_rate") from its launch (${from_launch} s)")
+  local r r_warm; r="$(ratio "$span_rate" "$put_rps")"; r_warm="$(ratio "$warm_rate" "$put_rps")"
+  local verdict="MISSED"; at_least "$r_warm" "$DRAIN_TARGET" && verdict="met"
+  SUMMARY+=("replication drain of $n tasks, both nodes warm: **$(printf '%.0f' "$warm_rate") tasks/s** first → last done (${SPAN_SECONDS} s) = **${r_warm}x** the remote's own $(printf '%.0f' "$put_rps") PUT/s (-c$CONNS) (target >= ${DRAIN_TARGET}x): $verdict; $(printf '%.0f' "$thaw_rate") tasks/s from the remote's thaw (${thaw_seconds} s)")
+  SUMMARY+=("replication drain of $n tasks, both nodes just started (cold JIT): **$(printf '%.0f' "$span_rate") tasks/s** first → last done (${cold_span} s) = ${r}x; $(printf '%.0f' "$ready_rate") tasks/s from the remote ready (${from_ready} s, includes waiting for the retry), $(printf '%.0f' "$launch_rate") from its launch (${from_launch} s)")
   local q section="### Replication drain ($n tasks, GET /metrics of the source)
 
-Backlog: $n PUTs \`?replicate=true\` on the source while its remote was down (tasks failed with
-\`connect\`, retry 1 s → 5 s). Remote launched at T0, answering /health after $(awk -v a="$t0" -v b="$t_ready" 'BEGIN { printf "%.2f", b - a }') s;
-first task done $SPAN_FIRST, last $SPAN_LAST (their \`updated\` times in \`GET /replication/tasks?state=done\`).
+Cold round: $n PUTs \`?replicate=true\` on a just-started source while its remote was down (tasks
+failed with \`connect\`, retry 1 s → 5 s). Remote launched at T0, answering /health after
+$(awk -v a="$t0" -v b="$t_ready" 'BEGIN { printf "%.2f", b - a }') s. Warm round, on the same two processes afterwards: the remote frozen
+with SIGSTOP while $n more PUTs were seeded, then resumed with SIGCONT. Spans are from the first to
+the last \`updated\` time of the round's tasks in \`GET /replication/tasks?state=done\`.
 
 | measure | seconds | tasks/s |
 |---|---|---|
-| first → last task done | $SPAN_SECONDS | **$(printf '%.0f' "$span_rate")** |
-| remote ready → all done | $from_ready | $(printf '%.0f' "$ready_rate") |
-| remote launched → all done | $from_launch | $(printf '%.0f' "$launch_rate") |
+| warm: first → last task done | $SPAN_SECONDS | **$(printf '%.0f' "$warm_rate")** |
+| warm: remote resumed → all done | $thaw_seconds | $(printf '%.0f' "$thaw_rate") |
+| cold: first → last task done | $cold_span | $(printf '%.0f' "$span_rate") |
+| cold: remote ready → all done | $from_ready | $(printf '%.0f' "$ready_rate") |
+| cold: remote launched → all done | $from_launch | $(printf '%.0f' "$launch_rate") |
+| the remote's own PUT/s (fresh node, wrk -c$CONNS) | – | $(printf '%.0f' "$put_rps") |
 
-CPU from the remote's launch to the end: source $CPU_SRV_SECONDS s ($s_us µs per task), remote $r_cpu s (its
-JVM start included); cores (source | curl polls | rest incl. remote): $CPU_COLS.
-Failures by reason after the drain: $(for q in connect timeout http_5xx http_4xx protocol internal; do printf '%s %s, ' "$q" "$(metric "$after" tagreplication_failures_total "reason=\"$q\"")"; done | sed 's/, $//').
+Warm round CPU: source $CPU_SRV_SECONDS s ($w_us µs per task); cores (source | curl polls | rest incl. remote): $CPU_COLS.
+Cold round CPU from the remote's launch to the end: source $cold_cpu_srv s ($s_us µs per task), remote $r_cpu s (its
+JVM start included); cores (source | curl polls | rest incl. remote): $cold_cpu_cols.
+Failures by reason after both rounds: $(for q in connect timeout http_5xx http_4xx protocol internal; do printf '%s %s, ' "$q" "$(metric "$after_warm" tagreplication_failures_total "reason=\"$q\"")"; done | sed 's/, $//').
+
+Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enqueue → done (sliding window: mostly the warm round).
 
 | quantile | tagreplication_attempt_latency (ms) | tagreplication_replication_lag (ms) |
 |---|---|---|"
   for q in 0.5 0.95 0.99; do
     section+="
-| $q | $(ms "$(metric "$after" tagreplication_attempt_latency "quantile=\"$q\"")") | $(ms "$(metric "$after" tagreplication_replication_lag "quantile=\"$q\"")") |"
+| $q | $(ms "$(metric "$after_warm" tagreplication_attempt_latency "quantile=\"$q\"")") | $(ms "$(metric "$after_warm" tagreplication_replication_lag "quantile=\"$q\"")") |"
   done
   NOTES+=("$section")
 }

@@ -101,6 +101,7 @@ public final class BuildIndexApp implements AutoCloseable {
     new ListRoutes(store).register(router);
     new RemoteRoutes(store, writes, replication).register(router);
     new InternalRoutes(writes).register(router);
+    new WriteBatchRoutes(writes).register(router);
     new ClusterRoutes(cluster.antiEntropy()).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);

@@ -9,6 +9,7 @@ import io.buildindex.tagstore.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,23 +24,54 @@ final class ErrorMapping {
 
   private ErrorMapping() {}
 
+  /** The status and message an exception answers with; {@code serverFault} for 5xx that are logged with an id. */
+  record Problem(int status, String message, boolean serverFault) {}
+
+  /** How {@code e} maps to a status: the one table, for whole requests and for the writes of a batch. */
+  static Problem problem(Exception e) {
+    return switch (e) {
+      case HttpProblem p -> new Problem(p.status(), p.getMessage(), false);
+      case InvalidInputException x -> new Problem(400, x.getMessage(), false);
+      case JsonProcessingException x -> new Problem(400, "bad JSON body: " + x.getOriginalMessage(), false);
+      case HttpResponseException x -> new Problem(x.getStatus(), x.getMessage(), false);
+      case ManifestNotFoundException x ->
+          new Problem(404, "manifest " + x.digest() + " of " + x.repository() + " not found in the origin", false);
+      case InvalidManifestException x -> new Problem(400, "manifest " + x.digest() + ": " + x.problem(), false);
+      case OriginException x -> new Problem(502, x.getMessage(), false);
+      case StoreUnavailableException x -> new Problem(503, "store unavailable: " + x.getMessage(), true);
+      default -> new Problem(500, "internal error", true);
+    };
+  }
+
+  /** Logs a server fault of {@code what} under a new error id, and returns the id. */
+  static String logFault(String what, int status, Exception e) {
+    String id = UUID.randomUUID().toString();
+    log.error("{} failed with {} (error id {})", what, status, id, e);
+    return id;
+  }
+
   static void register(Javalin app) {
-    app.exception(HttpProblem.class, (e, ctx) -> respond(ctx, e.status(), e.getMessage()));
-    app.exception(InvalidInputException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
-    app.exception(JsonProcessingException.class, (e, ctx) -> respond(ctx, 400, "bad JSON body: " + e.getOriginalMessage()));
-    app.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(), e.getMessage()));
-    app.exception(ManifestNotFoundException.class, (e, ctx) -> respond(ctx, 404,
-        "manifest " + e.digest() + " of " + e.repository() + " not found in the origin"));
-    app.exception(InvalidManifestException.class, (e, ctx) -> respond(ctx, 400, "manifest " + e.digest() + ": " + e.problem()));
-    app.exception(OriginException.class, (e, ctx) -> respond(ctx, 502, e.getMessage()));
-    app.exception(StoreUnavailableException.class, (e, ctx) -> serverError(ctx, 503, e));
-    app.exception(Exception.class, (e, ctx) -> serverError(ctx, 500, e));
+    // Each type by name: Javalin answers its own HttpResponseException in plain text unless that
+    // type has a handler of its own.
+    List.of(HttpProblem.class, InvalidInputException.class, JsonProcessingException.class, HttpResponseException.class,
+        ManifestNotFoundException.class, InvalidManifestException.class, OriginException.class,
+        StoreUnavailableException.class, Exception.class).forEach(type -> app.exception(type, ErrorMapping::handle));
     // Javalin's own 404 for unknown paths and 405s get a JSON body too.
     app.error(404, ctx -> {
       if (ctx.attribute(EMPTY_NOT_FOUND) == null && ctx.result() == null) {
         ctx.json(new ErrorBody(404, "no route for " + ctx.method() + " " + ctx.path(), null));
       }
     });
+  }
+
+  private static void handle(Exception e, Context ctx) {
+    Problem p = problem(e);
+    if (p.serverFault()) {
+      String id = logFault(ctx.method() + " " + ctx.path(), p.status(), e);
+      ctx.status(p.status()).json(new ErrorBody(p.status(), p.message(), id));
+    } else {
+      respond(ctx, p.status(), p.message());
+    }
   }
 
   private static final String EMPTY_NOT_FOUND = "buildindex.emptyNotFound";
@@ -56,12 +88,5 @@ final class ErrorMapping {
       return;
     }
     ctx.status(status).json(new ErrorBody(status, message, null));
-  }
-
-  private static void serverError(Context ctx, int status, Exception e) {
-    String id = UUID.randomUUID().toString();
-    log.error("{} {} failed with {} (error id {})", ctx.method(), ctx.path(), status, id, e);
-    String message = status == 503 ? "store unavailable: " + e.getMessage() : "internal error";
-    ctx.status(status).json(new ErrorBody(status, message, id));
   }
 }

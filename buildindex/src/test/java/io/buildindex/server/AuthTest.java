@@ -78,6 +78,8 @@ final class AuthTest {
       new Route("PUT", "/tags/team%2Fapp:v1/digest/" + D + "?replicate=true", "", "write", 200),
       new Route("DELETE", "/tags/team%2Fapp:absent", "", "write", 404),
       new Route("POST", "/remotes/tags/team%2Fapp:v1", "", "write", 200),
+      new Route("POST", "/replication/writes", "{\"writes\":[{\"tag\":\"team/app:w\",\"digest\":\"" + D
+          + "\",\"generation\":1}]}", "write", 200),
       new Route("PUT", "/internal/duplicate/tags/team%2Fapp:v1/digest/" + D, "{\"delay\":0}", "cluster", 200),
       new Route("POST", "/internal/duplicate/remotes/tags/team%2Fapp:v1/digest/" + D,
           "{\"dependencies\":[\"" + D + "\"],\"delay\":0}", "cluster", 200),

@@ -6,29 +6,36 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The in-memory side of one destination: tasks claimed for it and not started yet, how many run,
- * its breaker, and until when it has nothing due. Not thread-safe: guarded by the {@link Lanes} lock.
+ * The in-memory side of one destination: tasks claimed for it and not started yet, the attempts
+ * running (each one request to the remote, for one task or a batch), its breaker, and until when
+ * it has nothing due. Not thread-safe: guarded by the {@link Lanes} lock.
  *
- * <p>Design: every claim is a database write (an fsync), so a lane claims ahead: up to its
- * concurrency limit plus about 100 ms of its recent throughput ({@link #MAX_PREFETCH} at most),
- * and only once a quarter of that is free. A fast remote then costs one claim per hundreds of
- * tasks, while a slow one claims barely more than it runs, so new writes still overtake backfill
- * there. After a claim that found fewer tasks than asked, the lane is idle until the next due
- * time the claim saw, unless a wake (an enqueue) arrived while the claim ran.
+ * <p>Design: every claim is a database write (an fsync), so a lane claims ahead: enough to fill
+ * its concurrency limit with batches ({@link #MAX_AHEAD} tasks at most), plus about 100 ms of its
+ * recent throughput ({@link #MAX_PREFETCH} at most), and only once a quarter of that is free. A
+ * fast remote then costs one claim per hundreds of tasks, while a slow one claims barely more than
+ * it runs, so new writes still overtake backfill there. Claimed tasks are spread over the free
+ * request slots, so a burst goes out as parallel batches and a lone task alone at once. After a
+ * claim that found fewer tasks than asked, the lane is idle until the next due time the claim
+ * saw, unless a wake (an enqueue) arrived while the claim ran.
  */
 final class DestinationLane {
   /** Most tasks claimed ahead of the concurrency limit. */
   static final int MAX_PREFETCH = 512;
+  /** Most tasks claimed to fill the concurrency limit with batches. */
+  static final int MAX_AHEAD = 512;
   private static final long RATE_WINDOW_MS = 1_000;
 
   private final String destination;
   private final int limit;
   private final DestinationBreaker breaker;
   private final ArrayDeque<ClaimedTask> claimed = new ArrayDeque<>();
+  /** Attempts (requests) running. */
   private int running;
+  /** Tasks in the running attempts. */
+  private int runningTasks;
   private Instant idleUntil = Instant.EPOCH;
   private long wakes;
   private long windowStartMs;
@@ -48,14 +55,19 @@ final class DestinationLane {
     return destination;
   }
 
-  /** How many tasks to claim now: 0 when enough are claimed, nothing is due or the breaker is open. */
-  int wanted(Instant now) {
+  /**
+   * How many tasks to claim now, when an attempt carries at most {@code batch} of them: 0 when
+   * enough are claimed, nothing is due or the breaker is open.
+   */
+  int wanted(Instant now, int batch) {
     if (now.isBefore(idleUntil)) {
       return 0;
     }
-    int capacity = breaker.capacity(now, limit + Math.min(MAX_PREFETCH, ratePerSecond / 10));
-    int free = capacity - claimed.size() - running;
-    return free >= Math.max(1, capacity / 4) ? free : 0;
+    int slots = breaker.capacity(now, limit);
+    int target = slots < limit ? slots // open (none) or half-open (the probe)
+        : Math.max(limit, Math.min(limit * batch, MAX_AHEAD)) + Math.min(MAX_PREFETCH, ratePerSecond / 10);
+    int free = target - claimed.size() - runningTasks;
+    return free >= Math.max(1, target / 4) ? free : 0;
   }
 
   /** The wake count when a claim starts, to detect wakes that race with it. */
@@ -87,23 +99,44 @@ final class DestinationLane {
     return at.isAfter(now) ? Optional.of(at) : Optional.empty();
   }
 
-  /** The next claimed task to start, if the limit (or the breaker's probe) allows one more. */
-  @Nullable ClaimedTask start(Instant now) {
-    if (claimed.isEmpty() || running >= breaker.capacity(now, limit)) {
-      return null;
+  /**
+   * The claimed tasks of the next attempt, at most {@code batch} (one while the breaker probes),
+   * if the limit allows one more attempt; empty otherwise. Claimed tasks are shared evenly among
+   * the free request slots.
+   */
+  List<ClaimedTask> start(Instant now, int batch) {
+    int slots = breaker.capacity(now, limit);
+    if (claimed.isEmpty() || running >= slots) {
+      return List.of();
+    }
+    int perSlot = -Math.floorDiv(-claimed.size(), slots - running); // ceiling
+    int n = slots < limit ? 1 : Math.max(1, Math.min(batch, perSlot));
+    List<ClaimedTask> out = new ArrayList<>(n);
+    for (int i = 0; i < n && !claimed.isEmpty(); i++) {
+      out.add(claimed.poll());
     }
     running++;
-    return claimed.poll();
+    runningTasks += out.size();
+    return out;
   }
 
-  /** Records a finished attempt; returns the claimed tasks to release when it opened the breaker. */
-  List<ClaimedTask> finished(TaskResult result, Instant now) {
+  /**
+   * Records a finished attempt and its results, one per task it carried. Any done task closes the
+   * breaker; otherwise the attempt counts as one failure (it was one request). Returns the claimed
+   * tasks to release when it opened the breaker.
+   */
+  List<ClaimedTask> finished(List<TaskResult> results, Instant now) {
     running--;
-    countFinish(now.toEpochMilli());
-    if (result instanceof TaskResult.Done) {
+    runningTasks -= results.size();
+    countFinish(now.toEpochMilli(), results.size());
+    if (results.stream().anyMatch(r -> r instanceof TaskResult.Done)) {
       breaker.onSuccess();
-    } else if (result instanceof TaskResult.Failed f && breaker.onFailure(f.reason(), now)) {
-      return drain();
+      return List.of();
+    }
+    for (TaskResult r : results) {
+      if (r instanceof TaskResult.Failed f && f.reason().destinationFault) {
+        return breaker.onFailure(f.reason(), now) ? drain() : List.of();
+      }
     }
     return List.of();
   }
@@ -115,17 +148,17 @@ final class DestinationLane {
     return out;
   }
 
-  /** Started tasks not finished yet. */
+  /** Started attempts not finished yet. */
   int running() {
     return running;
   }
 
-  private void countFinish(long nowMs) {
+  private void countFinish(long nowMs, int tasks) {
     if (nowMs - windowStartMs >= RATE_WINDOW_MS) {
       ratePerSecond = nowMs - windowStartMs < 2 * RATE_WINDOW_MS ? windowFinished : 0;
       windowStartMs = nowMs;
       windowFinished = 0;
     }
-    windowFinished++;
+    windowFinished += tasks;
   }
 }

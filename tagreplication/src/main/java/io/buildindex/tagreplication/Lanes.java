@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The destinations' lanes and the workers that run their claimed tasks: at most
- * {@code maxRunning} tasks in all and each lane's limit per destination, so one slow or dead remote
- * holds at most its own limit of workers. Thread-safe.
+ * {@code maxRunning} attempts in all and each lane's limit per destination, so one slow or dead
+ * remote holds at most its own limit of workers. An attempt is one request to the remote, for one
+ * task or a batch of them ({@link TaskRunner#batchLimit}). Thread-safe.
  *
  * <p>Design: as in OkHttp's {@code Dispatcher.promoteAndExecute}, lane bookkeeping happens under
  * one lock and tasks are handed to the executor after it is released; nothing under the lock
@@ -56,7 +57,7 @@ final class Lanes {
     try {
       List<Want> out = new ArrayList<>();
       for (DestinationLane lane : lanes) {
-        int n = stopped ? 0 : lane.wanted(now);
+        int n = stopped ? 0 : lane.wanted(now, runner.batchLimit(lane.destination()));
         if (n > 0) {
           out.add(new Want(lane, n, lane.wakes()));
         }
@@ -127,7 +128,7 @@ final class Lanes {
       Instant now = clock.instant();
       Instant until = deadline;
       for (DestinationLane lane : lanes) {
-        if (lane.wanted(now) > 0) {
+        if (lane.wanted(now, runner.batchLimit(lane.destination())) > 0) {
           return;
         }
         Instant at = lane.nextWake(now).orElse(until);
@@ -148,10 +149,10 @@ final class Lanes {
   }
 
   private void promoteAndExecute() {
-    List<ClaimedTask> start = new ArrayList<>();
+    List<List<ClaimedTask>> start = new ArrayList<>();
     lock.lock();
     try {
-      for (ClaimedTask t = startNext(); t != null; t = startNext()) {
+      for (List<ClaimedTask> t = startNext(); t != null; t = startNext()) {
         start.add(t);
       }
     } finally {
@@ -160,57 +161,60 @@ final class Lanes {
     start.forEach(this::execute);
   }
 
-  /** The next task any lane may start, round-robin, counted as running; null when none may. Holds the lock. */
-  private @Nullable ClaimedTask startNext() {
+  /** The next attempt any lane may start (its tasks), round-robin, counted as running; null when none may. Holds the lock. */
+  private @Nullable List<ClaimedTask> startNext() {
     if (stopped || running >= maxRunning) {
       return null;
     }
     Instant now = clock.instant();
     for (int i = 0; i < lanes.size(); i++) {
-      ClaimedTask t = lanes.get(Math.floorMod(nextLane++, lanes.size())).start(now);
-      if (t != null) {
+      DestinationLane lane = lanes.get(Math.floorMod(nextLane++, lanes.size()));
+      List<ClaimedTask> tasks = lane.start(now, runner.batchLimit(lane.destination()));
+      if (!tasks.isEmpty()) {
         running++;
-        return t;
+        return tasks;
       }
     }
     return null;
   }
 
-  private void execute(ClaimedTask task) {
+  private void execute(List<ClaimedTask> tasks) {
     try {
-      workers.execute(() -> work(task));
+      workers.execute(() -> work(tasks));
     } catch (RejectedExecutionException e) {
-      for (ClaimedTask t = task; t != null; ) {
-        t = finished(t, TaskResult.RELEASED);
+      for (List<ClaimedTask> t = tasks; t != null; ) {
+        t = finished(t, t.stream().map(x -> (TaskResult) TaskResult.RELEASED).toList());
       }
     }
   }
 
-  /* A worker keeps taking the next startable task itself rather than handing it to another
-   * thread: one less park and unpark per task, which is most of the cost of a fast remote. */
-  private void work(ClaimedTask first) {
-    for (ClaimedTask t = first; t != null; ) {
+  /* A worker keeps taking the next startable attempt itself rather than handing it to another
+   * thread: one less park and unpark per attempt, which is much of the cost of a fast remote. */
+  private void work(List<ClaimedTask> first) {
+    for (List<ClaimedTask> t = first; t != null; ) {
       t = finished(t, runner.attempt(t));
     }
   }
 
-  /** Records {@code task}'s end, starts what the freed capacity allows, and returns one task for this thread. */
-  private @Nullable ClaimedTask finished(ClaimedTask task, TaskResult result) {
+  /** Records an attempt's end, starts what the freed capacity allows, and returns one attempt for this thread. */
+  private @Nullable List<ClaimedTask> finished(List<ClaimedTask> tasks, List<TaskResult> results) {
     Instant now = clock.instant();
-    runner.record(new Finished(task, result, now));
+    for (int i = 0; i < tasks.size(); i++) {
+      runner.record(new Finished(tasks.get(i), results.get(i), now));
+    }
     List<ClaimedTask> released;
-    List<ClaimedTask> others = new ArrayList<>();
-    ClaimedTask next;
+    List<List<ClaimedTask>> others = new ArrayList<>();
+    List<ClaimedTask> next;
     lock.lock();
     try {
       running--;
-      DestinationLane lane = byDestination.get(task.destination());
-      released = lane.finished(result, now);
+      DestinationLane lane = byDestination.get(tasks.get(0).destination());
+      released = lane.finished(results, now);
       next = startNext();
-      for (ClaimedTask t = next == null ? null : startNext(); t != null; t = startNext()) {
+      for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
         others.add(t);
       }
-      if (running == 0 || lane.wanted(now) > 0) {
+      if (running == 0 || lane.wanted(now, runner.batchLimit(lane.destination())) > 0) {
         changed.signalAll(); // the dispatcher claims for the lane; close() waits for no task running
       }
     } finally {

@@ -10,11 +10,15 @@ import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.Call;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.HttpUrl;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -31,7 +35,11 @@ final class RemoteClient {
   static final String OUTCOME = "X-Tag-Outcome";
   /** How long an answer of {@code GET /origin} is reused: origins move rarely, tasks are many. */
   static final Duration ORIGIN_TTL = Duration.ofMinutes(1);
+  /** How long a remote that does not serve {@link WriteBatch#PATH} gets single requests before it is asked again. */
+  static final Duration BATCH_RECHECK = Duration.ofMinutes(10);
   private static final int MAX_ERROR_BODY = 200;
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** What the remote holds: {@code digest} null when it never had the tag or holds a tombstone. */
   record RemoteTag(@Nullable Digest digest, Generation generation) {}
@@ -48,6 +56,7 @@ final class RemoteClient {
   private final Duration callTimeout;
   private final Clock clock;
   private volatile @Nullable CachedOrigin origin;
+  private volatile Instant batchUnsupportedUntil = Instant.EPOCH;
 
   RemoteClient(HostPort remote, OkHttpClient http, Duration callTimeout, Clock clock) {
     this.address = remote;
@@ -97,6 +106,49 @@ final class RemoteClient {
       String outcome = r.header(OUTCOME, "applied").toLowerCase(Locale.ROOT);
       return new RemoteWrite(outcome.equals("superseded"), generation(r));
     });
+  }
+
+  /** Whether to send writes in batches: false for {@link #BATCH_RECHECK} after the remote said it does not serve them. */
+  boolean batchSupported() {
+    return !clock.instant().isBefore(batchUnsupportedUntil);
+  }
+
+  /**
+   * {@code POST /replication/writes}: one result per write, in order. Empty when the remote does
+   * not serve batches (404 or 405, as a Kraken build-index answers); {@link #batchSupported} is
+   * then false for {@link #BATCH_RECHECK}.
+   */
+  Optional<List<WriteBatch.Result>> writeBatch(List<WriteBatch.Write> writes) {
+    byte[] body;
+    try {
+      body = MAPPER.writeValueAsBytes(new WriteBatch.Request(writes));
+    } catch (IOException e) {
+      throw new IllegalStateException("encoding a write batch", e);
+    }
+    Request request = new Request.Builder().url(base.newBuilder().addPathSegments(WriteBatch.PATH.substring(1)).build())
+        .post(RequestBody.create(body, JSON)).build();
+    return call(request, r -> {
+      if (r.code() == 404 || r.code() == 405) {
+        batchUnsupportedUntil = clock.instant().plus(BATCH_RECHECK);
+        return Optional.empty();
+      }
+      requireSuccess(r);
+      String text = body(r);
+      WriteBatch.Response response = parse(() -> decode(text));
+      if (response.results().size() != writes.size()) {
+        throw new RemoteException(destination, FailureReason.PROTOCOL, "POST " + WriteBatch.PATH + " answered "
+            + response.results().size() + " results for " + writes.size() + " writes");
+      }
+      return Optional.of(response.results());
+    });
+  }
+
+  private static WriteBatch.Response decode(String text) {
+    try {
+      return MAPPER.readValue(text, WriteBatch.Response.class);
+    } catch (IOException e) {
+      throw new InvalidInputException("body", "not a write batch response: " + e.getMessage());
+    }
   }
 
   /** {@code GET /origin}, cached for {@link #ORIGIN_TTL}; failures are {@link FailureReason#ORIGIN}. */

@@ -91,8 +91,8 @@ final class ReplicationMetrics {
     return b.toString();
   }
 
-  /** Runs one attempt, timing it. */
-  TaskResult time(Supplier<TaskResult> attempt) {
+  /** Runs one attempt (one request to the remote, for one task or a batch), timing it. */
+  <T> T time(Supplier<T> attempt) {
     long start = System.nanoTime();
     try {
       return attempt.get();
@@ -101,7 +101,10 @@ final class ReplicationMetrics {
     }
   }
 
-  /** Counts how a claim ended; a done task also records its lag since it was enqueued. */
+  /**
+   * Counts how a claim ended, once its row records it (so a result a newer write overtook is not
+   * counted); a done task also records its lag since it was enqueued.
+   */
   void finished(Finished f) {
     switch (f.result()) {
       case TaskResult.Done d -> {

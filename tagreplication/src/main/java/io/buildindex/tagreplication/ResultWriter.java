@@ -32,17 +32,22 @@ final class ResultWriter {
   private final LocalDb db;
   private final SqliteTaskResults results;
   private final Consumer<List<Wake>> wakes;
+  private final Consumer<Finished> recorded;
   /** Empty is the stop signal. */
   private final BlockingQueue<Optional<Finished>> queue = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile Thread thread = Thread.ofPlatform().unstarted(() -> {});
   private volatile boolean closed;
 
-  /** {@code wakes} receives when the rows a batch left waiting are due. */
-  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<Wake>> wakes) {
+  /**
+   * {@code wakes} receives when the rows a batch left waiting are due; {@code recorded} each
+   * result once its row holds it (results a newer write overtook never reach it).
+   */
+  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<Wake>> wakes, Consumer<Finished> recorded) {
     this.db = db;
     this.results = results;
     this.wakes = wakes;
+    this.recorded = recorded;
   }
 
   void start() {
@@ -75,7 +80,9 @@ final class ResultWriter {
   private void write(List<Finished> batch) {
     while (!batch.isEmpty()) {
       try {
-        wakes.accept(db.write(tx -> results.finish(tx, batch)));
+        SqliteTaskResults.Outcome outcome = db.write(tx -> results.finish(tx, batch));
+        outcome.recorded().forEach(recorded);
+        wakes.accept(outcome.wakes());
         return;
       } catch (RuntimeException e) {
         log.error("recording {} replication results failed; trying again in {}", batch.size(), ERROR_PAUSE, e);

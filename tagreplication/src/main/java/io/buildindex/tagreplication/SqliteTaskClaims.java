@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.tagstore.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,8 @@ import java.util.Optional;
  */
 final class SqliteTaskClaims {
   private static final String TABLE = TaskRows.TABLE;
+  /** Used only inside write transactions, so only by the database's writer thread. */
+  private final StatementCache statements = new StatementCache();
 
   /** Claimed tasks of one destination and, when fewer than asked were due, when the next one is. */
   record Claim(List<ClaimedTask> tasks, Optional<Instant> nextDue) {}
@@ -36,50 +39,47 @@ final class SqliteTaskClaims {
     return new Claim(tasks, tasks.size() < max ? nextDue(tx, destination) : Optional.empty());
   }
 
-  private static List<ClaimedTask> due(Connection tx, String destination, Priority p, int limit, Instant now)
+  private List<ClaimedTask> due(Connection tx, String destination, Priority p, int limit, Instant now)
       throws SQLException {
-    try (PreparedStatement q = tx.prepareStatement("SELECT " + TaskRows.COLUMNS + " FROM " + TABLE
+    PreparedStatement q = statements.get(tx, "SELECT " + TaskRows.COLUMNS + " FROM " + TABLE
         + " WHERE destination = ? AND priority = ? AND next_attempt_ms IS NOT NULL AND next_attempt_ms <= ?"
-        + " ORDER BY next_attempt_ms LIMIT ?")) {
-      q.setString(1, destination);
-      q.setInt(2, p.column);
-      q.setLong(3, now.toEpochMilli());
-      q.setInt(4, limit);
-      List<ClaimedTask> out = new ArrayList<>();
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          out.add(TaskRows.claimed(rs, now));
-        }
+        + " ORDER BY next_attempt_ms LIMIT ?");
+    q.setString(1, destination);
+    q.setInt(2, p.column);
+    q.setLong(3, now.toEpochMilli());
+    q.setInt(4, limit);
+    List<ClaimedTask> out = new ArrayList<>();
+    try (ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(TaskRows.claimed(rs, now));
       }
-      return out;
     }
+    return out;
   }
 
-  private static void markRunning(Connection tx, List<ClaimedTask> tasks, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement(
-        "UPDATE " + TABLE + " SET state = 'running', next_attempt_ms = NULL, updated_ms = ? WHERE id = ?")) {
-      for (ClaimedTask t : tasks) {
-        s.setLong(1, now.toEpochMilli());
-        s.setLong(2, t.id());
-        s.addBatch();
-      }
-      s.executeBatch();
+  private void markRunning(Connection tx, List<ClaimedTask> tasks, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx,
+        "UPDATE " + TABLE + " SET state = 'running', next_attempt_ms = NULL, updated_ms = ? WHERE id = ?");
+    for (ClaimedTask t : tasks) {
+      s.setLong(1, now.toEpochMilli());
+      s.setLong(2, t.id());
+      s.addBatch();
     }
+    s.executeBatch();
   }
 
   /** When the earliest waiting task of {@code destination} is due; empty when none waits. */
   Optional<Instant> nextDue(Connection c, String destination) throws SQLException {
     Optional<Instant> earliest = Optional.empty();
     for (Priority p : Priority.values()) {
-      try (PreparedStatement q = c.prepareStatement("SELECT MIN(next_attempt_ms) AS due FROM " + TABLE
-          + " WHERE destination = ? AND priority = ? AND next_attempt_ms IS NOT NULL")) {
-        q.setString(1, destination);
-        q.setInt(2, p.column);
-        try (ResultSet rs = q.executeQuery()) {
-          Instant due = rs.next() ? TaskRows.instantOrNull(rs, "due") : null;
-          if (due != null && (earliest.isEmpty() || due.isBefore(earliest.get()))) {
-            earliest = Optional.of(due);
-          }
+      PreparedStatement q = statements.get(c, "SELECT MIN(next_attempt_ms) AS due FROM " + TABLE
+          + " WHERE destination = ? AND priority = ? AND next_attempt_ms IS NOT NULL");
+      q.setString(1, destination);
+      q.setInt(2, p.column);
+      try (ResultSet rs = q.executeQuery()) {
+        Instant due = rs.next() ? TaskRows.instantOrNull(rs, "due") : null;
+        if (due != null && (earliest.isEmpty() || due.isBefore(earliest.get()))) {
+          earliest = Optional.of(due);
         }
       }
     }

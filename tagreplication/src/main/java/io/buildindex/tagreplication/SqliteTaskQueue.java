@@ -2,6 +2,7 @@ package io.buildindex.tagreplication;
 
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
+import io.buildindex.tagstore.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class SqliteTaskQueue {
   private static final String TABLE = TaskRows.TABLE;
+  /** Used only inside write transactions, so only by the database's writer thread. */
+  private final StatementCache statements = new StatementCache();
 
   /** The current row of a (tag, destination), as enqueue needs it. */
   private record Existing(long id, Generation generation, @Nullable String digest, TaskState state) {}
@@ -56,44 +59,41 @@ final class SqliteTaskQueue {
     return d == null ? "" : d.toString();
   }
 
-  private static @Nullable Existing select(Connection tx, TaskSpec spec) throws SQLException {
-    try (PreparedStatement q = tx.prepareStatement(
-        "SELECT id, generation, digest, state FROM " + TABLE + " WHERE tag = ? AND destination = ?")) {
-      q.setString(1, spec.tag().toString());
-      q.setString(2, spec.destination());
-      try (ResultSet rs = q.executeQuery()) {
-        return rs.next() ? new Existing(rs.getLong(1), new Generation(rs.getLong(2)), rs.getString(3),
-            TaskState.parse(rs.getString(4))) : null;
-      }
+  private @Nullable Existing select(Connection tx, TaskSpec spec) throws SQLException {
+    PreparedStatement q = statements.get(tx,
+        "SELECT id, generation, digest, state FROM " + TABLE + " WHERE tag = ? AND destination = ?");
+    q.setString(1, spec.tag().toString());
+    q.setString(2, spec.destination());
+    try (ResultSet rs = q.executeQuery()) {
+      return rs.next() ? new Existing(rs.getLong(1), new Generation(rs.getLong(2)), rs.getString(3),
+          TaskState.parse(rs.getString(4))) : null;
     }
   }
 
-  private static void insert(Connection tx, TaskSpec spec, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("INSERT INTO " + TABLE + " (tag, destination, digest, dependencies, "
-        + "generation, priority, state, next_attempt_ms, enqueued_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)")) {
-      s.setString(1, spec.tag().toString());
-      s.setString(2, spec.destination());
-      bindState(s, 3, spec);
-      s.setLong(7, spec.due().toEpochMilli());
-      s.setLong(8, now.toEpochMilli());
-      s.setLong(9, now.toEpochMilli());
-      s.executeUpdate();
-    }
+  private void insert(Connection tx, TaskSpec spec, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx, "INSERT INTO " + TABLE + " (tag, destination, digest, dependencies, "
+        + "generation, priority, state, next_attempt_ms, enqueued_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
+    s.setString(1, spec.tag().toString());
+    s.setString(2, spec.destination());
+    bindState(s, 3, spec);
+    s.setLong(7, spec.due().toEpochMilli());
+    s.setLong(8, now.toEpochMilli());
+    s.setLong(9, now.toEpochMilli());
+    s.executeUpdate();
   }
 
   /* In an UPDATE every right-hand side sees the old row, so both CASEs test the state before it. */
-  private static void replace(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET digest = ?, dependencies = ?, generation = ?, "
+  private void replace(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET digest = ?, dependencies = ?, generation = ?, "
         + "priority = ?, state = CASE state WHEN 'running' THEN 'running' ELSE 'pending' END, "
         + "next_attempt_ms = CASE state WHEN 'running' THEN NULL ELSE ? END, attempts = 0, last_error = NULL, "
-        + "error_reason = NULL, superseded = 0, version = version + 1, enqueued_ms = ?, updated_ms = ? WHERE id = ?")) {
-      bindState(s, 1, spec);
-      s.setLong(5, spec.due().toEpochMilli());
-      s.setLong(6, now.toEpochMilli());
-      s.setLong(7, now.toEpochMilli());
-      s.setLong(8, id);
-      s.executeUpdate();
-    }
+        + "error_reason = NULL, superseded = 0, version = version + 1, enqueued_ms = ?, updated_ms = ? WHERE id = ?");
+    bindState(s, 1, spec);
+    s.setLong(5, spec.due().toEpochMilli());
+    s.setLong(6, now.toEpochMilli());
+    s.setLong(7, now.toEpochMilli());
+    s.setLong(8, id);
+    s.executeUpdate();
   }
 
   private static void bindState(PreparedStatement s, int first, TaskSpec spec) throws SQLException {
@@ -105,7 +105,7 @@ final class SqliteTaskQueue {
 
   /* Same state asked again: a finished task runs once more (an explicit request), a waiting one
    * becomes due no later than asked, a running one is already doing it. */
-  private static boolean renew(Connection tx, Existing e, TaskSpec spec, Instant now) throws SQLException {
+  private boolean renew(Connection tx, Existing e, TaskSpec spec, Instant now) throws SQLException {
     return switch (e.state()) {
       case RUNNING -> false;
       case PENDING, FAILED -> advance(tx, e.id(), spec, now);
@@ -113,27 +113,25 @@ final class SqliteTaskQueue {
     };
   }
 
-  private static boolean advance(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET next_attempt_ms = MIN(next_attempt_ms, ?), "
-        + "priority = MIN(priority, ?), updated_ms = ? WHERE id = ?")) {
-      s.setLong(1, spec.due().toEpochMilli());
-      s.setInt(2, spec.priority().column);
-      s.setLong(3, now.toEpochMilli());
-      s.setLong(4, id);
-      return s.executeUpdate() == 1;
-    }
+  private boolean advance(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET next_attempt_ms = MIN(next_attempt_ms, ?), "
+        + "priority = MIN(priority, ?), updated_ms = ? WHERE id = ?");
+    s.setLong(1, spec.due().toEpochMilli());
+    s.setInt(2, spec.priority().column);
+    s.setLong(3, now.toEpochMilli());
+    s.setLong(4, id);
+    return s.executeUpdate() == 1;
   }
 
-  private static boolean restart(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = 'pending', next_attempt_ms = ?, "
+  private boolean restart(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = 'pending', next_attempt_ms = ?, "
         + "priority = ?, attempts = 0, last_error = NULL, error_reason = NULL, superseded = 0, enqueued_ms = ?, "
-        + "updated_ms = ? WHERE id = ?")) {
-      s.setLong(1, spec.due().toEpochMilli());
-      s.setInt(2, spec.priority().column);
-      s.setLong(3, now.toEpochMilli());
-      s.setLong(4, now.toEpochMilli());
-      s.setLong(5, id);
-      return s.executeUpdate() == 1;
-    }
+        + "updated_ms = ? WHERE id = ?");
+    s.setLong(1, spec.due().toEpochMilli());
+    s.setInt(2, spec.priority().column);
+    s.setLong(3, now.toEpochMilli());
+    s.setLong(4, now.toEpochMilli());
+    s.setLong(5, id);
+    return s.executeUpdate() == 1;
   }
 }

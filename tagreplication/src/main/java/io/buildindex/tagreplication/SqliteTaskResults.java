@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.tagstore.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class SqliteTaskResults {
   private static final String TABLE = TaskRows.TABLE;
+  /** Used only inside write transactions, so only by the database's writer thread. */
+  private final StatementCache statements = new StatementCache();
   /** The row is still the one this node claimed: same version, still running. */
   private static final String IF_CLAIMED = " WHERE id = ? AND version = ? AND state = 'running'";
 
@@ -28,15 +31,23 @@ final class SqliteTaskResults {
   }
 
   /**
-   * Applies every result and returns when the rows it left waiting are due: failed tasks at their
-   * retry, released ones at their old due time, and rows a newer write replaced while the older
-   * task ran at once (they are pending again, so the newer work runs next).
+   * What a batch of results did: {@code recorded} are the results now in their rows (not those a
+   * newer write overtook), {@code wakes} when the rows it left waiting are due.
    */
-  List<Wake> finish(Connection tx, List<Finished> results) throws SQLException {
+  record Outcome(List<Finished> recorded, List<Wake> wakes) {}
+
+  /**
+   * Applies every result. Failed tasks wait for their retry and released ones for their old due
+   * time; rows a newer write replaced while the older task ran are due at once (they are pending
+   * again, so the newer work runs next).
+   */
+  Outcome finish(Connection tx, List<Finished> results) throws SQLException {
+    List<Finished> recorded = new ArrayList<>(results.size());
     List<Wake> wakes = new ArrayList<>();
     for (Finished f : results) {
       Instant due = nextDue(f);
       if (apply(tx, f, due)) {
+        recorded.add(f);
         if (due != null) {
           wakes.add(new Wake(f.task().destination(), due));
         }
@@ -44,7 +55,7 @@ final class SqliteTaskResults {
         wakes.add(new Wake(f.task().destination(), f.at()));
       }
     }
-    return wakes;
+    return new Outcome(recorded, wakes);
   }
 
   /** When the row waits until after {@code f}; null when it stops waiting (done or dead). */
@@ -60,7 +71,7 @@ final class SqliteTaskResults {
   }
 
   /** The row's new state, compare-and-set on the claimed version; false when a newer write replaced it. */
-  private static boolean apply(Connection tx, Finished f, @Nullable Instant due) throws SQLException {
+  private boolean apply(Connection tx, Finished f, @Nullable Instant due) throws SQLException {
     return switch (f.result()) {
       case TaskResult.Done d -> done(tx, f, d);
       case TaskResult.Failed failed -> fail(tx, f, failed, due);
@@ -68,37 +79,34 @@ final class SqliteTaskResults {
     };
   }
 
-  private static boolean done(Connection tx, Finished f, TaskResult.Done done) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, "
+  private boolean done(Connection tx, Finished f, TaskResult.Done done) throws SQLException {
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, "
         + "attempts = attempts + 1, superseded = ?, transfer_bytes = ?, transfer_millis = ?, last_error = NULL, "
-        + "error_reason = NULL, updated_ms = ?" + IF_CLAIMED)) {
-      s.setInt(1, done.superseded() ? 1 : 0);
-      s.setLong(2, done.transfer().bytes());
-      s.setLong(3, done.transfer().duration().toMillis());
-      return casUpdate(s, 4, f);
-    }
+        + "error_reason = NULL, updated_ms = ?" + IF_CLAIMED);
+    s.setInt(1, done.superseded() ? 1 : 0);
+    s.setLong(2, done.transfer().bytes());
+    s.setLong(3, done.transfer().duration().toMillis());
+    return casUpdate(s, 4, f);
   }
 
   /** A failed attempt: retried at {@code retryAt}, or dead when that is null. */
-  private static boolean fail(Connection tx, Finished f, TaskResult.Failed failed, @Nullable Instant retryAt)
+  private boolean fail(Connection tx, Finished f, TaskResult.Failed failed, @Nullable Instant retryAt)
       throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, "
-        + "attempts = attempts + 1, last_error = ?, error_reason = ?, updated_ms = ?" + IF_CLAIMED)) {
-      s.setString(1, (retryAt == null ? TaskState.DEAD : TaskState.FAILED).wireName());
-      TaskRows.setNullableInstant(s, 2, retryAt);
-      s.setString(3, failed.lastError());
-      s.setString(4, failed.reason().metricName());
-      return casUpdate(s, 5, f);
-    }
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, "
+        + "attempts = attempts + 1, last_error = ?, error_reason = ?, updated_ms = ?" + IF_CLAIMED);
+    s.setString(1, (retryAt == null ? TaskState.DEAD : TaskState.FAILED).wireName());
+    TaskRows.setNullableInstant(s, 2, retryAt);
+    s.setString(3, failed.lastError());
+    s.setString(4, failed.reason().metricName());
+    return casUpdate(s, 5, f);
   }
 
-  private static boolean release(Connection tx, Finished f) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement(
-        "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, updated_ms = ?" + IF_CLAIMED)) {
-      s.setString(1, f.task().priorState().wireName());
-      s.setLong(2, f.task().priorDue().toEpochMilli());
-      return casUpdate(s, 3, f);
-    }
+  private boolean release(Connection tx, Finished f) throws SQLException {
+    PreparedStatement s = statements.get(tx,
+        "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, updated_ms = ?" + IF_CLAIMED);
+    s.setString(1, f.task().priorState().wireName());
+    s.setLong(2, f.task().priorDue().toEpochMilli());
+    return casUpdate(s, 3, f);
   }
 
   /** Binds {@code updated_ms} at {@code index}, then the {@link #IF_CLAIMED} parameters, and runs. */
@@ -109,13 +117,12 @@ final class SqliteTaskResults {
     return s.executeUpdate() == 1;
   }
 
-  private static boolean requeue(Connection tx, Finished f) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE
-        + " SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE id = ? AND state = 'running'")) {
-      s.setLong(1, f.at().toEpochMilli());
-      s.setLong(2, f.at().toEpochMilli());
-      s.setLong(3, f.task().id());
-      return s.executeUpdate() == 1;
-    }
+  private boolean requeue(Connection tx, Finished f) throws SQLException {
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE
+        + " SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE id = ? AND state = 'running'");
+    s.setLong(1, f.at().toEpochMilli());
+    s.setLong(2, f.at().toEpochMilli());
+    s.setLong(3, f.task().id());
+    return s.executeUpdate() == 1;
   }
 }

@@ -40,7 +40,7 @@ final class TaskEngine implements TaskRunner {
     this.clock = parts.clock();
     this.workers = Executors.newFixedThreadPool(config.numWorkers(),
         Thread.ofPlatform().name("replication-worker-", 0).daemon().factory());
-    this.results = new ResultWriter(parts.db(), new SqliteTaskResults(policy, parts.random()), this::wake);
+    this.results = new ResultWriter(parts.db(), new SqliteTaskResults(policy, parts.random()), this::wake, metrics::finished);
     List<DestinationLane> lanes = destinations.stream()
         .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
@@ -53,13 +53,17 @@ final class TaskEngine implements TaskRunner {
   }
 
   @Override
-  public TaskResult attempt(ClaimedTask task) {
-    return metrics.time(() -> executor.execute(task));
+  public List<TaskResult> attempt(List<ClaimedTask> tasks) {
+    return metrics.time(() -> executor.execute(tasks));
+  }
+
+  @Override
+  public int batchLimit(String destination) {
+    return executor.batchLimit(destination);
   }
 
   @Override
   public void record(Finished finished) {
-    metrics.finished(finished);
     if (finished.result() instanceof TaskResult.Failed f) {
       log.debug("{} failed: {}", finished.task(), f.lastError());
     }

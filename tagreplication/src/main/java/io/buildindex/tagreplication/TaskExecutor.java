@@ -1,8 +1,11 @@
 package io.buildindex.tagreplication;
 
 import io.buildindex.tagstore.Digest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * this digest at this generation or newer, so a re-pointed tag is replicated and a newer state on
  * the remote is never overwritten (it ends the task as superseded, without copying blobs). Writes
  * are idempotent (same generation, same outcome), so an attempt repeated after a crash is safe.
+ *
+ * <p>When no blobs are to be copied, tasks of one destination go in batches ({@link WriteBatch}):
+ * the remote makes the same comparison per write, so a batch is the lookup and the write of many
+ * tasks in one request. Remotes that do not serve batches get one task per request.
  */
 final class TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
@@ -28,9 +35,72 @@ final class TaskExecutor {
     this.blobs = blobs;
   }
 
+  /** Most tasks of {@code destination} one {@link #execute(List)} should carry. */
+  int batchLimit(String destination) {
+    return blobs == BlobReplicator.NONE && remote(destination).batchSupported() ? WriteBatch.SEND_WRITES : 1;
+  }
+
+  /** Attempts {@code tasks} (all of one destination); a result per task, in order. Never throws. */
+  List<TaskResult> execute(List<ClaimedTask> tasks) {
+    if (tasks.isEmpty()) {
+      return List.of();
+    }
+    RemoteClient remote = remote(tasks.get(0).destination());
+    if (blobs == BlobReplicator.NONE && remote.batchSupported()) {
+      Optional<List<TaskResult>> results = batch(remote, tasks);
+      if (results.isPresent()) {
+        return results.get();
+      }
+    }
+    List<TaskResult> out = new ArrayList<>(tasks.size());
+    tasks.forEach(t -> out.add(execute(t)));
+    return out;
+  }
+
+  /** One request for all of {@code tasks}; empty when the remote does not serve batches. */
+  private Optional<List<TaskResult>> batch(RemoteClient remote, List<ClaimedTask> tasks) {
+    try {
+      List<WriteBatch.Write> writes = tasks.stream().map(t -> new WriteBatch.Write(t.tag().toString(),
+          t.digest() == null ? null : t.digest().toString(), t.generation().value())).toList();
+      return remote.writeBatch(writes).map(results -> {
+        List<TaskResult> out = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+          out.add(result(remote, tasks.get(i), results.get(i)));
+        }
+        return out;
+      });
+    } catch (RemoteException e) {
+      TaskResult failed = new TaskResult.Failed(e.reason(), e.getMessage());
+      return Optional.of(tasks.stream().map(t -> failed).toList());
+    } catch (RuntimeException e) {
+      log.error("a batch of {} tasks to {} failed unexpectedly", tasks.size(), remote.destination(), e);
+      TaskResult failed = new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e));
+      return Optional.of(tasks.stream().map(t -> failed).toList());
+    }
+  }
+
+  private static TaskResult result(RemoteClient remote, ClaimedTask task, WriteBatch.Result r) {
+    if (r.status() != null) {
+      FailureReason reason = r.status() >= 500 ? FailureReason.HTTP_5XX : FailureReason.HTTP_4XX;
+      return new TaskResult.Failed(reason, "POST " + WriteBatch.PATH + ": " + task.tag() + " answered " + r.status()
+          + (r.error() == null ? "" : ": " + r.error()));
+    }
+    String outcome = r.outcome() == null ? "" : r.outcome();
+    return switch (outcome) {
+      case "applied", "unchanged" -> TaskResult.DONE;
+      case "superseded" -> TaskResult.SUPERSEDED;
+      default -> new TaskResult.Failed(FailureReason.PROTOCOL, "POST " + WriteBatch.PATH + " to " + remote.destination()
+          + ": result for " + task.tag() + " has neither a known outcome nor a status: " + r);
+    };
+  }
+
+  private RemoteClient remote(String destination) {
+    return Objects.requireNonNull(remotes.get(destination), destination);
+  }
+
   TaskResult execute(ClaimedTask task) {
     try {
-      RemoteClient remote = Objects.requireNonNull(remotes.get(task.destination()), task.destination());
+      RemoteClient remote = remote(task.destination());
       return task.delete() ? delete(remote, task) : put(remote, task);
     } catch (RemoteException e) {
       return new TaskResult.Failed(e.reason(), e.getMessage());

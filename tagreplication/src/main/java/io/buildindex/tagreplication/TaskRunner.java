@@ -1,9 +1,14 @@
 package io.buildindex.tagreplication;
 
-/** What {@link Lanes} does with a started task, on a worker thread. */
+import java.util.List;
+
+/** What {@link Lanes} does with started tasks, on a worker thread. */
 interface TaskRunner {
-  /** One attempt at {@code task}; never throws. */
-  TaskResult attempt(ClaimedTask task);
+  /** Attempts {@code tasks} (all of one destination), in one request when the remote allows; a result per task, in order; never throws. */
+  List<TaskResult> attempt(List<ClaimedTask> tasks);
+
+  /** Most tasks of {@code destination} one {@link #attempt} should carry; at least 1. Must not block. */
+  int batchLimit(String destination);
 
   /** Records how a claim ended (persisted asynchronously, in batches). */
   void record(Finished finished);

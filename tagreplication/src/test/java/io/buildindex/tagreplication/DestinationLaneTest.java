@@ -27,7 +27,7 @@ final class DestinationLaneTest {
 
   @Test
   void wanted_upToTheLimitWhenIdle() {
-    assertThat(lane.wanted(now)).isEqualTo(4);
+    assertThat(lane.wanted(now, 1)).isEqualTo(4);
   }
 
   @Test
@@ -35,20 +35,20 @@ final class DestinationLaneTest {
     lane.claimed(claim(4, Optional.empty()), 4, lane.wakes(), now, POLL);
     lane.claimed(claim(2, Optional.empty()), 2, lane.wakes(), now, POLL);
     for (int i = 0; i < 4; i++) {
-      assertThat(lane.start(now)).isNotNull();
+      assertThat(lane.start(now, 1)).hasSize(1);
     }
-    assertThat(lane.start(now)).isNull();
-    lane.finished(TaskResult.DONE, now);
-    assertThat(lane.start(now)).isNotNull();
+    assertThat(lane.start(now, 1)).isEmpty();
+    lane.finished(List.of(TaskResult.DONE), now);
+    assertThat(lane.start(now, 1)).hasSize(1);
   }
 
   @Test
   void claimed_shortClaimIdlesUntilNextDue() {
     Instant due = now.plusSeconds(7);
     lane.claimed(claim(0, Optional.of(due)), 4, lane.wakes(), now, POLL);
-    assertThat(lane.wanted(now)).isZero();
+    assertThat(lane.wanted(now, 1)).isZero();
     assertThat(lane.nextWake(now)).contains(due);
-    assertThat(lane.wanted(due)).isEqualTo(4);
+    assertThat(lane.wanted(due, 1)).isEqualTo(4);
   }
 
   @Test
@@ -56,7 +56,7 @@ final class DestinationLaneTest {
     long wakesAtClaim = lane.wakes();
     lane.wake(now);
     lane.claimed(claim(0, Optional.empty()), 4, wakesAtClaim, now, POLL);
-    assertThat(lane.wanted(now)).isEqualTo(4);
+    assertThat(lane.wanted(now, 1)).isEqualTo(4);
   }
 
   @Test
@@ -64,7 +64,7 @@ final class DestinationLaneTest {
     lane.claimed(claim(0, Optional.empty()), 4, lane.wakes(), now, POLL);
     assertThat(lane.nextWake(now)).contains(now.plus(POLL));
     assertThat(lane.wake(now.plusSeconds(1))).isTrue();
-    assertThat(lane.wanted(now.plusSeconds(1))).isEqualTo(4);
+    assertThat(lane.wanted(now.plusSeconds(1), 1)).isEqualTo(4);
   }
 
   @Test
@@ -73,14 +73,86 @@ final class DestinationLaneTest {
     List<ClaimedTask> released = List.of();
     for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN; i++) {
       lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
-      assertThat(lane.start(now)).isNotNull();
-      released = lane.finished(new TaskResult.Failed(FailureReason.CONNECT, "refused"), now);
+      assertThat(lane.start(now, 1)).hasSize(1);
+      released = lane.finished(List.of(new TaskResult.Failed(FailureReason.CONNECT, "refused")), now);
     }
     assertThat(released).isNotEmpty();
-    assertThat(lane.wanted(now)).isZero();
+    assertThat(lane.wanted(now, 1)).isZero();
     Instant open = now.plus(policy.initial());
     assertThat(lane.nextWake(now)).contains(open);
     assertThat(lane.nextWake(now).orElseThrow()).isBeforeOrEqualTo(now.plus(policy.max()));
-    assertThat(lane.wanted(open)).as("one probe").isEqualTo(1);
+    assertThat(lane.wanted(open, 1)).as("one probe").isEqualTo(1);
+  }
+
+  @Test
+  void wanted_enoughToFillTheLimitWithBatches() {
+    assertThat(lane.wanted(now, 64)).isEqualTo(4 * 64);
+    assertThat(lane.wanted(now, 1000)).as("capped").isEqualTo(DestinationLane.MAX_AHEAD);
+  }
+
+  @Test
+  void start_spreadsClaimedTasksOverFreeSlots() {
+    lane.claimed(claim(10, Optional.empty()), 256, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).as("10 over 4 slots").hasSize(3);
+    assertThat(lane.start(now, 64)).as("7 over 3").hasSize(3);
+    assertThat(lane.start(now, 64)).as("4 over 2").hasSize(2);
+    assertThat(lane.start(now, 64)).hasSize(2);
+    assertThat(lane.start(now, 64)).as("limit reached").isEmpty();
+    assertThat(lane.running()).isEqualTo(4);
+  }
+
+  @Test
+  void start_neverMoreThanTheBatch() {
+    lane.claimed(claim(300, Optional.empty()), 300, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).hasSize(64);
+  }
+
+  @Test
+  void start_aLoneTaskGoesAtOnce() {
+    lane.claimed(claim(1, Optional.empty()), 256, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).hasSize(1);
+  }
+
+  @Test
+  void finished_aFailedBatchIsOneFailure() {
+    lane.claimed(claim(64 * (DestinationBreaker.FAILURES_TO_OPEN - 1), Optional.empty()), 256, lane.wakes(), now, POLL);
+    TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
+    for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN - 1; i++) {
+      List<ClaimedTask> batch = lane.start(now, 64);
+      assertThat(lane.finished(batch.stream().map(t -> refused).toList(), now)).isEmpty();
+    }
+    assertThat(lane.wanted(now, 64)).as("breaker still closed after %d failed batches", DestinationBreaker.FAILURES_TO_OPEN - 1)
+        .isPositive();
+  }
+
+  @Test
+  void finished_oneDoneTaskInABatchClosesTheBreaker() {
+    TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
+    for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN - 1; i++) {
+      lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+      assertThat(lane.start(now, 64)).hasSize(1);
+      lane.finished(List.of(refused), now);
+    }
+    lane.claimed(claim(8, Optional.empty()), 8, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).hasSize(2); // 8 claimed over 4 free slots
+    assertThat(lane.finished(List.of(refused, TaskResult.DONE), now)).isEmpty();
+    lane.drain();
+    lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).hasSize(1);
+    assertThat(lane.finished(List.of(refused), now)).as("the count started again").isEmpty();
+    assertThat(lane.wanted(now, 1)).isPositive();
+  }
+
+  @Test
+  void start_halfOpenProbesWithOneTask() {
+    TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
+    for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN; i++) {
+      lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+      lane.finished(List.of(lane.start(now, 64).stream().map(t -> refused).findFirst().orElseThrow()), now);
+    }
+    Instant open = now.plus(policy.initial());
+    lane.claimed(claim(100, Optional.empty()), 100, lane.wakes(), open, POLL);
+    assertThat(lane.start(open, 64)).hasSize(1);
+    assertThat(lane.start(open, 64)).isEmpty();
   }
 }

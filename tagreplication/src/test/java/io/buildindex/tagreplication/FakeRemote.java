@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.buildindex.config.HostPort;
@@ -9,6 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,22 +26,32 @@ import org.jspecify.annotations.Nullable;
  * A remote build-index on 127.0.0.1 implementing the replication wire contract: tags in a map
  * with last-write-wins by generation (ties by digest text, a tombstone lowest), as our tag store
  * does. Counts requests, can fail every tag call with a status, and can hold GETs until released.
+ * By default it answers {@link WriteBatch#PATH} with 404, as a Kraken build-index does;
+ * {@link #startBatching} serves it too.
  */
 final class FakeRemote implements AutoCloseable {
   /** What the remote holds for a tag; {@code digest} null for a tombstone. */
   record Entry(@Nullable String digest, long generation) {}
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Map<String, Entry> tags = new ConcurrentHashMap<>();
   private final AtomicInteger gets = new AtomicInteger();
   private final AtomicInteger puts = new AtomicInteger();
   private final AtomicInteger deletes = new AtomicInteger();
+  private final AtomicInteger batches = new AtomicInteger();
+  private final AtomicInteger batchedWrites = new AtomicInteger();
+  private final AtomicInteger batchProbes = new AtomicInteger();
+  private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
+  private final boolean servesBatches;
   private final HttpServer server;
   private final ExecutorService executor;
   private volatile int failStatus;
   private volatile @Nullable CountDownLatch holdGets;
   private volatile String origin = "origin.dc2:15002";
 
-  private FakeRemote(int port, int threads) throws IOException {
+  private FakeRemote(int port, int threads, boolean servesBatches) throws IOException {
+    this.servesBatches = servesBatches;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
     executor = Executors.newFixedThreadPool(threads);
     server.setExecutor(executor);
@@ -51,8 +64,17 @@ final class FakeRemote implements AutoCloseable {
   }
 
   static FakeRemote startOn(int port) {
+    return startOn(port, false);
+  }
+
+  /** A remote that serves {@link WriteBatch#PATH} as our build-index does. */
+  static FakeRemote startBatching() {
+    return startOn(0, true);
+  }
+
+  static FakeRemote startOn(int port, boolean servesBatches) {
     try {
-      return new FakeRemote(port, 8);
+      return new FakeRemote(port, 8, servesBatches);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -95,6 +117,30 @@ final class FakeRemote implements AutoCloseable {
     return deletes.get();
   }
 
+  /** Batch requests served. */
+  int batches() {
+    return batches.get();
+  }
+
+  /** Writes received in batches. */
+  int batchedWrites() {
+    return batchedWrites.get();
+  }
+
+  /** Batch requests answered 404 because this remote does not serve them. */
+  int batchProbes() {
+    return batchProbes.get();
+  }
+
+  /** Refuses every batched write of {@code tag} with {@code status} (0 to accept again); the batch's other writes apply. */
+  void refuseInBatches(String tag, int status) {
+    if (status == 0) {
+      refusals.remove(tag);
+    } else {
+      refusals.put(tag, status);
+    }
+  }
+
   /** Answers every tag call with {@code status} (0 to stop failing). */
   void failWith(int status) {
     failStatus = status;
@@ -117,10 +163,12 @@ final class FakeRemote implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      ex.getRequestBody().readAllBytes();
+      byte[] body = ex.getRequestBody().readAllBytes();
       String path = ex.getRequestURI().getRawPath();
       if (path.equals("/origin")) {
         respond(ex, 200, origin);
+      } else if (path.equals(WriteBatch.PATH) && ex.getRequestMethod().equals("POST")) {
+        batch(ex, body);
       } else if (failStatus != 0) {
         respond(ex, failStatus, "failing on purpose");
       } else if (path.startsWith("/tags/")) {
@@ -174,16 +222,43 @@ final class FakeRemote implements AutoCloseable {
       respond(ex, 400, "replicated writes carry X-Tag-Generation and replicate=true");
       return;
     }
-    Entry next = new Entry(digest, Long.parseLong(header));
+    WriteBatch.Result r = apply(tag, new Entry(digest, Long.parseLong(header)));
+    ex.getResponseHeaders().set(RemoteClient.OUTCOME, r.outcome());
+    ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(r.generation()));
+    respond(ex, digest == null ? 204 : 200, "");
+  }
+
+  private WriteBatch.Result apply(String tag, Entry next) {
     String[] outcome = new String[1];
     Entry stored = tags.compute(tag, (k, cur) -> {
       outcome[0] = decide(cur, next);
       return outcome[0].equals("superseded") || (cur != null && outcome[0].equals("unchanged")
           && cur.generation() >= next.generation()) ? cur : next;
     });
-    ex.getResponseHeaders().set(RemoteClient.OUTCOME, outcome[0]);
-    ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(stored.generation()));
-    respond(ex, digest == null ? 204 : 200, "");
+    return WriteBatch.Result.written(outcome[0], stored.generation());
+  }
+
+  private void batch(HttpExchange ex, byte[] body) throws IOException {
+    if (!servesBatches) {
+      batchProbes.incrementAndGet();
+      respond(ex, 404, "no route");
+      return;
+    }
+    if (failStatus != 0) {
+      respond(ex, failStatus, "failing on purpose");
+      return;
+    }
+    batches.incrementAndGet();
+    WriteBatch.Request request = JSON.readValue(body, WriteBatch.Request.class);
+    List<WriteBatch.Result> results = new ArrayList<>();
+    for (WriteBatch.Write w : request.writes()) {
+      batchedWrites.incrementAndGet();
+      Integer refusal = refusals.get(w.tag());
+      results.add(refusal != null ? WriteBatch.Result.refused(refusal, "refused on purpose")
+          : apply(w.tag(), new Entry(w.digest(), w.generation())));
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    respond(ex, 200, JSON.writeValueAsString(new WriteBatch.Response(results)));
   }
 
   private static String decide(@Nullable Entry cur, Entry next) {

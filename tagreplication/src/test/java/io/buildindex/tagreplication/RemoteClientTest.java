@@ -91,6 +91,61 @@ final class RemoteClientTest {
   }
 
   @Test
+  void writeBatch_sendsWritesAndReadsResultsInOrder() throws InterruptedException {
+    server.enqueue(new MockResponse().setBody("{\"results\":[{\"outcome\":\"applied\",\"generation\":42},"
+        + "{\"status\":400,\"error\":\"bad tag\"}]}"));
+    var results = client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 42L),
+        new WriteBatch.Write("team/app:gone", null, 7L)));
+    assertThat(results).contains(java.util.List.of(WriteBatch.Result.written("applied", 42), WriteBatch.Result.refused(400, "bad tag")));
+    RecordedRequest r = server.takeRequest();
+    assertThat(r.getMethod()).isEqualTo("POST");
+    assertThat(r.getPath()).isEqualTo(WriteBatch.PATH);
+    assertThat(r.getHeader("Content-Type")).startsWith("application/json");
+    assertThat(r.getBody().readUtf8()).isEqualTo("{\"writes\":[{\"tag\":\"team/app:v1\",\"digest\":\"" + DIGEST
+        + "\",\"generation\":42},{\"tag\":\"team/app:gone\",\"digest\":null,\"generation\":7}]}");
+  }
+
+  @Test
+  void writeBatch_notServedMeansSingleRequestsUntilRecheck() {
+    server.enqueue(new MockResponse().setResponseCode(404).setBody("no route"));
+    assertThat(client.batchSupported()).isTrue();
+    assertThat(client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L)))).isEmpty();
+    assertThat(client.batchSupported()).isFalse();
+    clock.advance(RemoteClient.BATCH_RECHECK);
+    assertThat(client.batchSupported()).isTrue();
+  }
+
+  @Test
+  void writeBatch_405AlsoMeansNotServed() {
+    server.enqueue(new MockResponse().setResponseCode(405));
+    assertThat(client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L)))).isEmpty();
+    assertThat(client.batchSupported()).isFalse();
+  }
+
+  @Test
+  void writeBatch_wrongNumberOfResultsIsProtocolError() {
+    server.enqueue(new MockResponse().setBody("{\"results\":[]}"));
+    assertFails(() -> client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L))),
+        FailureReason.PROTOCOL).hasMessageContaining("0 results for 1 writes");
+  }
+
+  @Test
+  void writeBatch_malformedBodyIsProtocolError() {
+    server.enqueue(new MockResponse().setBody("<html>proxy error</html>"));
+    assertFails(() -> client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L))),
+        FailureReason.PROTOCOL);
+    assertThat(client.batchSupported()).as("a bad answer is a failure, not a Kraken remote").isTrue();
+  }
+
+  @Test
+  void writeBatch_5xxFailsTheBatch() {
+    server.enqueue(new MockResponse().setResponseCode(502).setBody("bad gateway"));
+    assertFails(() -> client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L))),
+        FailureReason.HTTP_5XX).hasMessageContaining("502");
+    assertThat(client.batchSupported()).isTrue();
+  }
+
+  @Test
   void call_5xx() {
     server.enqueue(new MockResponse().setResponseCode(503).setBody("overloaded"));
     assertFails(() -> client.get(TAG), FailureReason.HTTP_5XX).hasMessageContaining("503").hasMessageContaining("overloaded");

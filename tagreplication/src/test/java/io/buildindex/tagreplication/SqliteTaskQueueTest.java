@@ -72,6 +72,10 @@ final class SqliteTaskQueueTest {
   }
 
   private List<Wake> finish(ClaimedTask task, TaskResult result) {
+    return finishing(task, result).wakes();
+  }
+
+  private SqliteTaskResults.Outcome finishing(ClaimedTask task, TaskResult result) {
     return db.db().write(tx -> results.finish(tx, List.of(new Finished(task, result, clock.instant()))));
   }
 
@@ -254,13 +258,17 @@ final class SqliteTaskQueueTest {
     assertThat(status("app:1").state()).isEqualTo(TaskState.RUNNING);
     assertThat(claim(10)).as("not claimable beside the running one").isEmpty();
 
-    assertThat(finish(old, TaskResult.DONE)).containsExactly(new Wake(DC2, clock.instant()));
+    SqliteTaskResults.Outcome overtaken = finishing(old, TaskResult.DONE);
+    assertThat(overtaken.wakes()).containsExactly(new Wake(DC2, clock.instant()));
+    assertThat(overtaken.recorded()).as("not counted as done: the row holds newer work").isEmpty();
     TaskStatus s = status("app:1");
     assertThat(s.state()).isEqualTo(TaskState.PENDING);
     assertThat(s.digest()).isEqualTo(D2);
     ClaimedTask newer = claimOne();
     assertThat(newer.generation()).isEqualTo(new Generation(20));
-    assertThat(finish(newer, TaskResult.DONE)).isEmpty();
+    SqliteTaskResults.Outcome done = finishing(newer, TaskResult.DONE);
+    assertThat(done.wakes()).isEmpty();
+    assertThat(done.recorded()).extracting(Finished::task).containsExactly(newer);
     assertThat(status("app:1").state()).isEqualTo(TaskState.DONE);
   }
 

@@ -10,14 +10,15 @@ import java.util.Map;
  * Prepared statements of the writer connection, kept across write ops: compiling SQL is a large
  * share of a small write's cost, and every write runs the same few statements. Used only from the
  * database's single writer thread (write ops run nowhere else), so it needs no locking; it is not
- * thread-safe.
+ * thread-safe. Each store keeps its own, for the statements of its {@link LocalDb#write} ops; a
+ * new connection (the writer reopened) drops the statements of the old one.
  */
-final class StatementCache {
+public final class StatementCache {
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private Connection connection;
 
-  /** The statement for {@code sql} on {@code tx}, prepared on first use; parameters are cleared. */
-  PreparedStatement get(Connection tx, String sql) throws SQLException {
+  /** The statement for {@code sql} on {@code tx}, prepared on first use; parameters are cleared. Do not close it. */
+  public PreparedStatement get(Connection tx, String sql) throws SQLException {
     if (tx != connection) {
       closeAll();
       connection = tx;
@@ -32,7 +33,8 @@ final class StatementCache {
     return s;
   }
 
-  void closeAll() {
+  /** Closes every statement (the connection is going away). */
+  public void closeAll() {
     for (PreparedStatement s : statements.values()) {
       try {
         s.close();
