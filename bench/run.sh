@@ -657,6 +657,7 @@ $REPL_YAML"
   thaw_seconds="$(awk -v a="$w0" -v b="$w_end" 'BEGIN { printf "%.2f", b - a }')"
   thaw_rate="$(ratio "$n" "$thaw_seconds")"
   local w_us; w_us="$(cpu_us_per "$n")"
+  local warm_cpu_srv=$CPU_SRV_SECONDS warm_cpu_cols=$CPU_COLS
   ROWS+=("| drain $n more tasks, both nodes warm (first → last done; other CPU includes the remote) | 16 workers | $(printf '%.0f' "$warm_rate") | – | – | $(printf '%.0f' "$(metric "$after_warm" tagreplication_queue "destination=\"127.0.0.1:$rport\",state=\"dead\"")") | $CPU_COLS | $w_us |")
   log "drain (warm): $n tasks done; first → last done ${SPAN_SECONDS} s = $(printf '%.0f' "$warm_rate") tasks/s; from the thaw ${thaw_seconds} s = $(printf '%.0f' "$thaw_rate") tasks/s"
   stop_pid "$s_pid"
@@ -689,7 +690,7 @@ the last \`updated\` time of the round's tasks in \`GET /replication/tasks?state
 | cold: remote launched → all done | $from_launch | $(printf '%.0f' "$launch_rate") |
 | the remote's own PUT/s (fresh node, wrk -c$CONNS) | – | $(printf '%.0f' "$put_rps") |
 
-Warm round CPU: source $CPU_SRV_SECONDS s ($w_us µs per task); cores (source | curl polls | rest incl. remote): $CPU_COLS.
+Warm round CPU from the remote's resumption to the end: source $warm_cpu_srv s ($w_us µs per task); cores (source | curl polls | rest incl. remote): $warm_cpu_cols.
 Cold round CPU from the remote's launch to the end: source $cold_cpu_srv s ($s_us µs per task), remote $r_cpu s (its
 JVM start included); cores (source | curl polls | rest incl. remote): $cold_cpu_cols.
 Failures by reason after both rounds: $(for q in connect timeout http_5xx http_4xx protocol internal; do printf '%s %s, ' "$q" "$(metric "$after_warm" tagreplication_failures_total "reason=\"$q\"")"; done | sed 's/, $//').
