@@ -584,6 +584,27 @@ done_span() {
   SPAN_SECONDS="$(awk -v a="$(date -d "$SPAN_FIRST" +%s.%N)" -v b="$(date -d "$SPAN_LAST" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
 }
 
+# await_done URL COUNT WHAT: polls URL's done counter every 200 ms until COUNT (dies after DRAIN_DEADLINE s).
+await_done() {
+  local d deadline=$(( SECONDS + DRAIN_DEADLINE ))
+  while :; do
+    d="$(done_count "$1")"
+    [ "$d" -lt "$2" ] || return 0
+    [ "$SECONDS" -lt "$deadline" ] || die "$3: only $d of $2 tasks done after ${DRAIN_DEADLINE} s"
+    sleep 0.2
+  done
+}
+
+# check_round SOURCE_URL REMOTE_URL REPO N WHAT: SOURCE lists N done tasks of REPO's tags (sets the
+# SPAN_* of done_span) and REMOTE holds the last tag as SOURCE does.
+check_round() {
+  local s_url="$1" r_url="$2" repo="$3" n="$4" what="$5" last
+  done_span "$s_url" "$repo:"
+  [ "$SPAN_TASKS" -ge "$n" ] || die "$what: /replication/tasks lists $SPAN_TASKS done tasks, want $n"
+  last="/tags/${repo/\//%2F}:t$(( n - 1 ))"
+  [ "$(curl -s "$r_url$last")" = "$(curl -s "$s_url$last")" ] || die "$what: the remote does not hold the last tag"
+}
+
 scenario_drain() {
   local n="$DRAIN_TASKS"
   log "== drain: a backlog of $n replication tasks built while the remote is down, then drained to it"
@@ -598,25 +619,17 @@ $REPL_YAML"
   log "drain: backlog built ($(metric "$before" tagreplication_failures_total 'reason="connect"') connect failures so far); starting the remote on port $rport"
   wait_quiet
   cpu_begin "$s_pid"
-  local t0 t_ready t_end r_pid r_url d=0 deadline=$(( SECONDS + DRAIN_DEADLINE ))
+  local t0 t_ready t_end r_pid r_url
   t0=$(date +%s.%N)
   start_server drain-remote "" "$rport"
   r_pid=$SERVER_PID r_url=$SERVER_URL
   t_ready=$(date +%s.%N)
-  while :; do
-    d="$(done_count "$s_url")"
-    [ "$d" -lt "$n" ] || break
-    [ "$SECONDS" -lt "$deadline" ] || die "drain: only $d of $n tasks done after ${DRAIN_DEADLINE} s"
-    sleep 0.2
-  done
+  await_done "$s_url" "$n" drain
   t_end=$(date +%s.%N)
   local r_cpu; r_cpu="$(awk -v j="$(pid_jiffies "$r_pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", j / hz }')"
   cpu_end
   local after="$RAW_DIR/metrics-drain-source-after.txt"; scrape "$s_url" "$after"
-  done_span "$s_url" "bench/drain:"
-  [ "$SPAN_TASKS" -ge "$n" ] || die "drain: /replication/tasks lists $SPAN_TASKS done tasks, want $n"
-  [ "$(curl -s "$r_url/tags/bench%2Fdrain:t$(( n - 1 ))")" = "$(curl -s "$s_url/tags/bench%2Fdrain:t$(( n - 1 ))")" ] \
-    || die "drain: the remote does not hold the last tag"
+  check_round "$s_url" "$r_url" bench/drain "$n" drain
   local from_launch from_ready span_rate launch_rate ready_rate
   from_launch="$(awk -v a="$t0" -v b="$t_end" 'BEGIN { printf "%.2f", b - a }')"
   from_ready="$(awk -v a="$t_ready" -v b="$t_end" 'BEGIN { printf "%.2f", b - a }')"
@@ -638,20 +651,11 @@ $REPL_YAML"
   local w0 w_end
   w0=$(date +%s.%N)
   kill -CONT "$r_pid"
-  deadline=$(( SECONDS + DRAIN_DEADLINE ))
-  while :; do
-    d="$(done_count "$s_url")"
-    [ "$d" -lt $(( 2 * n )) ] || break
-    [ "$SECONDS" -lt "$deadline" ] || die "drain (warm): only $d of $(( 2 * n )) tasks done after ${DRAIN_DEADLINE} s"
-    sleep 0.2
-  done
+  await_done "$s_url" $(( 2 * n )) "drain (warm)"
   w_end=$(date +%s.%N)
   cpu_end
   local after_warm="$RAW_DIR/metrics-drain-source-after-warm.txt"; scrape "$s_url" "$after_warm"
-  done_span "$s_url" "bench/drainwarm:"
-  [ "$SPAN_TASKS" -ge "$n" ] || die "drain (warm): /replication/tasks lists $SPAN_TASKS done tasks, want $n"
-  [ "$(curl -s "$r_url/tags/bench%2Fdrainwarm:t$(( n - 1 ))")" = "$(curl -s "$s_url/tags/bench%2Fdrainwarm:t$(( n - 1 ))")" ] \
-    || die "drain (warm): the remote does not hold the last tag"
+  check_round "$s_url" "$r_url" bench/drainwarm "$n" "drain (warm)"
   local warm_rate thaw_seconds thaw_rate
   warm_rate="$(ratio "$n" "$SPAN_SECONDS")"
   thaw_seconds="$(awk -v a="$w0" -v b="$w_end" 'BEGIN { printf "%.2f", b - a }')"

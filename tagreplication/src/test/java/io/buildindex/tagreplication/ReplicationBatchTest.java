@@ -110,7 +110,9 @@ final class ReplicationBatchTest {
 
     assertThat(node.awaitState(TAG, remote.address(), TaskState.DONE).superseded()).isTrue();
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(D2.toString(), newer));
-    assertThat(node.metrics().counter("tagreplication.superseded").getCount()).isEqualTo(1);
+    // Counted once the result is recorded, just after the row shows it.
+    Poll.until("tagreplication.superseded == 1", () -> node.metrics().counter("tagreplication.superseded").getCount() == 1,
+        () -> node.metrics().counter("tagreplication.superseded").getCount());
   }
 
   @Test
@@ -142,8 +144,8 @@ final class ReplicationBatchTest {
         .map(t -> t.state() == TaskState.FAILED || t.attempts() >= 1).orElse(false), () -> node.task("team/bad:1", remote.address()));
     TaskStatus failed = node.task("team/bad:1", remote.address()).orElseThrow();
     assertThat(failed.lastError()).isEqualTo("http_4xx: POST /replication/writes: team/bad:1 answered 400: refused on purpose");
-    assertThat(node.metrics().counter(ReplicationMetrics.labeled("tagreplication_failures", "reason", "http_4xx")).getCount())
-        .isPositive();
+    String refusals = ReplicationMetrics.labeled("tagreplication_failures", "reason", "http_4xx");
+    Poll.until("the refusal counted", () -> node.metrics().counter(refusals).getCount() > 0);
 
     remote.refuseInBatches("team/bad:1", 0);
 
