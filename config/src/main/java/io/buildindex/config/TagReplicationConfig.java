@@ -22,7 +22,7 @@ public record TagReplicationConfig(
   /** 0 retries forever, as Kraken does; operators see stuck tasks in the status API instead. */
   public static final int DEFAULT_MAX_ATTEMPTS = 0;
   public static final int DEFAULT_NUM_WORKERS = 8;
-  /** Keeps one slow remote from taking every worker. */
+  /** Requests in flight to one remote (each a task or a batch): keeps one slow remote from taking every worker. */
   public static final int DEFAULT_MAX_CONCURRENCY_PER_DESTINATION = 4;
   public static final Duration DEFAULT_DONE_RETENTION = Duration.ofDays(7);
   /** Backfill is background work: at most this many tasks enqueued per second. */
