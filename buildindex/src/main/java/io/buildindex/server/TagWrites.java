@@ -52,14 +52,13 @@ final class TagWrites {
     return p.store().put(tag, digest, generationFor(generation));
   }
 
-  /** A neighbor's DuplicateReplicate: store, and enqueue this node's tasks first due after {@code delay}. */
+  /**
+   * A neighbor's DuplicateReplicate: store, with this node's tasks first due after {@code delay},
+   * in one transaction (a crash between the two would keep the tag and lose the backup tasks).
+   */
   PutResult replicateFromNeighbor(Tag tag, Digest digest, @Nullable Generation generation, List<Digest> dependencies,
       Duration delay) {
-    PutResult result = p.store().put(tag, digest, generationFor(generation));
-    if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
-      p.replication().enqueue(result.current(), dependencies, delay);
-    }
-    return result;
+    return p.store().put(tag, digest, generationFor(generation), p.replication().onTagWrite(dependencies, delay));
   }
 
   /** {@code POST /remotes/tags/{tag}}: replicate the tag's current state now, and have the neighbors back it up. */

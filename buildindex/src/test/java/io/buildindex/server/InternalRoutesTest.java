@@ -78,6 +78,24 @@ final class InternalRoutesTest {
     assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
+  @Test
+  void duplicateReplicate_storesTagWithItsDelayedTasks() {
+    server.close();
+    // A remote nothing listens on: the task stays queued where the test can see it.
+    server = TestServer.start(dir, "remotes:\n  \"127.0.0.1:" + ServerProcess.freePort() + "\": [\"^team/\"]\n");
+    long before = System.currentTimeMillis();
+
+    Response r = server.post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"" + digest(1) + "\"],\"delay\":3600000000000}");
+
+    assertThat(r.status()).isEqualTo(200);
+    var tasks = server.get("/tags/team%2Fapp:v1/replication").json();
+    assertThat(tasks.size()).isEqualTo(1);
+    assertThat(tasks.get(0).get("state").asText()).isEqualTo("pending");
+    assertThat(tasks.get(0).get("generation").asText()).isEqualTo(r.header("X-Tag-Generation"));
+    assertThat(java.time.Instant.parse(tasks.get(0).get("next_attempt").asText()))
+        .as("first due after the delay").isAfterOrEqualTo(java.time.Instant.ofEpochMilli(before).plusSeconds(3600));
+  }
+
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"{\"dependencies\":[],\"delay\":0}", "{\"delay\":0}", "{\"dependencies\":null,\"delay\":0}"})
   void duplicateReplicate_noDependencies_accepted(String body) {

@@ -18,6 +18,11 @@ enum DisabledReplication implements Replication {
   }
 
   @Override
+  public TagStore.InTransaction onTagWrite(List<Digest> dependencies, Duration delay) {
+    return TagStore.InTransaction.NONE;
+  }
+
+  @Override
   public TagStore.InTransaction onTagDelete(boolean replicate) {
     return TagStore.InTransaction.NONE;
   }

@@ -44,13 +44,21 @@ final class QueuedReplication implements Replication {
 
   @Override
   public TagStore.InTransaction onTagWrite(boolean replicate, List<Digest> dependencies) {
-    if (!replicate || rules.isEmpty()) {
+    return replicate ? onTagWrite(dependencies, Duration.ZERO) : TagStore.InTransaction.NONE;
+  }
+
+  @Override
+  public TagStore.InTransaction onTagWrite(List<Digest> dependencies, Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("negative delay: " + delay);
+    }
+    if (rules.isEmpty()) {
       return TagStore.InTransaction.NONE;
     }
     List<Digest> deps = List.copyOf(dependencies);
     return (tx, result) -> {
       if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
-        enqueueIn(tx, result.current(), deps, Duration.ZERO);
+        enqueueIn(tx, result.current(), deps, delay);
       }
     };
   }

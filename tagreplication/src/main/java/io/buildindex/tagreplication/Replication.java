@@ -33,13 +33,19 @@ public interface Replication extends AutoCloseable {
    */
   TagStore.InTransaction onTagWrite(boolean replicate, List<Digest> dependencies);
 
+  /**
+   * As {@code onTagWrite(true, dependencies)}, with the tasks first due after {@code delay}: a
+   * neighbor's DuplicateReplicate, which stores the tag and its delayed tasks in one transaction.
+   */
+  TagStore.InTransaction onTagWrite(List<Digest> dependencies, Duration delay);
+
   /** As {@link #onTagWrite}, for {@link TagStore#delete}: the remotes get the tombstone. */
   TagStore.InTransaction onTagDelete(boolean replicate);
 
   /**
    * Enqueues {@code current} (a live tag or a tombstone) for every matching remote in its own
-   * transaction, first due after {@code delay}; for {@code POST /remotes/tags/{tag}} and for
-   * neighbors' duplicate-replicate calls. Returns the number of tasks created or renewed.
+   * transaction, first due after {@code delay}; for {@code POST /remotes/tags/{tag}}. Returns the
+   * number of tasks created or renewed.
    */
   int enqueue(TagRecord current, List<Digest> dependencies, Duration delay);
 
