@@ -138,7 +138,11 @@ final class TagRoutesTest {
       assertThat(t.isAlive()).isFalse();
     }
 
-    Write newest = writes.stream().max(Comparator.comparingLong(Write::generation)).orElseThrow();
+    // A superseded write answers the generation that beat it, not its own: only applied writes
+    // pair a digest with its generation.
+    Write newest = writes.stream().filter(w -> w.outcome().equals("applied"))
+        .max(Comparator.comparingLong(Write::generation)).orElseThrow();
+    assertThat(writes).allSatisfy(w -> assertThat(w.generation()).isLessThanOrEqualTo(newest.generation()));
     Response get = server.getTag("team/app:hot");
     assertThat(writes).hasSize(160);
     assertThat(get.text()).isEqualTo(newest.digest());

@@ -43,12 +43,18 @@ public final class Replications {
     return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()));
   }
 
-  /* One connection pool for all remotes, sized for the workers: the caller's pool may keep fewer
-   * idle connections than workers, which would reconnect on most calls under load. */
-  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context, int workers) {
-    OkHttpClient http = context.http().newBuilder()
+  static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
+    return caller.newBuilder()
         .connectionPool(new ConnectionPool(Math.max(5, workers), KEEP_ALIVE.toMinutes(), TimeUnit.MINUTES))
+        .socketFactory(new NoDelaySocketFactory())
         .build();
+  }
+
+  /* One connection pool for all remotes, sized for the workers: the caller's pool may keep fewer
+   * idle connections than workers, which would reconnect on most calls under load. Nagle off: see
+   * NoDelaySocketFactory. */
+  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context, int workers) {
+    OkHttpClient http = remoteHttp(context.http(), workers);
     Map<String, RemoteClient> clients = new LinkedHashMap<>();
     for (Map.Entry<String, HostPort> e : rules.destinations().entrySet()) {
       clients.put(e.getKey(), new RemoteClient(e.getValue(), http, DEFAULT_CALL_TIMEOUT, context.clock()));

@@ -1,6 +1,7 @@
 package io.buildindex.tagreplication;
 
 import io.buildindex.config.HostPort;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -10,21 +11,27 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A deliberately minimal remote for throughput runs: HTTP/1.1 keep-alive on raw sockets, one
  * thread per connection, no parsing beyond the request line and Content-Length, no generation
- * checks. It answers the wire contract's GET (404 until put), PUT and GET /origin as cheaply as a
- * fast real remote would, so a bench measures the sender. Not for correctness tests: use
- * {@link FakeRemote}.
+ * checks. It answers the wire contract's GET (404 until put), PUT, GET /origin and (unless built
+ * without) {@link WriteBatch#PATH} as cheaply as a fast real remote would, so a bench measures the
+ * sender. Not for correctness tests: use {@link FakeRemote}.
  */
 final class BenchRemote implements AutoCloseable {
   private final ServerSocket server;
-  private final Map<String, String> tags = new ConcurrentHashMap<>();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  BenchRemote() throws IOException {
+  private final Map<String, String> tags = new ConcurrentHashMap<>();
+  private final boolean servesBatches;
+
+  BenchRemote(boolean servesBatches) throws IOException {
+    this.servesBatches = servesBatches;
     server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     Thread.ofPlatform().name("bench-remote-accept").daemon().start(this::accept);
   }
@@ -59,8 +66,7 @@ final class BenchRemote implements AutoCloseable {
             length = Integer.parseInt(h.substring(15).strip());
           }
         }
-        in.skipNBytes(length);
-        out.write(answer(requestLine));
+        out.write(answer(requestLine, in.readNBytes(length)));
         out.flush();
       }
     } catch (IOException e) {
@@ -68,13 +74,16 @@ final class BenchRemote implements AutoCloseable {
     }
   }
 
-  private byte[] answer(String requestLine) {
+  private byte[] answer(String requestLine, byte[] body) throws IOException {
     String[] parts = requestLine.split(" ");
     String path = parts[1];
     int query = path.indexOf('?');
     path = query < 0 ? path : path.substring(0, query);
     if (path.equals("/origin")) {
       return response("200 OK", "", "origin.bench:15002");
+    }
+    if (path.equals(WriteBatch.PATH)) {
+      return servesBatches ? batch(body) : response("404 Not Found", "", "");
     }
     int digestAt = path.indexOf("/digest/");
     String tag = digestAt < 0 ? path : path.substring(0, digestAt);
@@ -84,6 +93,15 @@ final class BenchRemote implements AutoCloseable {
     }
     String digest = tags.get(tag);
     return digest == null ? response("404 Not Found", "", "") : response("200 OK", "X-Tag-Generation: 1\r\n", digest);
+  }
+
+  private byte[] batch(byte[] body) throws IOException {
+    List<WriteBatch.Result> results = new ArrayList<>();
+    for (WriteBatch.Write w : JSON.readValue(body, WriteBatch.Request.class).writes()) {
+      tags.put("/tags/" + w.tag().replace("/", "%2F"), String.valueOf(w.digest()));
+      results.add(WriteBatch.Result.written("applied", w.generation()));
+    }
+    return response("200 OK", "", JSON.writeValueAsString(new WriteBatch.Response(results)));
   }
 
   private static byte[] response(String status, String headers, String body) {

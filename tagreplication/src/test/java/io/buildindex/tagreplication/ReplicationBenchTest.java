@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Drains a queue of N tasks to a fast fake remote on 127.0.0.1 with the default configuration (or
- * {@code -Dbench.workers=}, {@code -Dbench.concurrency=}) and prints
- * tasks per second. Not a pass/fail benchmark: speed is printed, never asserted. Size it with
+ * {@code -Dbench.workers=}, {@code -Dbench.concurrency=}) and prints tasks per second; in batches,
+ * or with {@code -Dbench.batches=false} one task per request (a Kraken remote). Not a pass/fail benchmark: speed is printed, never asserted. Size it with
  * {@code -Dbench.tasks=100000}.
  */
 final class ReplicationBenchTest {
@@ -37,7 +37,7 @@ final class ReplicationBenchTest {
   @Test
   void drain_printsTasksPerSecond() throws IOException {
     Clock clock = Clock.systemUTC();
-    try (BenchRemote remote = new BenchRemote(); SqliteFixture db = new SqliteFixture(dir, clock)) {
+    try (BenchRemote remote = new BenchRemote(!"false".equals(System.getProperty("bench.batches"))); SqliteFixture db = new SqliteFixture(dir, clock)) {
       MetricRegistry metrics = new MetricRegistry();
       Replication replication = Replications.create(Map.of(remote.address(), List.of(".*")),
           benchConfig(), new ReplicationContext(db.db(), db.tags(), new OkHttpClient(), clock, metrics),
