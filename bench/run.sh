@@ -584,14 +584,16 @@ done_span() {
   SPAN_SECONDS="$(awk -v a="$(date -d "$SPAN_FIRST" +%s.%N)" -v b="$(date -d "$SPAN_LAST" +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
 }
 
-# await_done URL COUNT WHAT: polls URL's done counter every 200 ms until COUNT (dies after DRAIN_DEADLINE s).
+# await_done URL COUNT WHAT: polls URL's done counter every 500 ms until COUNT (dies after
+# DRAIN_DEADLINE s). Rendering /metrics costs the source 15-30 ms of CPU, so polls are sparse; the
+# rates come from the tasks' own times, not from when the poll noticed.
 await_done() {
   local d deadline=$(( SECONDS + DRAIN_DEADLINE ))
   while :; do
     d="$(done_count "$1")"
     [ "$d" -lt "$2" ] || return 0
     [ "$SECONDS" -lt "$deadline" ] || die "$3: only $d of $2 tasks done after ${DRAIN_DEADLINE} s"
-    sleep 0.2
+    sleep 0.5
   done
 }
 
