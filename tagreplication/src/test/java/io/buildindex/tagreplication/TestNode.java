@@ -39,6 +39,10 @@ final class TestNode implements AutoCloseable {
     this.config = config;
     this.blobs = blobs;
     start(remotes);
+    // A new node's rules are new, so a backfill starts; on the empty store it has nothing to do,
+    // but it must end before the test writes, or it would enqueue those writes too.
+    Poll.until("start-up backfill done", () -> replication.backfill().stream().allMatch(BackfillProgress::done),
+        replication::backfill);
   }
 
   TestNode(Path dir, Map<String, List<String>> remotes) {
