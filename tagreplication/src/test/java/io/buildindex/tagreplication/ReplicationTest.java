@@ -25,18 +25,15 @@ final class ReplicationTest {
   private static final String TAG = "team/app:v1";
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Closer closer = new Closer();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
+    closer.close();
   }
 
   private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
+    return closer.add(c);
   }
 
   private FakeRemote remote() {
