@@ -3,6 +3,7 @@ package io.buildindex.server;
 import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.buildindex.hashring.testing.FakeConsul;
 import io.buildindex.server.RawHttp.Response;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +24,14 @@ final class ClusterConsulTest {
   private static final Duration CONVERGENCE = Duration.ofSeconds(30);
 
   @TempDir static Path dir;
-  static ClusterFakeConsul consul;
+  static FakeConsul consul;
   static ClusterNodes cluster;
   static ClusterNode first;
   static ClusterNode second;
 
   @BeforeAll
   static void start() {
-    consul = new ClusterFakeConsul("build-index");
+    consul = new FakeConsul("");
     cluster = ClusterNodes.start(dir, "consul", 2, (i, ports, db) -> ClusterNode.yaml(ports.get(i), db, "cluster:\n"
         + "  hosts:\n"
         + "    consul: {address: \"" + consul.address() + "\", service: build-index}\n"
@@ -53,13 +54,13 @@ final class ClusterConsulTest {
 
   @AfterEach
   void consulBackUp() {
-    consul.restartIfStopped();
+    consul.restart();
   }
 
   @Test
   void instanceRegistered_joinsTheRing_andReceivesDuplicates() {
-    consul.register(first.port());
-    consul.register(second.port());
+    register(first);
+    register(second);
     awaitMembers(first, 2);
     awaitMembers(second, 2);
 
@@ -70,11 +71,11 @@ final class ClusterConsulTest {
 
   @Test
   void instanceDeregistered_leavesTheRing_andReceivesNothing() {
-    consul.register(first.port());
-    consul.register(second.port());
+    register(first);
+    register(second);
     awaitMembers(first, 2);
 
-    consul.deregister(second.port());
+    consul.deregister(instance(second).id());
 
     awaitMembers(first, 1);
     first.putTagOk("team/consul:left", digest(2));
@@ -84,8 +85,8 @@ final class ClusterConsulTest {
 
   @Test
   void consulUnreachable_nodeStaysReady_onLastKnownMembership_andSaysSo() {
-    consul.register(first.port());
-    consul.register(second.port());
+    register(first);
+    register(second);
     awaitMembers(first, 2);
     cluster.await(CONVERGENCE, "membership fresh", () -> first.metric("hashring_membership_stale") == 0);
 
@@ -99,10 +100,20 @@ final class ClusterConsulTest {
     first.putTagOk("team/consul:stale", digest(3));
     assertThat(second.getLocalTag("team/consul:stale").text()).isEqualTo(digest(3));
 
-    consul.restartIfStopped();
+    consul.restart();
 
     cluster.await(CONVERGENCE, first + " sees Consul again", () -> first.metric("hashring_membership_stale") == 0);
     assertThat(first.get("/readiness").text()).doesNotContain("warning");
+  }
+
+  /** Registers {@code node}'s instance of the service, replacing an earlier registration of it. */
+  private static void register(ClusterNode node) {
+    consul.deregister(instance(node).id());
+    consul.register(instance(node));
+  }
+
+  private static FakeConsul.Instance instance(ClusterNode node) {
+    return FakeConsul.Instance.of("build-index", "127.0.0.1", node.port());
   }
 
   private static void awaitMembers(ClusterNode node, int members) {

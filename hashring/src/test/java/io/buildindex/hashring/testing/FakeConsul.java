@@ -1,4 +1,4 @@
-package io.buildindex.hashring;
+package io.buildindex.hashring.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -23,21 +23,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * documents it: a JSON array of {@code {Node, Service, Checks}}, {@code ?passing} keeping only
  * instances whose checks all pass, {@code ?tag=} filtering by tag, {@code X-Consul-Token} checked
  * when a token is required (403 "ACL not found" otherwise), and the {@code X-Consul-Index} headers.
- * {@link #stop()} and {@link #restart()} make it unreachable and back on the same port.
+ * {@link #stop()} and {@link #restart()} make it unreachable and back on the same port. Shared
+ * with the buildindex module's cluster tests through this module's test jar. Thread-safe.
  */
-final class FakeConsul implements AutoCloseable {
+public final class FakeConsul implements AutoCloseable {
   /** One registered service instance; an empty {@code address} means "use the node's". */
-  record Instance(String node, String nodeAddress, String id, String service, String address, int port,
+  public record Instance(String node, String nodeAddress, String id, String service, String address, int port,
       List<String> tags, boolean passing) {
-    static Instance of(String service, String ip, int port, String... tags) {
+    public static Instance of(String service, String ip, int port, String... tags) {
       return new Instance("node-" + ip, ip, service + "-" + ip + "-" + port, service, ip, port, List.of(tags), true);
     }
 
-    Instance failing() {
+    public Instance failing() {
       return new Instance(node, nodeAddress, id, service, address, port, tags, false);
     }
 
-    Instance withoutServiceAddress() {
+    public Instance withoutServiceAddress() {
       return new Instance(node, nodeAddress, id, service, "", port, tags, passing);
     }
   }
@@ -50,42 +51,49 @@ final class FakeConsul implements AutoCloseable {
   private final AtomicLong index = new AtomicLong(1);
   private final int port;
   private HttpServer server;
+  private boolean stopped;
 
   /** Starts on an ephemeral port; {@code requiredToken} empty means no ACLs. */
-  FakeConsul(String requiredToken) {
+  public FakeConsul(String requiredToken) {
     this.requiredToken = requiredToken;
     this.server = listen(0);
     this.port = server.getAddress().getPort();
   }
 
   /** {@code 127.0.0.1:port}, as written in {@code consul.address}. */
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port;
   }
 
-  void register(Instance instance) {
+  public void register(Instance instance) {
     instances.add(instance);
     index.incrementAndGet();
   }
 
-  void deregister(String id) {
+  public void deregister(String id) {
     instances.removeIf(i -> i.id().equals(id));
     index.incrementAndGet();
   }
 
   /** Request lines received, e.g. {@code /v1/health/service/build-index?passing=true&tag=a}. */
-  List<String> requests() {
+  public List<String> requests() {
     return List.copyOf(requests);
   }
 
   /** Closes the port: calls are refused until {@link #restart()}. */
-  synchronized void stop() {
-    server.stop(0);
+  public synchronized void stop() {
+    if (!stopped) {
+      server.stop(0);
+      stopped = true;
+    }
   }
 
-  /** Listens again on the same port. */
-  synchronized void restart() {
-    server = listen(port);
+  /** Listens again on the same port; nothing when it is listening. */
+  public synchronized void restart() {
+    if (stopped) {
+      server = listen(port);
+      stopped = false;
+    }
   }
 
   @Override
