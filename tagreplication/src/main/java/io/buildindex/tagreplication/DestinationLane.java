@@ -63,9 +63,11 @@ final class DestinationLane {
     if (now.isBefore(idleUntil)) {
       return 0;
     }
-    int slots = breaker.capacity(now, limit);
-    int target = slots < limit ? slots // open (none) or half-open (the probe)
-        : Math.max(limit, Math.min(limit * batch, MAX_AHEAD)) + Math.min(MAX_PREFETCH, ratePerSecond / 10);
+    int target = switch (breaker.state(now)) {
+      case OPEN -> 0;
+      case HALF_OPEN -> 1; // the probe
+      case CLOSED -> Math.max(limit, Math.min(limit * batch, MAX_AHEAD)) + Math.min(MAX_PREFETCH, ratePerSecond / 10);
+    };
     int free = target - claimed.size() - runningTasks;
     return free >= Math.max(1, target / 4) ? free : 0;
   }
@@ -110,7 +112,7 @@ final class DestinationLane {
       return List.of();
     }
     int perSlot = -Math.floorDiv(-claimed.size(), slots - running); // ceiling
-    int n = slots < limit ? 1 : Math.max(1, Math.min(batch, perSlot));
+    int n = breaker.state(now) == DestinationBreaker.State.HALF_OPEN ? 1 : Math.min(batch, perSlot);
     List<ClaimedTask> out = new ArrayList<>(n);
     for (int i = 0; i < n && !claimed.isEmpty(); i++) {
       out.add(claimed.poll());

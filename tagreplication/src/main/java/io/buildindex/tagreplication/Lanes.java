@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -183,7 +184,7 @@ final class Lanes {
       workers.execute(() -> work(tasks));
     } catch (RejectedExecutionException e) {
       for (List<ClaimedTask> t = tasks; t != null; ) {
-        t = finished(t, t.stream().map(x -> (TaskResult) TaskResult.RELEASED).toList());
+        t = finished(t, Collections.<TaskResult>nCopies(t.size(), TaskResult.RELEASED));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.buildindex.config.HostPort;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import okhttp3.Call;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;

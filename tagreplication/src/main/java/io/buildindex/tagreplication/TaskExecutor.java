@@ -2,6 +2,7 @@ package io.buildindex.tagreplication;
 
 import io.buildindex.tagstore.Digest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +38,12 @@ final class TaskExecutor {
 
   /** Most tasks of {@code destination} one {@link #execute(List)} should carry. */
   int batchLimit(String destination) {
-    return blobs == BlobReplicator.NONE && remote(destination).batchSupported() ? WriteBatch.SEND_WRITES : 1;
+    return batches(remote(destination)) ? WriteBatch.SEND_WRITES : 1;
+  }
+
+  /* Blob copies go task by task (each its own transfer); only then may the tag writes share a request. */
+  private boolean batches(RemoteClient remote) {
+    return blobs == BlobReplicator.NONE && remote.batchSupported();
   }
 
   /** Attempts {@code tasks} (all of one destination); a result per task, in order. Never throws. */
@@ -46,15 +52,13 @@ final class TaskExecutor {
       return List.of();
     }
     RemoteClient remote = remote(tasks.get(0).destination());
-    if (blobs == BlobReplicator.NONE && remote.batchSupported()) {
+    if (batches(remote)) {
       Optional<List<TaskResult>> results = batch(remote, tasks);
       if (results.isPresent()) {
         return results.get();
       }
     }
-    List<TaskResult> out = new ArrayList<>(tasks.size());
-    tasks.forEach(t -> out.add(execute(t)));
-    return out;
+    return tasks.stream().map(this::execute).toList();
   }
 
   /** One request for all of {@code tasks}; empty when the remote does not serve batches. */
@@ -70,12 +74,10 @@ final class TaskExecutor {
         return out;
       });
     } catch (RemoteException e) {
-      TaskResult failed = new TaskResult.Failed(e.reason(), e.getMessage());
-      return Optional.of(tasks.stream().map(t -> failed).toList());
+      return Optional.of(Collections.<TaskResult>nCopies(tasks.size(), new TaskResult.Failed(e.reason(), e.getMessage())));
     } catch (RuntimeException e) {
       log.error("a batch of {} tasks to {} failed unexpectedly", tasks.size(), remote.destination(), e);
-      TaskResult failed = new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e));
-      return Optional.of(tasks.stream().map(t -> failed).toList());
+      return Optional.of(Collections.<TaskResult>nCopies(tasks.size(), new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e))));
     }
   }
 
