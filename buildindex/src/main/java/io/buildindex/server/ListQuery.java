@@ -5,8 +5,12 @@ import io.javalin.http.Context;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** {@code ?limit=N&offset=TOKEN} of a listing, validated: unknown keys and bad values are 400s. */
-record ListQuery(int limit, @Nullable String after) {
+/**
+ * {@code ?limit=N&offset=TOKEN} of a listing, validated: unknown keys and bad values are 400s. A
+ * limit above {@link #MAX_LIMIT} is clamped to it ({@code clamped}), as Kraken refuses only 0 and
+ * non-numbers and its proxy passes Docker's {@code /v2/_catalog?n=} straight through.
+ */
+record ListQuery(int limit, @Nullable String after, boolean clamped) {
   /** Kraken's clients follow {@code Links.next}, so a default page loses nothing. */
   static final int DEFAULT_LIMIT = 1000;
   static final int MAX_LIMIT = 10_000;
@@ -15,7 +19,21 @@ record ListQuery(int limit, @Nullable String after) {
   static ListQuery from(Context ctx) {
     checkKeys(ctx, KEYS);
     String offset = ctx.queryParam("offset");
-    return new ListQuery(limit(ctx, DEFAULT_LIMIT, MAX_LIMIT), offset == null || offset.isEmpty() ? null : PageToken.decode(offset));
+    String after = offset == null || offset.isEmpty() ? null : PageToken.decode(offset);
+    String text = ctx.queryParam("limit");
+    if (text != null && isDigits(text) && (text.length() > 9 || Integer.parseInt(text) > MAX_LIMIT)) {
+      return new ListQuery(MAX_LIMIT, after, true);
+    }
+    return new ListQuery(limit(ctx, DEFAULT_LIMIT, MAX_LIMIT), after, false);
+  }
+
+  private static boolean isDigits(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return !text.isEmpty();
   }
 
   static void checkKeys(Context ctx, Set<String> allowed) {

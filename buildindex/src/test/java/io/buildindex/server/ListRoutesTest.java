@@ -145,7 +145,7 @@ final class ListRoutesTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {
-      "?limit=0", "?limit=-1", "?limit=abc", "?limit=", "?limit=1.5", "?limit=99999999999", "?limit=10001",
+      "?limit=0", "?limit=-1", "?limit=abc", "?limit=", "?limit=1.5", "?limit=-99999999999",
       "?offset=not-a-token", "?offset=%%%", "?offset=Mjpmb28", "?foo=bar", "?limit=2&foo=bar", "?Limit=2"})
   void list_badQuery_400(String query) {
     for (String path : new String[] {"/list/team" + query, "/repositories/team/tags" + query}) {
@@ -155,6 +155,38 @@ final class ListRoutesTest {
       assertThat(r.json().get("status").asInt()).as(path).isEqualTo(400);
       assertThat(r.json().get("message").asText()).as(path).isNotBlank();
     }
+  }
+
+  /** Kraken refuses only 0 and non-numbers; its proxy passes /v2/_catalog?n= through, so a big limit is clamped. */
+  @ParameterizedTest(name = "[{index}] limit={0}")
+  @ValueSource(strings = {"10001", "99999999999", "999999999999999999999999"})
+  void list_limitAboveMaximum_clampedAndShownInLinks(String limit) {
+    IntStream.range(0, 3).forEach(i -> put("clamp:v" + i));
+    for (String path : new String[] {"/list/clamp", "/repositories/clamp/tags"}) {
+      JsonNode body = ok(server.get(path + "?limit=" + limit));
+
+      assertThat(body.get("size").asInt()).as(path).isEqualTo(3);
+      assertThat(body.get("Links").get("self").asText()).as(path).isEqualTo(path + "?limit=10000");
+      assertThat(body.get("Links").get("next").asText()).as(path).isEmpty();
+    }
+  }
+
+  @Test
+  void list_clampedLimit_nextLinkCarriesTheMaximum() {
+    for (int batch = 0; batch < 11; batch++) { // 10,001 tags, 1,000 per request
+      int from = batch * 1000;
+      String writes = IntStream.range(from, Math.min(from + 1000, 10_001))
+          .mapToObj(i -> "{\"tag\":\"big:v" + i + "\",\"digest\":\"" + digest(1) + "\",\"generation\":1}")
+          .collect(java.util.stream.Collectors.joining(","));
+      assertThat(server.post("/replication/writes", "{\"writes\":[" + writes + "]}").status()).isEqualTo(200);
+    }
+
+    JsonNode first = ok(server.get("/list/big?limit=50000"));
+
+    assertThat(first.get("size").asInt()).isEqualTo(10_000);
+    assertThat(first.get("Links").get("next").asText()).startsWith("/list/big?limit=10000&offset=");
+    JsonNode second = ok(server.get(first.get("Links").get("next").asText()));
+    assertThat(second.get("size").asInt()).isEqualTo(1);
   }
 
   @Test

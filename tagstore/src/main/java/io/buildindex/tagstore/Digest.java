@@ -1,6 +1,10 @@
 package io.buildindex.tagstore;
 
-/** A content digest, {@code sha256:} followed by 64 lowercase hex characters. */
+/**
+ * A content digest, {@code sha256:} followed by 64 hex characters. Upper-case hex is accepted (as
+ * Kraken's {@code core.Digest} does) and held in the canonical lower-case form, so
+ * {@code sha256:AB..} and {@code sha256:ab..} are the same digest.
+ */
 public record Digest(String algorithm, String hex) {
   public static final String SHA256 = "sha256";
 
@@ -9,8 +13,10 @@ public record Digest(String algorithm, String hex) {
       throw new InvalidInputException("digest", "unsupported algorithm \"" + Tag.printable(algorithm) + "\" (want sha256)");
     }
     if (!isHex64(hex)) {
-      throw new InvalidInputException("digest", "want 64 lowercase hex characters after sha256:, got \"" + Tag.printable(hex) + "\"");
+      throw new InvalidInputException("digest", "want 64 hex characters after sha256:, got \"" + Tag.printable(hex) + "\"");
     }
+    // Only ASCII hex gets here, so lower-casing cannot produce anything but [0-9a-f].
+    hex = hex.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Parses {@code sha256:<64 hex>}; throws {@link InvalidInputException} naming the bad text. */
@@ -28,7 +34,7 @@ public record Digest(String algorithm, String hex) {
     }
     for (int i = 0; i < 64; i++) {
       char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
         return false;
       }
     }

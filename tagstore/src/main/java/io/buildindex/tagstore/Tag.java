@@ -2,20 +2,17 @@ package io.buildindex.tagstore;
 
 /**
  * A tag reference {@code <repository>:<name>} following the OCI distribution grammar: repository
- * components {@code [a-z0-9]+([._-][a-z0-9]+)*} joined by {@code /} (255 characters at most for
- * the whole reference), name {@code [A-Za-z0-9_][A-Za-z0-9._-]{0,127}}.
+ * components {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*} joined by {@code /}, 255 characters at
+ * most; name {@code [A-Za-z0-9_][A-Za-z0-9._-]{0,127}}.
  */
 public record Tag(String repository, String name) implements Comparable<Tag> {
-  /** The distribution spec's limit on a repository name; we apply it to the whole reference. */
+  /** The distribution spec's limit on a repository name (the tag name has its own 128). */
   public static final int MAX_LENGTH = 255;
   private static final int MAX_NAME_LENGTH = 128;
 
   public Tag {
     checkRepository(repository);
     checkName(name);
-    if (repository.length() + 1 + name.length() > MAX_LENGTH) {
-      throw new InvalidInputException("tag", "longer than " + MAX_LENGTH + " characters");
-    }
   }
 
   /** Parses {@code repo:tag}; the tag part follows the last {@code :}. */
@@ -32,19 +29,38 @@ public record Tag(String repository, String name) implements Comparable<Tag> {
     if (repo.isEmpty() || repo.length() > MAX_LENGTH) {
       throw new InvalidInputException("repository", "must be 1 to " + MAX_LENGTH + " characters");
     }
-    // Hand-written rather than a regex: this runs on every request's hot path.
+    // Hand-written rather than a regex: this runs on every request's hot path. Between two
+    // alphanumerics a component allows one separator run: ".", "_", "__" or any number of "-".
     boolean atComponentStart = true;
+    char separator = 0;
+    int run = 0;
     for (int i = 0; i < repo.length(); i++) {
       char c = repo.charAt(i);
       if (isLowerAlnum(c)) {
         atComponentStart = false;
-      } else if (atComponentStart || i == repo.length() - 1 || !(c == '/' || c == '.' || c == '_' || c == '-')) {
+        separator = 0;
+        run = 0;
+      } else if (atComponentStart || !continuesRun(separator, run, c)) {
         throw badRepository(repo);
-      } else {
+      } else if (c == '/') {
         atComponentStart = true;
+      } else {
+        separator = c;
+        run++;
       }
     }
+    if (atComponentStart || separator != 0) {
+      throw badRepository(repo);
+    }
     return repo;
+  }
+
+  /** Whether {@code c} may follow an alphanumeric and then {@code run} times {@code separator} (none: 0). */
+  private static boolean continuesRun(char separator, int run, char c) {
+    if (separator == 0) {
+      return c == '/' || c == '.' || c == '_' || c == '-';
+    }
+    return c == separator && (c == '-' || (c == '_' && run == 1));
   }
 
   private static void checkName(String name) {
@@ -62,7 +78,7 @@ public record Tag(String repository, String name) implements Comparable<Tag> {
 
   private static InvalidInputException badRepository(String repo) {
     return new InvalidInputException("repository", "bad repository \"" + printable(repo)
-        + "\" (want lowercase components [a-z0-9]+([._-][a-z0-9]+)* joined by /)");
+        + "\" (want lowercase components [a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)* joined by /)");
   }
 
   private static boolean isLowerAlnum(char c) {

@@ -22,6 +22,17 @@ final class DigestTest {
     assertThat(digest.toString()).isEqualTo("sha256:" + HEX);
   }
 
+  /** Kraken's core.Digest accepts upper-case hex; we hold the canonical lower-case form. */
+  @Test
+  void parse_upperCaseHex_acceptedAsLowerCase() {
+    Digest upper = Digest.parse("sha256:" + HEX.toUpperCase(java.util.Locale.ROOT));
+    Digest mixed = Digest.parse("sha256:" + "0123456789ABCdef".repeat(4));
+
+    assertThat(upper).isEqualTo(Digest.parse("sha256:" + HEX));
+    assertThat(upper.toString()).isEqualTo("sha256:" + HEX);
+    assertThat(mixed.hex()).isEqualTo(HEX);
+  }
+
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of("", "empty"),
@@ -29,9 +40,10 @@ final class DigestTest {
         Arguments.of("sha256:", "no hex"),
         Arguments.of("sha256:" + HEX.substring(1), "63 hex"),
         Arguments.of("sha256:" + HEX + "0", "65 hex"),
-        Arguments.of("sha256:" + HEX.toUpperCase(java.util.Locale.ROOT), "uppercase hex"),
         Arguments.of("sha256:" + HEX.substring(1) + "g", "non-hex letter"),
         Arguments.of("sha256:" + HEX.substring(1) + "\u0660", "non-ASCII digit"),
+        Arguments.of("sha256:" + HEX.substring(1) + "\uff21", "fullwidth A"),
+        Arguments.of("sha256:" + HEX.substring(1) + "G", "upper-case non-hex letter"),
         Arguments.of("SHA256:" + HEX, "uppercase algorithm"),
         Arguments.of("sha512:" + HEX + HEX, "sha512"),
         Arguments.of("md5:" + HEX, "md5"),
