@@ -5,6 +5,7 @@ import io.buildindex.cluster.Cluster;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
@@ -47,9 +48,13 @@ public final class BuildIndexApp implements AutoCloseable {
   /** Closed in reverse order of creation: replication before the store, the store before the database. */
   private final List<AutoCloseable> resources;
 
-  private BuildIndexApp(Javalin http, List<AutoCloseable> resources) {
+  /** Whether a TCP connector exists ({@link #port()} has a value). */
+  private final boolean tcp;
+
+  private BuildIndexApp(Javalin http, List<AutoCloseable> resources, boolean tcp) {
     this.http = http;
     this.resources = resources;
+    this.tcp = tcp;
   }
 
   /**
@@ -74,7 +79,9 @@ public final class BuildIndexApp implements AutoCloseable {
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
     Outgoing outgoing = Outgoing.create(config);
-    HostPort listen = config.tagserver().listener().addr();
+    TagServerConfig.Listener listener = config.tagserver().listener();
+    // A node on a unix socket alone has no cluster (Main refuses that), so no peer ever sees this.
+    HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
         outgoing.cluster(), Json.MAPPER), store, metrics);
@@ -95,7 +102,7 @@ public final class BuildIndexApp implements AutoCloseable {
     TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
-    Javalin http = createServer(requestMetrics);
+    Javalin http = createServer(requestMetrics, listener);
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
     new ListRoutes(store).register(router);
@@ -107,15 +114,26 @@ public final class BuildIndexApp implements AutoCloseable {
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
-    http.start(listen.host(), listen.port());
+    if (listener.socket() == null) {
+      http.start(listen.host(), listen.port());
+    } else {
+      UnixSocketListener.removeStaleSocket(listener.socket());
+      http.start(); // on the connectors createServer added
+    }
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
-    log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
-    return new BuildIndexApp(http, resources);
+    BuildIndexApp app = new BuildIndexApp(http, resources, listener.addr() != null);
+    log.info("build-index listening on {}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
+        listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
+        config.localdb().source().toAbsolutePath());
+    return app;
   }
 
-  private static Javalin createServer(RequestMetrics requestMetrics) {
+  private static Javalin createServer(RequestMetrics requestMetrics, TagServerConfig.Listener listener) {
     Javalin app = Javalin.create(c -> {
+      if (listener.socket() != null) {
+        UnixSocketListener.addConnectors(c.jetty, listener);
+      }
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -130,8 +148,9 @@ public final class BuildIndexApp implements AutoCloseable {
     return app;
   }
 
+  /** The TCP port listened on; -1 on a unix socket alone. */
   public int port() {
-    return http.port();
+    return tcp ? http.port() : -1;
   }
 
   @Override

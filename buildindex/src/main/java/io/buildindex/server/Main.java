@@ -3,23 +3,28 @@ package io.buildindex.server;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.ConfigException;
 import io.buildindex.config.ConfigLoader;
+import io.buildindex.config.LoadedConfig;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar buildindex.jar [--config FILE] [--port N]}: with no arguments, one open node on
+ * {@code java -jar buildindex.jar [--config FILE] [--port N]} (or {@code --config=FILE
+ * --port=N}, as Kraken's Helm chart starts build-index): with no arguments, one open node on
  * 127.0.0.1:15004 storing under {@code ./data}. Exits 2 on bad arguments or configuration.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = "usage: buildindex [--config FILE] [--port N]";
 
   private Main() {}
 
   public static void main(String[] args) {
     BuildIndexConfig config;
     try {
-      config = parse(args);
+      LoadedConfig loaded = load(args);
+      loaded.warnings().forEach(log::warn);
+      config = loaded.config();
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("build-index: " + e.getMessage());
       System.exit(2);
@@ -46,21 +51,30 @@ public final class Main {
   }
 
   static BuildIndexConfig parse(String[] args) {
-    BuildIndexConfig config = BuildIndexConfig.defaults();
+    return load(args).config();
+  }
+
+  /** The configuration the arguments name, with the warnings its loading produced. */
+  static LoadedConfig load(String[] args) {
+    LoadedConfig loaded = new LoadedConfig(BuildIndexConfig.defaults(), java.util.List.of());
     Integer port = null;
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> config = ConfigLoader.load(Path.of(value(args, ++i, "--config")));
-        case "--port" -> port = port(value(args, ++i, "--port"));
-        case "-h", "--help" -> throw new IllegalArgumentException("usage: buildindex [--config FILE] [--port N]");
-        default -> throw new IllegalArgumentException("unknown argument \"" + args[i] + "\" (usage: buildindex [--config FILE] [--port N])");
+      // Go's flag package (Kraken's cobra) takes --flag=value as well as --flag value.
+      int eq = args[i].startsWith("--") ? args[i].indexOf('=') : -1;
+      String flag = eq < 0 ? args[i] : args[i].substring(0, eq);
+      switch (flag) {
+        case "--config" -> loaded = ConfigLoader.loadWithWarnings(Path.of(eq < 0 ? value(args, ++i, flag) : args[i].substring(eq + 1)));
+        case "--port" -> port = port(eq < 0 ? value(args, ++i, flag) : args[i].substring(eq + 1));
+        case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
+        default -> throw new IllegalArgumentException("unknown argument \"" + args[i] + "\" (" + USAGE + ")");
       }
     }
-    if (port != null) {
-      config = config.withPort(port);
+    BuildIndexConfig config = port == null ? loaded.config() : loaded.config().withPort(port);
+    if (config.cluster() != null && config.tagserver().listener().addr() == null) {
+      throw new ConfigException("tagserver.listener", "a cluster member needs a TCP port: with net: unix, give --port");
     }
     log.debug("configuration: {}", config);
-    return config;
+    return new LoadedConfig(config, loaded.warnings());
   }
 
   private static String value(String[] args, int i, String flag) {

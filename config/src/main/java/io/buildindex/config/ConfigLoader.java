@@ -13,18 +13,24 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * Loads {@link BuildIndexConfig} from YAML. Unknown keys, bad durations, bad regexes and missing
  * required values throw {@link ConfigException} whose message names the key, e.g.
- * {@code tag_replication.retry_interval: bad duration "3x"}. Thread-safe.
+ * {@code tag_replication.retry_interval: bad duration "3x"}. Kraken build-index configs load as
+ * they are: {@code extends} (Kraken's inheritance), Kraken's spellings and Kraken keys we do not
+ * use are handled by {@link KrakenCompat}; only keys that are neither ours nor Kraken's fail.
+ * Thread-safe.
  */
 public final class ConfigLoader {
   private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
@@ -38,34 +44,93 @@ public final class ConfigLoader {
           .addDeserializer(HostPort.class, new HostPortDeserializer()))
       .build();
 
+  /** Kraken's config inheritance: the named file (relative to this one) is loaded first, then this one over it. */
+  private static final String EXTENDS = "extends";
+
   private ConfigLoader() {}
 
   public static BuildIndexConfig load(Path file) {
+    return loadWithWarnings(file).config();
+  }
+
+  /** Loads {@code file} (and the files it {@code extends}), with the warnings to log at start-up. */
+  public static LoadedConfig loadWithWarnings(Path file) {
+    return bind(tree(file, new ArrayList<>()));
+  }
+
+  public static BuildIndexConfig parse(String yaml) {
+    JsonNode tree = tree(yaml);
+    if (tree.has(EXTENDS)) {
+      throw new ConfigException(EXTENDS, "needs a config file to be relative to");
+    }
+    return bind(tree).config();
+  }
+
+  private static JsonNode tree(Path file, List<Path> chain) {
+    Path real = file.toAbsolutePath().normalize();
+    if (chain.contains(real)) {
+      chain.add(real);
+      throw new ConfigException(EXTENDS, "cycle: " + chain.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(" -> ")));
+    }
+    chain.add(real);
     String yaml;
     try {
       yaml = Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException("", "config file not found: " + file);
+      throw new ConfigException(chain.size() == 1 ? "" : EXTENDS, "config file not found: " + file);
     } catch (IOException e) {
       throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
     }
-    return parse(yaml);
+    JsonNode tree = tree(yaml);
+    if (!(tree instanceof ObjectNode overlay) || !overlay.has(EXTENDS)) {
+      return tree;
+    }
+    JsonNode base = overlay.remove(EXTENDS);
+    if (!base.isTextual() || base.asText().isBlank()) {
+      throw new ConfigException(EXTENDS, "want the path of a base config file, got " + base);
+    }
+    Path parent = real.getParent();
+    JsonNode baseTree = tree(parent == null ? Path.of(base.asText()) : parent.resolve(base.asText()), chain);
+    return baseTree instanceof ObjectNode b ? merge(b, overlay) : overlay;
   }
 
-  public static BuildIndexConfig parse(String yaml) {
+  /** Kraken's deep merge: mappings merge key by key, anything else (lists too) is replaced by the overlay. */
+  private static ObjectNode merge(ObjectNode base, ObjectNode overlay) {
+    overlay.fields().forEachRemaining(field -> {
+      JsonNode old = base.get(field.getKey());
+      if (old instanceof ObjectNode oldObject && field.getValue() instanceof ObjectNode newObject) {
+        merge(oldObject, newObject);
+      } else {
+        base.set(field.getKey(), field.getValue());
+      }
+    });
+    return base;
+  }
+
+  /** The YAML's tree; an empty object for a blank or comments-only document. */
+  private static JsonNode tree(String yaml) {
     if (yaml.isBlank()) {
-      return BuildIndexConfig.defaults();
+      return YAML.createObjectNode();
     }
     try {
       JsonNode tree = YAML.readTree(yaml);
-      if (tree == null || tree.isMissingNode() || tree.isNull()) {
-        return BuildIndexConfig.defaults(); // only comments
-      }
-      // An explicit "auth:" with nothing under it must not quietly mean an open server.
-      if (tree.has("auth") && tree.get("auth").isNull()) {
-        throw new ConfigException("auth", "is empty: give tokens, or remove the section for an open server");
-      }
-      return YAML.treeToValue(tree, BuildIndexConfig.class);
+      return tree == null || tree.isMissingNode() || tree.isNull() ? YAML.createObjectNode() : tree;
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("", "not valid YAML: " + e.getOriginalMessage());
+    }
+  }
+
+  private static LoadedConfig bind(JsonNode tree) {
+    KrakenCompat kraken = new KrakenCompat();
+    if (tree instanceof ObjectNode root) {
+      kraken.adapt(root);
+    }
+    // An explicit "auth:" with nothing under it must not quietly mean an open server.
+    if (tree.has("auth") && tree.get("auth").isNull()) {
+      throw new ConfigException("auth", "is empty: give tokens, or remove the section for an open server");
+    }
+    try {
+      return new LoadedConfig(YAML.treeToValue(tree, BuildIndexConfig.class), kraken.warnings());
     } catch (JsonMappingException e) {
       throw translate(e);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,10 @@
 package io.buildindex.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code tagserver} section: where the HTTP API listens and how neighbor duplication is
@@ -13,7 +17,7 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
   public static final Duration DEFAULT_DUPLICATE_REPLICATE_STAGGER = Duration.ofMinutes(20);
 
   public TagServerConfig {
-    listener = Validate.orDefault(listener, new Listener(DEFAULT_ADDR));
+    listener = Validate.orDefault(listener, Listener.tcp(DEFAULT_ADDR));
     duplicatePutStagger = Validate.nonNegative("duplicate_put_stagger",
         Validate.orDefault(duplicatePutStagger, DEFAULT_DUPLICATE_PUT_STAGGER));
     duplicateReplicateStagger = Validate.nonNegative("duplicate_replicate_stagger",
@@ -24,14 +28,50 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
     return new TagServerConfig(null, null, null);
   }
 
+  /**
+   * The listener with its TCP port set to {@code port} ({@code --port}). A unix-socket listener
+   * keeps its socket and also gets TCP on every interface at {@code port}: Kraken's build-index
+   * serves that port through nginx in front of the socket, and we have no nginx.
+   */
   public TagServerConfig withPort(int port) {
-    return new TagServerConfig(new Listener(listener.addr().withPort(port)), duplicatePutStagger, duplicateReplicateStagger);
+    HostPort tcp = listener.addr() == null ? new HostPort(ALL_INTERFACES, port) : listener.addr().withPort(port);
+    return new TagServerConfig(new Listener(tcp, listener.socket()), duplicatePutStagger, duplicateReplicateStagger);
   }
 
-  /** {@code listener: {addr: "host:port"}}. */
-  public record Listener(HostPort addr) {
+  /** Where a unix-socket listener's {@code --port} listens, as Kraken's nginx does. */
+  static final String ALL_INTERFACES = "0.0.0.0";
+
+  /**
+   * {@code listener: {net: tcp|unix, addr}}, Kraken's {@code listener.Config}: {@code net: tcp}
+   * (the default) listens on {@code addr} = {@code host:port}; {@code net: unix} serves HTTP on
+   * the unix socket at path {@code addr}. {@code addr} is null for a socket alone, {@code socket}
+   * null for TCP alone; both are set for a socket given a {@code --port}.
+   */
+  public record Listener(@Nullable HostPort addr, @Nullable Path socket) {
     public Listener {
-      addr = Validate.orDefault(addr, DEFAULT_ADDR);
+      if (addr == null && socket == null) {
+        throw new ConfigException("addr", "is required");
+      }
+    }
+
+    public static Listener tcp(HostPort addr) {
+      return new Listener(addr, null);
+    }
+
+    @JsonCreator
+    static Listener parse(@JsonProperty("net") @Nullable String net, @JsonProperty("addr") @Nullable String addr) {
+      if (net == null || net.equals("tcp")) {
+        try {
+          return tcp(addr == null ? DEFAULT_ADDR : HostPort.parse(addr));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("addr", e.getMessage());
+        }
+      }
+      if (!net.equals("unix")) {
+        throw new ConfigException("net", "want tcp or unix, got \"" + net + "\"");
+      }
+      Validate.required("addr", addr); // the socket's path
+      return new Listener(null, Path.of(addr));
     }
   }
 }
