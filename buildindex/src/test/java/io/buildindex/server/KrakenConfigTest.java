@@ -1,0 +1,163 @@
+package io.buildindex.server;
+
+import static io.buildindex.server.TestServer.digest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.buildindex.server.RawHttp.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A Kraken build-index config file ({@code src/test/resources/kraken/}) starts a real server
+ * process as it is, the way Kraken's Helm chart starts build-index ({@code --config=FILE
+ * --port=N}): Kraken-only keys are named in one warning, the unix socket serves HTTP, and a key
+ * that is neither ours nor Kraken's still stops start-up.
+ */
+final class KrakenConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void krakenConfig_startsServingTcpAndUnixSocket_warnsOnceAboutIgnoredKeys() throws Exception {
+    Path config = copyKrakenConfig("");
+    int port = ServerProcess.freePort();
+    Path log = dir.resolve("server.log");
+    Process p = ServerProcess.launch(dir, log, "--config=" + config, "--port=" + port);
+    try {
+      awaitReady(p, new RawHttp(port), log);
+      Path socket = dir.resolve("build-index.sock");
+
+      String put = overSocket(socket, "PUT /tags/team%2Fapp:v1/digest/" + digest(7) + " HTTP/1.1\r\n"
+          + "Host: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      String get = overSocket(socket, "GET /tags/team%2Fapp:v1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      Response overTcp = new RawHttp(port).send("GET", "/tags/team%2Fapp:v1", Map.of(), new byte[0]);
+
+      assertThat(put).startsWith("HTTP/1.1 200");
+      assertThat(get).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + digest(7));
+      assertThat(overTcp.status()).isEqualTo(200);
+      assertThat(overTcp.text()).isEqualTo(digest(7));
+      String output = Files.readString(log);
+      assertThat(output.lines().filter(l -> l.contains("ignored Kraken keys: "))).singleElement()
+          .satisfies(line -> assertThat(line).contains("WARN").contains("zap", "metrics", "backends", "backend_manager",
+              "tag_store", "store", "writeback", "nginx", "tag_replication.incoming_buffer",
+              "tag_replication.retry_buffer", "tag_replication.max_task_throughput", "origin.healthcheck"));
+      assertThat(output).contains("auth holds Kraken's backend credentials (s3)").doesNotContain("test-only-key");
+    } finally {
+      p.destroy();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "tag_replicaton: {retry_interval: 1s}                 | tag_replicaton",
+      "tag_replication: {num_workerz: 2}                    | tag_replication.num_workerz",
+      "cluster: {healthcheck: {filter: {fial: 2}}}          | cluster.healthcheck.filter.fial",
+      "tagserver: {listener: {net: udp}}                    | tagserver.listener.net",
+      "auth: {tokens: [{token: t, scopes: [read]}], client_tokn: {}} | auth.client_tokn"})
+  void typo_stillExits2NamingTheKey(String typo, String key) throws IOException {
+    Path config = copyKrakenConfig(typo + "\n");
+
+    Path log = dir.resolve("typo.log");
+    Process p = ServerProcess.launch(dir, log, "--config=" + config, "--port=" + ServerProcess.freePort());
+
+    assertThat(exitCode(p, log)).as(Files.readString(log)).isEqualTo(2);
+    assertThat(Files.readString(log)).contains("build-index: " + key + ": ");
+  }
+
+  /** The resource config (and its base) in this test's directory, with {@code extra} YAML appended. */
+  private Path copyKrakenConfig(String extra) throws IOException {
+    Files.copy(resource("kraken/base.yaml"), dir.resolve("base.yaml"));
+    Path config = dir.resolve("build-index.yaml");
+    // A later top-level key replaces an earlier one of the same name in YAML maps: drop the
+    // resource's own section when the test brings its own.
+    String yaml = Files.readString(resource("kraken/build-index.yaml"));
+    if (!extra.isEmpty()) {
+      yaml = withoutSection(yaml, extra.substring(0, extra.indexOf(':')));
+    }
+    Files.writeString(config, yaml + extra);
+    return config;
+  }
+
+  private static String withoutSection(String yaml, String section) {
+    StringBuilder out = new StringBuilder();
+    boolean skipping = false;
+    for (String line : yaml.split("\n", -1)) {
+      if (!line.startsWith(" ") && !line.startsWith("#") && !line.isEmpty()) {
+        skipping = line.startsWith(section + ":");
+      }
+      if (!skipping) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static Path resource(String name) {
+    try {
+      return Path.of(KrakenConfigTest.class.getResource("/" + name).toURI());
+    } catch (URISyntaxException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A raw HTTP/1.1 exchange over the unix socket: the request as given, the response up to EOF. */
+  private static String overSocket(Path socket, String request) {
+    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      ByteBuffer buffer = ByteBuffer.allocate(8192);
+      while (channel.read(buffer) >= 0) {
+        response.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+      }
+      return response.toString(StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("over " + socket, e);
+    }
+  }
+
+  private static void awaitReady(Process p, RawHttp http, Path log) throws IOException {
+    Instant deadline = Instant.now().plus(ServerProcess.START_TIMEOUT);
+    int status = 0;
+    while (status != 200 && p.isAlive() && Instant.now().isBefore(deadline)) {
+      try {
+        status = http.send("GET", "/readiness", Map.of(), new byte[0]).status();
+      } catch (UncheckedIOException e) {
+        status = 0; // not listening yet
+      }
+      if (status != 200) {
+        ServerProcess.pause();
+      }
+    }
+    assertThat(status).as(Files.readString(log)).isEqualTo(200);
+  }
+
+  private static int exitCode(Process p, Path log) throws IOException {
+    try {
+      boolean exited = p.waitFor(ServerProcess.EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (!exited) {
+        p.destroyForcibly();
+      }
+      assertThat(exited).as("exited within " + ServerProcess.EXIT_TIMEOUT + ":\n" + Files.readString(log)).isTrue();
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
