@@ -2,6 +2,7 @@ package io.buildindex.server;
 
 import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.server.RawHttp.Response;
 import java.io.ByteArrayOutputStream;
@@ -77,6 +78,27 @@ final class KrakenConfigTest {
 
     assertThat(exitCode(p, log)).as(Files.readString(log)).isEqualTo(2);
     assertThat(Files.readString(log)).contains("build-index: " + key + ": ");
+  }
+
+  @Test
+  void parse_flagEqualsValueForms_asKrakensHelmChartPassesThem() throws IOException {
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "tagserver:\n  listener:\n    addr: 0.0.0.0:9999\n");
+
+    io.buildindex.config.BuildIndexConfig c = Main.parse(new String[] {"--config=" + config, "--port=80"});
+
+    assertThat(c.tagserver().listener().addr()).isEqualTo(new io.buildindex.config.HostPort("0.0.0.0", 80));
+    assertThatThrownBy(() -> Main.parse(new String[] {"--port=http"})).hasMessageContaining("http");
+    assertThatThrownBy(() -> Main.parse(new String[] {"--colour=red"})).hasMessageContaining("--colour=red");
+  }
+
+  @Test
+  void parse_unixSocketClusterMemberWithoutPort_refused() throws IOException {
+    Path config = copyKrakenConfig("");
+
+    assertThatThrownBy(() -> Main.parse(new String[] {"--config=" + config}))
+        .isInstanceOf(io.buildindex.config.ConfigException.class)
+        .hasMessageStartingWith("tagserver.listener: ").hasMessageContaining("--port");
   }
 
   /** The resource config (and its base) in this test's directory, with {@code extra} YAML appended. */
