@@ -96,7 +96,9 @@ final class KrakenDropInTest {
         call("tagclient.Replicate", "POST", "/remotes/tags/team%2Fapp:v1", 200, r -> {}),
         call("tagclient.Origin", "GET", "/origin", 200, r -> assertThat(r.text()).isEmpty()),
         new Call("tagclient.DuplicatePut", "PUT", "/internal/duplicate/tags/team%2Fdup:v1/digest/" + digest(5),
-            "{\"delay\":0}", 200, r -> {}));
+            "{\"delay\":0}", 200, r -> {}),
+        new Call("tagclient.DuplicateReplicate", "POST", "/internal/duplicate/remotes/tags/team%2Fdup:v2/digest/" + digest(5),
+            "{\"dependencies\":[\"" + digest(5) + "\"],\"delay\":0}", 200, r -> {}));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
