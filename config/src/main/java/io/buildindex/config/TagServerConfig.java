@@ -15,6 +15,8 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
   /** Kraken's default: the n-th neighbor waits n times this before its deferred work. */
   public static final Duration DEFAULT_DUPLICATE_PUT_STAGGER = Duration.ofMinutes(20);
   public static final Duration DEFAULT_DUPLICATE_REPLICATE_STAGGER = Duration.ofMinutes(20);
+  /** Where a unix-socket listener's {@code --port} listens, as Kraken's nginx does. */
+  static final String ALL_INTERFACES = "0.0.0.0";
 
   public TagServerConfig {
     listener = Validate.orDefault(listener, Listener.tcp(DEFAULT_ADDR));
@@ -37,9 +39,6 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
     HostPort tcp = listener.addr() == null ? new HostPort(ALL_INTERFACES, port) : listener.addr().withPort(port);
     return new TagServerConfig(new Listener(tcp, listener.socket()), duplicatePutStagger, duplicateReplicateStagger);
   }
-
-  /** Where a unix-socket listener's {@code --port} listens, as Kraken's nginx does. */
-  static final String ALL_INTERFACES = "0.0.0.0";
 
   /**
    * {@code listener: {net: tcp|unix, addr}}, Kraken's {@code listener.Config}: {@code net: tcp}
