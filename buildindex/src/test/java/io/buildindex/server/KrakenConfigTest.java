@@ -92,6 +92,25 @@ final class KrakenConfigTest {
     assertThatThrownBy(() -> Main.parse(new String[] {"--colour=red"})).hasMessageContaining("--colour=red");
   }
 
+  /** What the resource config means once loaded: Kraken's spellings mapped onto ours, Kraken's auth set aside. */
+  @Test
+  void parse_krakenConfig_mapsKrakensSpellings() throws IOException {
+    Path config = copyKrakenConfig("");
+
+    io.buildindex.config.BuildIndexConfig c = Main.parse(new String[] {"--config=" + config, "--port=80"});
+
+    assertThat(c.tagserver().listener().socket()).isEqualTo(Path.of("build-index.sock"));
+    assertThat(c.tagserver().listener().addr()).isEqualTo(new io.buildindex.config.HostPort("0.0.0.0", 80));
+    assertThat(c.tagserver().duplicatePutStagger()).isEqualTo(java.time.Duration.ofMillis(100));
+    assertThat(c.localdb().source()).isEqualTo(Path.of("data", "index.db"));
+    assertThat(c.cluster().healthcheck()).isEqualTo(new io.buildindex.config.ClusterConfig.HealthCheckConfig(
+        4, 3, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(7)));
+    assertThat(c.tagReplication().numWorkers()).isEqualTo(3 + 1);
+    assertThat(c.tagReplication().retryInterval()).isEqualTo(java.time.Duration.ofMillis(100));
+    assertThat(c.auth()).isNull();
+    assertThat(c.origin().hosts().staticHosts()).containsExactly(new io.buildindex.config.HostPort("127.0.0.1", 9));
+  }
+
   @Test
   void parse_unixSocketClusterMemberWithoutPort_refused() throws IOException {
     Path config = copyKrakenConfig("");
