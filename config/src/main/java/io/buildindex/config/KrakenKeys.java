@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The keys of Kraken's build-index configuration that this server reads differently or not at
  * all, in one place. Follows uber/kraken {@code build-index/cmd/config.go} (the {@code Config}
- * struct of Kraken v0.1.x, at commit 10f3822) and the structs it embeds:
+ * struct of Kraken v0.1.x) and the structs it embeds:
  * {@code tagserver.Config}, {@code persistedretry.Config}, {@code upstream.ActiveConfig}
  * ({@code hostlist.Config}, {@code healthcheck.FilterConfig} and {@code MonitorConfig}),
  * {@code localdb.Config}, {@code tagtype.Config}; plus {@code backend_manager} of later Kraken
