@@ -20,13 +20,17 @@ import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
+import io.buildindex.tls.Tls;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,8 @@ public final class BuildIndexApp implements AutoCloseable {
   static final long MAX_REQUEST_BYTES = 1024 * 1024;
   /** How long shutdown waits for in-flight requests. */
   private static final long STOP_TIMEOUT_MILLIS = 10_000;
+  /** How often the tls section's files are checked for a rotation: they are small, reading them is cheap. */
+  static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(2);
 
   private final Javalin http;
   /** Closed in reverse order of creation: replication before the store, the store before the database. */
@@ -68,12 +74,14 @@ public final class BuildIndexApp implements AutoCloseable {
 
   private static BuildIndexApp start(BuildIndexConfig config, List<AutoCloseable> resources) {
     Clock clock = Clock.systemUTC();
+    // First: a bad certificate file is a configuration error, found before anything is opened.
+    Tls tls = Tls.load(config.tls());
     MetricRegistry metrics = new MetricRegistry();
     LocalDb db = LocalDb.open(config.localdb().source(), metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
-    Outgoing outgoing = Outgoing.create(config);
+    Outgoing outgoing = Outgoing.create(config, tls);
     HostPort listen = config.tagserver().listener().addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
@@ -95,7 +103,7 @@ public final class BuildIndexApp implements AutoCloseable {
     TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
-    Javalin http = createServer(requestMetrics);
+    Javalin http = createServer(requestMetrics, tls, listen);
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
     new ListRoutes(store).register(router);
@@ -107,14 +115,26 @@ public final class BuildIndexApp implements AutoCloseable {
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
+    watchTls(config, tls, resources);
     http.start(listen.host(), listen.port());
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
-    log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
+    log.info("build-index listening on {}:{} ({}), storing in {}", listen.host(), http.port(),
+        tls.serverEnabled() ? "https" : "http", config.localdb().source().toAbsolutePath());
     return new BuildIndexApp(http, resources);
   }
 
-  private static Javalin createServer(RequestMetrics requestMetrics) {
+  private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {
+    if (config.tls() == null) {
+      return;
+    }
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("tls-reload").daemon().factory());
+    resources.add(scheduler::shutdownNow);
+    tls.watch(scheduler, TLS_RELOAD_INTERVAL);
+  }
+
+  private static Javalin createServer(RequestMetrics requestMetrics, Tls tls, HostPort listen) {
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
@@ -125,6 +145,10 @@ public final class BuildIndexApp implements AutoCloseable {
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
       c.jetty.modifyServer(s -> s.setErrorHandler(new JettyErrors()));
       c.requestLogger.http(requestMetrics::record);
+      if (tls.serverEnabled()) {
+        // The only connector: Javalin adds its plain HTTP one only when none is configured.
+        c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, listen));
+      }
     });
     ErrorMapping.register(app);
     return app;
