@@ -1,4 +1,4 @@
-package io.buildindex.server;
+package io.buildindex.tls;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -48,10 +48,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A test CA, made at test time in a directory: it issues EC certificates for servers and
  * clients (both usages, names as given), writes them as PEM files the {@code tls} section can
- * name, and makes client {@link SSLContext}s that trust it. Nothing is checked in. Driven by one
- * test thread.
+ * name, and makes client {@link SSLContext}s that trust it. Nothing is checked in. Shared by the
+ * TLS tests of this module. Driven by one test thread.
  */
-final class TestPki {
+public final class TestPki {
   private static final Duration VALIDITY = Duration.ofDays(1);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -61,8 +61,8 @@ final class TestPki {
   private final X509Certificate ca;
 
   /** A certificate and key issued by this CA, and where their PEM files are. */
-  record Issued(Path cert, Path key, X509Certificate certificate, PrivateKey privateKey) {
-    BigInteger serial() {
+  public record Issued(Path cert, Path key, X509Certificate certificate, PrivateKey privateKey) {
+    public BigInteger serial() {
       return certificate.getSerialNumber();
     }
   }
@@ -75,7 +75,7 @@ final class TestPki {
   }
 
   /** A new CA named {@code name}, its certificate written to {@code dir/name.pem}. */
-  static TestPki create(Path dir, String name) {
+  public static TestPki create(Path dir, String name) {
     try {
       Files.createDirectories(dir);
       KeyPair keys = keyPair();
@@ -92,11 +92,11 @@ final class TestPki {
     }
   }
 
-  Path caPem() {
+  public Path caPem() {
     return dir.resolve(name + ".pem");
   }
 
-  X509Certificate caCertificate() {
+  public X509Certificate caCertificate() {
     return ca;
   }
 
@@ -105,12 +105,12 @@ final class TestPki {
    * replacing earlier ones atomically) with subject alternative names {@code dnsNames} and,
    * when {@code withLoopbackIp}, 127.0.0.1.
    */
-  Issued issue(String file, boolean withLoopbackIp, String... dnsNames) {
+  public Issued issue(String file, boolean withLoopbackIp, String... dnsNames) {
     return issue(file, null, withLoopbackIp, dnsNames);
   }
 
   /** As {@link #issue}, the key encrypted (PKCS#8, AES-256-CBC) with {@code passphrase}. */
-  Issued issue(String file, @Nullable String passphrase, boolean withLoopbackIp, String... dnsNames) {
+  public Issued issue(String file, @Nullable String passphrase, boolean withLoopbackIp, String... dnsNames) {
     try {
       KeyPair keys = keyPair();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), notBefore(), notAfter(),
@@ -142,14 +142,14 @@ final class TestPki {
   }
 
   /** Writes {@code text} to {@code dir/file} and returns the path. */
-  Path file(String file, String text) {
+  public Path file(String file, String text) {
     Path path = dir.resolve(file);
     write(path, text);
     return path;
   }
 
-  /** A client context trusting this CA only, presenting {@code identity} when given. */
-  SSLContext clientContext(@Nullable Issued identity) {
+  /** A TLS context (for a client, or a test server) trusting this CA only, presenting {@code identity} when given. */
+  public SSLContext context(@Nullable Issued identity) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keyManagers(identity), new javax.net.ssl.TrustManager[] {trustManager()}, null);
@@ -159,7 +159,7 @@ final class TestPki {
     }
   }
 
-  X509TrustManager trustManager() {
+  public X509TrustManager trustManager() {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -173,7 +173,7 @@ final class TestPki {
   }
 
   /** The {@code tls} YAML section: {@code cas} this CA, the given server and client parts (YAML flow maps or null). */
-  String yaml(@Nullable String name, @Nullable Issued server, @Nullable String clientAuth, @Nullable Issued client) {
+  public String yaml(@Nullable String name, @Nullable Issued server, @Nullable String clientAuth, @Nullable Issued client) {
     StringBuilder b = new StringBuilder("tls:\n");
     if (name != null) {
       b.append("  name: ").append(name).append('\n');
