@@ -85,7 +85,7 @@ public final class BuildIndexApp implements AutoCloseable {
     HostPort listen = config.tagserver().listener().addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
-        outgoing.cluster(), Json.MAPPER), store, metrics);
+        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, metrics);
     resources.add(cluster);
     Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics);
     Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()

@@ -4,6 +4,7 @@ import io.buildindex.config.ConfigException;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TlsConfig;
 import io.buildindex.config.TlsConfig.ClientAuth;
+import io.buildindex.hashring.ConsulTls;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's TLS, built once from the {@code tls} section and shared by the listener and every
  * outgoing HTTP client: the listener's connector ({@link #connector}), clients for other
- * build-indexes and Kraken origins ({@link #forPeers}) and for registries
- * ({@link #forRegistries}). {@link #NONE} (no {@code tls} section) leaves everything plain HTTP.
+ * build-indexes and Kraken origins ({@link #forPeers}), for registries ({@link #forRegistries})
+ * and for a Consul agent ({@link #forConsul}). {@link #NONE} (no {@code tls} section) leaves
+ * everything plain HTTP.
  * Thread-safe.
  */
 public final class Tls {
@@ -156,6 +158,17 @@ public final class Tls {
     }
     X509TrustManager trust = swappables.registryTrust();
     return builder.sslSocketFactory(contexts.registries().getSocketFactory(), trust);
+  }
+
+  /**
+   * For a Consul agent at an {@code https://} address, as for registries: the JDK's CAs and
+   * {@code tls.cas}, the URL's host, {@code tls.client}'s certificate presented when given.
+   */
+  public ConsulTls forConsul() {
+    if (contexts == null || swappables == null) {
+      return ConsulTls.NONE;
+    }
+    return new ConsulTls(contexts.registries(), swappables.registryTrust());
   }
 
   /** Checks the files every {@code interval} on {@code scheduler} and reloads them when they changed. */
