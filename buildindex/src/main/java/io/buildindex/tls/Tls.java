@@ -145,6 +145,8 @@ public final class Tls {
         : (host, session) -> OkHostnameVerifier.INSTANCE.verify(name, session);
     return builder.sslSocketFactory(contexts.peers().getSocketFactory(), swappables.peerTrust())
         .hostnameVerifier(verifier)
+        // A peer's redirect must not take a call (and its body) back to plain HTTP.
+        .followSslRedirects(false)
         .addInterceptor(new HttpsUpgrade());
   }
 

@@ -159,6 +159,58 @@ public final class TestPki {
     }
   }
 
+  /**
+   * As {@link #context}, but presenting {@code identity} even to a server that asks for
+   * certificates of other CAs (a JDK client otherwise sends none then): how a server's check of a
+   * foreign client certificate is tested.
+   */
+  public SSLContext insistentContext(Issued identity) {
+    javax.net.ssl.X509ExtendedKeyManager insistent = new javax.net.ssl.X509ExtendedKeyManager() {
+      @Override
+      public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+        return new String[] {"me"};
+      }
+
+      @Override
+      public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+        return "me";
+      }
+
+      @Override
+      public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+          javax.net.ssl.SSLEngine engine) {
+        return "me";
+      }
+
+      @Override
+      public String @Nullable [] getServerAliases(String keyType, java.security.Principal[] issuers) {
+        return null;
+      }
+
+      @Override
+      public @Nullable String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+        return null;
+      }
+
+      @Override
+      public X509Certificate[] getCertificateChain(String alias) {
+        return new X509Certificate[] {identity.certificate()};
+      }
+
+      @Override
+      public PrivateKey getPrivateKey(String alias) {
+        return identity.privateKey();
+      }
+    };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new javax.net.ssl.KeyManager[] {insistent}, new javax.net.ssl.TrustManager[] {trustManager()}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public X509TrustManager trustManager() {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
