@@ -7,6 +7,7 @@ import io.buildindex.config.TlsConfig.ClientAuth;
 import io.buildindex.hashring.ConsulTls;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HostnameVerifier;
@@ -56,6 +57,7 @@ public final class Tls {
   private final @Nullable Swappables swappables;
   private volatile @Nullable String loaded;
   private volatile @Nullable String lastFailed;
+  private volatile @Nullable String lastReadProblem;
 
   private record Swappables(SwappableKeyManager serverKeys, SwappableKeyManager clientKeys,
       SwappableTrustManager peerTrust, SwappableTrustManager registryTrust) {
@@ -191,6 +193,7 @@ public final class Tls {
     }
     try {
       TlsFiles files = TlsFiles.read(c);
+      lastReadProblem = null;
       if (files.fingerprint().equals(loaded) || files.fingerprint().equals(lastFailed)) {
         return false;
       }
@@ -205,7 +208,11 @@ public final class Tls {
       log.info("TLS certificates reloaded");
       return true;
     } catch (RuntimeException e) {
-      log.warn("checking the TLS files failed (the previous certificates stay in use): {}", e.toString());
+      String problem = e.getMessage();
+      if (!Objects.equals(problem, lastReadProblem)) { // once per problem, not every interval
+        lastReadProblem = problem;
+        log.warn("checking the TLS files failed (the previous certificates stay in use): {}", e.toString());
+      }
       return false;
     }
   }
