@@ -75,7 +75,7 @@ public final class BuildIndexApp implements AutoCloseable {
   private static BuildIndexApp start(BuildIndexConfig config, List<AutoCloseable> resources) {
     Clock clock = Clock.systemUTC();
     // First: a bad certificate file is a configuration error, found before anything is opened.
-    Tls tls = Tls.load(config.tls());
+    Tls tls = Tls.load(config.tls(), clock);
     MetricRegistry metrics = new MetricRegistry();
     LocalDb db = LocalDb.open(config.localdb().source(), metrics);
     resources.add(db);

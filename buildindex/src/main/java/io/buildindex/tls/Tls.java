@@ -6,6 +6,7 @@ import io.buildindex.config.TlsConfig;
 import io.buildindex.config.TlsConfig.ClientAuth;
 import io.buildindex.hashring.ConsulTls;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,9 +51,10 @@ public final class Tls {
   private static final Logger log = LoggerFactory.getLogger(Tls.class);
 
   /** No {@code tls} section: plain HTTP in and out. */
-  public static final Tls NONE = new Tls(null, null, null, null);
+  public static final Tls NONE = new Tls(null, Clock.systemUTC(), null, null, null);
 
   private final @Nullable TlsConfig config;
+  private final Clock clock;
   private final @Nullable Contexts contexts;
   private final @Nullable Swappables swappables;
   private volatile @Nullable String loaded;
@@ -71,9 +73,10 @@ public final class Tls {
 
   private record Contexts(SSLContext server, SSLContext peers, SSLContext registries) {}
 
-  private Tls(@Nullable TlsConfig config, @Nullable Contexts contexts, @Nullable Swappables swappables,
+  private Tls(@Nullable TlsConfig config, Clock clock, @Nullable Contexts contexts, @Nullable Swappables swappables,
       @Nullable String loaded) {
     this.config = config;
+    this.clock = clock;
     this.contexts = contexts;
     this.swappables = swappables;
     this.loaded = loaded;
@@ -82,19 +85,21 @@ public final class Tls {
   /**
    * Reads and checks every file of {@code config} ({@link #NONE} when it is null); throws
    * {@link ConfigException} naming the key of a file that is not what it should be, e.g.
-   * {@code tls.server.key.path: the key does not belong to the certificate}.
+   * {@code tls.server.key.path: the key does not belong to the certificate}. Certificates must be
+   * valid at {@code clock}'s now, at start-up and at each reload.
    */
-  public static Tls load(@Nullable TlsConfig config) {
+  public static Tls load(@Nullable TlsConfig config, Clock clock) {
     if (config == null) {
       return NONE;
     }
     TlsFiles files = TlsFiles.read(config);
-    TlsFiles.Managers m = files.managers();
+    TlsFiles.Managers m = files.managers(clock.instant());
+    log.info("TLS: {}", m.summary());
     Swappables s = new Swappables(new SwappableKeyManager(m.serverKeys()), new SwappableKeyManager(m.clientKeys()),
         new SwappableTrustManager(m.peerTrust()), new SwappableTrustManager(m.registryTrust()));
     Contexts contexts = new Contexts(context(s.serverKeys(), s.peerTrust()), context(s.clientKeys(), s.peerTrust()),
         context(s.clientKeys(), s.registryTrust()));
-    return new Tls(config, contexts, s, files.fingerprint());
+    return new Tls(config, clock, contexts, s, files.fingerprint());
   }
 
   /** Whether the listener speaks HTTPS (only). */
@@ -197,15 +202,17 @@ public final class Tls {
       if (files.fingerprint().equals(loaded) || files.fingerprint().equals(lastFailed)) {
         return false;
       }
+      TlsFiles.Managers managers;
       try {
-        s.swap(files.managers());
+        managers = files.managers(clock.instant());
       } catch (ConfigException e) {
         lastFailed = files.fingerprint(); // warned once per content, retried when the files change again
         log.warn("TLS files changed but were not reloaded (the previous certificates stay in use): {}", e.getMessage());
         return false;
       }
+      s.swap(managers);
       loaded = files.fingerprint();
-      log.info("TLS certificates reloaded");
+      log.info("TLS certificates reloaded: {}", managers.summary());
       return true;
     } catch (RuntimeException e) {
       String problem = e.getMessage();

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -36,9 +37,11 @@ record TlsFiles(TlsConfig config, Map<String, byte[]> contents, String fingerpri
   /** Only protects the in-memory key stores; never written anywhere. */
   private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
 
-  /** The managers for each kind of connection. */
+  /** The managers for each kind of connection, and a line for the log saying which certificates they hold. */
   record Managers(X509ExtendedKeyManager serverKeys, X509ExtendedKeyManager clientKeys,
-      X509ExtendedTrustManager peerTrust, X509ExtendedTrustManager registryTrust) {}
+      X509ExtendedTrustManager peerTrust, X509ExtendedTrustManager registryTrust, String summary) {}
+
+  private record Identity(X509ExtendedKeyManager keys, String summary) {}
 
   /** Reads every file; throws {@link ConfigException} naming the key of one that cannot be read. */
   static TlsFiles read(TlsConfig config) {
@@ -73,27 +76,41 @@ record TlsFiles(TlsConfig config, Map<String, byte[]> contents, String fingerpri
     return new TlsFiles(config, contents, HexFormat.of().formatHex(sha256.digest()));
   }
 
-  /** Parses the files; throws {@link ConfigException} naming the key of the first bad one. */
-  Managers managers() {
+  /**
+   * Parses the files; throws {@link ConfigException} naming the key of the first bad one, among
+   * them a certificate that is not valid at {@code now} (expired, or not yet valid).
+   */
+  Managers managers(Instant now) {
     List<X509Certificate> cas = new ArrayList<>();
     for (int i = 0; i < config.cas().size(); i++) {
       cas.addAll(Pem.certificates("tls.cas[" + i + "].path", contents.get("tls.cas[" + i + "].path")));
     }
-    return new Managers(identity("tls.server"), identity("tls.client"), trust(cas, false), trust(cas, true));
+    Identity server = identity("tls.server", now);
+    Identity client = identity("tls.client", now);
+    return new Managers(server.keys(), client.keys(), trust(cas, false), trust(cas, true),
+        "listener " + server.summary() + "; client " + client.summary() + "; " + cas.size() + " CA certificate(s)");
   }
 
   /** The certificate chain and key under {@code prefix}, or a key manager that has none. */
-  private X509ExtendedKeyManager identity(String prefix) {
+  private Identity identity(String prefix, Instant now) {
     byte[] certText = contents.get(prefix + ".cert.path");
     byte[] keyText = contents.get(prefix + ".key.path");
     if (certText == null || keyText == null) {
-      return keyManager(null, List.of());
+      return new Identity(keyManager(null, List.of()), "none");
     }
     List<X509Certificate> chain = Pem.certificates(prefix + ".cert.path", certText);
+    X509Certificate leaf = chain.get(0);
+    // PKIX would quietly never choose it: every handshake would fail with no hint why.
+    if (now.isAfter(leaf.getNotAfter().toInstant()) || now.isBefore(leaf.getNotBefore().toInstant())) {
+      throw new ConfigException(prefix + ".cert.path", "the certificate (" + leaf.getSubjectX500Principal()
+          + ") is valid from " + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant()
+          + ", not now (" + now + ")");
+    }
     byte[] passphrase = contents.get(prefix + ".passphrase.path");
     PrivateKey key = Pem.privateKey(prefix + ".key.path", keyText, passphrase == null ? null : chars(passphrase));
-    Pem.checkPair(prefix + ".key.path", key, chain.get(0));
-    return keyManager(key, chain);
+    Pem.checkPair(prefix + ".key.path", key, leaf);
+    return new Identity(keyManager(key, chain), leaf.getSubjectX500Principal() + " (serial "
+        + leaf.getSerialNumber().toString(16) + ", valid until " + leaf.getNotAfter().toInstant() + ")");
   }
 
   private static X509ExtendedKeyManager keyManager(@Nullable PrivateKey key, List<X509Certificate> chain) {

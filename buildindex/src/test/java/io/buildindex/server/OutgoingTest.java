@@ -9,6 +9,7 @@ import io.buildindex.tls.Tls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -81,7 +82,7 @@ final class OutgoingTest {
   private Outgoing outgoing(String moreYaml) {
     String yaml = moreYaml + pki.yaml(null, null, null, pki.issue("client", false));
     BuildIndexConfig config = ConfigLoader.parse(yaml);
-    return Outgoing.create(config, Tls.load(config.tls()));
+    return Outgoing.create(config, Tls.load(config.tls(), Clock.systemUTC()));
   }
 
   private void startPeer(boolean https) throws IOException {

@@ -8,6 +8,7 @@ import io.buildindex.config.TlsConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.nio.file.StandardCopyOption;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.OkHttpClient;
@@ -39,7 +40,7 @@ final class TlsTest {
   void forPeers_httpUrl_goesOverHttpsPresentingTheClientCertificate() throws Exception {
     TestPki.Issued client = pki.issue("client", false);
     startPeer(pki.issue("peer", true), true);
-    Tls tls = Tls.load(tls(pki.yaml(null, null, null, client)));
+    Tls tls = load(tls(pki.yaml(null, null, null, client)));
 
     try (Response r = call(tls, "http://127.0.0.1:" + peer.getPort() + "/health")) {
       assertThat(r.code()).isEqualTo(200);
@@ -55,14 +56,14 @@ final class TlsTest {
     startPeer(pki.issue("peer", false, "build-index"), false); // no 127.0.0.1 in the certificate
     TestPki.Issued client = pki.issue("client", false);
 
-    try (Response r = call(Tls.load(tls(pki.yaml("build-index", null, null, client))),
+    try (Response r = call(load(tls(pki.yaml("build-index", null, null, client))),
         "http://127.0.0.1:" + peer.getPort() + "/health")) {
       assertThat(r.code()).isEqualTo(200);
     }
-    assertThatThrownBy(() -> call(Tls.load(tls(pki.yaml(null, null, null, client))),
+    assertThatThrownBy(() -> call(load(tls(pki.yaml(null, null, null, client))),
         "http://127.0.0.1:" + peer.getPort() + "/health").close())
         .isInstanceOf(SSLPeerUnverifiedException.class);
-    assertThatThrownBy(() -> call(Tls.load(tls(pki.yaml("other-name", null, null, client))),
+    assertThatThrownBy(() -> call(load(tls(pki.yaml("other-name", null, null, client))),
         "http://127.0.0.1:" + peer.getPort() + "/health").close())
         .isInstanceOf(SSLPeerUnverifiedException.class);
   }
@@ -70,7 +71,7 @@ final class TlsTest {
   @Test
   void forPeers_peerOfAnotherCa_refused() {
     startPeer(TestPki.create(dir.resolve("other"), "other-ca").issue("peer", true), false);
-    Tls tls = Tls.load(tls(pki.yaml(null, null, null, pki.issue("client", false))));
+    Tls tls = load(tls(pki.yaml(null, null, null, pki.issue("client", false))));
 
     assertThatThrownBy(() -> call(tls, "http://127.0.0.1:" + peer.getPort() + "/health").close())
         .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
@@ -78,7 +79,7 @@ final class TlsTest {
 
   @Test
   void forPeers_withoutClientSection_leavesTheClientPlain() {
-    Tls tls = Tls.load(tls(pki.yaml(null, pki.issue("server", true), null, null)));
+    Tls tls = load(tls(pki.yaml(null, pki.issue("server", true), null, null)));
 
     OkHttpClient plain = new OkHttpClient();
     OkHttpClient client = tls.forPeers(plain.newBuilder()).build();
@@ -90,7 +91,7 @@ final class TlsTest {
   @Test
   void reloadIfChanged_onlyWhenTheFilesChangeAndAgree() throws IOException {
     TestPki.Issued server = pki.issue("server", true);
-    Tls tls = Tls.load(tls(pki.yaml(null, server, null, null)));
+    Tls tls = load(tls(pki.yaml(null, server, null, null)));
     assertThat(tls.reloadIfChanged()).as("unchanged").isFalse();
 
     // Half a rotation: a new certificate beside the old key is not loaded.
@@ -101,6 +102,17 @@ final class TlsTest {
     pki.issue("server", true);
     assertThat(tls.reloadIfChanged()).as("certificate and key agree").isTrue();
     assertThat(tls.reloadIfChanged()).as("nothing new").isFalse();
+  }
+
+  @Test
+  void load_certificateNotValidNow_namesTheKey() {
+    TlsConfig config = tls(pki.yaml(null, pki.issue("server", true), null, null));
+    Clock inTwoDays = Clock.offset(Clock.systemUTC(), java.time.Duration.ofDays(2)); // TestPki's certificates last one day
+
+    assertThatThrownBy(() -> Tls.load(config, inTwoDays))
+        .isInstanceOf(io.buildindex.config.ConfigException.class)
+        .hasMessageStartingWith("tls.server.cert.path: the certificate (CN=server) is valid from ")
+        .hasMessageContaining("not now");
   }
 
   private void startPeer(TestPki.Issued identity, boolean requireClientAuth) {
@@ -119,6 +131,10 @@ final class TlsTest {
   @org.junit.jupiter.api.AfterEach
   void stopPeer() throws IOException {
     peer.close();
+  }
+
+  private static Tls load(TlsConfig config) {
+    return Tls.load(config, Clock.systemUTC());
   }
 
   private static TlsConfig tls(String yaml) {
