@@ -46,7 +46,10 @@ public final class Tls {
    * the new certificate. The watcher re-reads the files every interval and compares a hash of
    * their contents (not modification times: a Kubernetes secret update swaps a symlink, a copy
    * may keep the time). A half-written rotation (the certificate replaced, the key not yet) does
-   * not load (the pair check fails): the old material stays until the files agree again. */
+   * not load (the pair check fails): the old material stays until the files agree again. The
+   * same checks as at start-up apply, so a reload never installs what would not start a node.
+   * Known limit: a client that resumes a TLS session (JSSE's session tickets) keeps the session's
+   * certificates until it makes a full handshake; pooled connections likewise keep theirs. */
 
   private static final Logger log = LoggerFactory.getLogger(Tls.class);
 
