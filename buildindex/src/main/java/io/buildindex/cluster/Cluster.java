@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.buildindex.config.ClusterConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.hashring.ConsulTls;
 import io.buildindex.hashring.HashRing;
 import io.buildindex.hashring.HashRings;
 import io.buildindex.tagstore.TagStore;
@@ -26,9 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class Cluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
-  /** What a cluster is built from. {@code config} null means a single node. */
+  /**
+   * What a cluster is built from. {@code config} null means a single node; {@code consulTls} is
+   * used for a Consul agent at an {@code https://} address.
+   */
   public record Setup(@Nullable ClusterConfig config, HostPort listen, Neighbors.Staggers staggers, OkHttpClient http,
-      ObjectMapper json) {}
+      ObjectMapper json, ConsulTls consulTls) {}
 
   private final HashRing ring;
   private final Neighbors neighbors;
@@ -50,7 +54,8 @@ public final class Cluster implements AutoCloseable {
   public static Cluster create(Setup setup, TagStore store, MetricRegistry metrics) {
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("cluster-", 0).daemon().factory());
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    HashRing ring = HashRings.create(setup.config(), setup.listen(), setup.http(), scheduler, Clock.systemUTC(), metrics);
+    HashRing ring = HashRings.create(setup.config(), setup.listen(), setup.http(), setup.consulTls(), scheduler,
+        Clock.systemUTC(), metrics);
     NeighborClient client = new NeighborClient(setup.http(), setup.json());
     Neighbors neighbors = new Neighbors(ring, client, setup.staggers(), calls, metrics);
     AntiEntropy antiEntropy = new AntiEntropy(ring, store, client, setup.json(), metrics);

@@ -21,13 +21,17 @@ import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
+import io.buildindex.tls.Tls;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.UriCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,8 @@ public final class BuildIndexApp implements AutoCloseable {
   static final long MAX_REQUEST_BYTES = 1024 * 1024;
   /** How long shutdown waits for in-flight requests. */
   private static final long STOP_TIMEOUT_MILLIS = 10_000;
+  /** How often the tls section's files are checked for a rotation: they are small, reading them is cheap. */
+  static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(2);
 
   private final Javalin http;
   /** Closed in reverse order of creation: replication before the store, the store before the database. */
@@ -73,18 +79,20 @@ public final class BuildIndexApp implements AutoCloseable {
 
   private static BuildIndexApp start(BuildIndexConfig config, List<AutoCloseable> resources) {
     Clock clock = Clock.systemUTC();
+    // First: a bad certificate file is a configuration error, found before anything is opened.
+    Tls tls = Tls.load(config.tls(), clock);
     MetricRegistry metrics = new MetricRegistry();
     LocalDb db = LocalDb.open(config.localdb().source(), metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
-    Outgoing outgoing = Outgoing.create(config);
+    Outgoing outgoing = Outgoing.create(config, tls);
     TagServerConfig.Listener listener = config.tagserver().listener();
     // A node on a unix socket alone has no cluster (Main refuses that), so no peer ever sees this.
     HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
-        outgoing.cluster(), Json.MAPPER), store, metrics);
+        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, metrics);
     resources.add(cluster);
     Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics);
     Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()
@@ -102,7 +110,7 @@ public final class BuildIndexApp implements AutoCloseable {
     TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
-    Javalin http = createServer(requestMetrics, listener);
+    Javalin http = createServer(requestMetrics, tls, listener);
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
     new ListRoutes(store).register(router);
@@ -114,25 +122,42 @@ public final class BuildIndexApp implements AutoCloseable {
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
-    if (listener.socket() == null) {
+    watchTls(config, tls, resources);
+    if (listener.socket() == null && !tls.serverEnabled()) {
       http.start(listen.host(), listen.port());
     } else {
-      UnixSocketListener.removeStaleSocket(listener.socket());
+      if (listener.socket() != null) {
+        UnixSocketListener.removeStaleSocket(listener.socket());
+      }
       http.start(); // on the connectors createServer added
     }
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     BuildIndexApp app = new BuildIndexApp(http, resources, listener.addr() != null);
-    log.info("build-index listening on {}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
+    log.info("build-index listening on {}{}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
+        listener.addr() == null ? "" : (tls.serverEnabled() ? " (https)" : " (http)"),
         listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
         config.localdb().source().toAbsolutePath());
     return app;
   }
 
-  private static Javalin createServer(RequestMetrics requestMetrics, TagServerConfig.Listener listener) {
+  private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {
+    if (config.tls() == null) {
+      return;
+    }
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("tls-reload").daemon().factory());
+    resources.add(scheduler::shutdownNow);
+    tls.watch(scheduler, TLS_RELOAD_INTERVAL);
+  }
+
+  private static Javalin createServer(RequestMetrics requestMetrics, Tls tls, TagServerConfig.Listener listener) {
     Javalin app = Javalin.create(c -> {
       if (listener.socket() != null) {
-        UnixSocketListener.addConnectors(c.jetty, listener);
+        UnixSocketListener.addConnectors(c.jetty, listener, tls);
+      } else if (tls.serverEnabled()) {
+        // The only connector: Javalin adds its plain HTTP one only when none is configured.
+        c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, listener.addr()));
       }
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;

@@ -33,6 +33,11 @@ public final class Main {
     BuildIndexApp app;
     try {
       app = BuildIndexApp.start(config);
+    } catch (ConfigException e) {
+      // Found while starting, e.g. a tls file that is not a PEM certificate.
+      System.err.println("build-index: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (RuntimeException e) {
       log.error("build-index failed to start", e);
       System.err.println("build-index: cannot start: " + rootMessage(e));

@@ -1,13 +1,16 @@
 package io.buildindex.server;
 
 import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.tls.Tls;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
 
 /**
  * The HTTP clients for calls this node makes: to its neighbors (short timeouts: they are in the
  * same datacenter and a client waits on them) and to remote build-indexes and origins. Both
- * present {@code auth.client_token} as a bearer token when configured.
+ * present {@code auth.client_token} as a bearer token when configured. With {@code tls.client}
+ * calls to neighbors, remotes and Kraken origins go over HTTPS ({@link Tls#forPeers}); registries
+ * keep their URLs' scheme ({@link Tls#forRegistries}).
  */
 record Outgoing(OkHttpClient cluster, OkHttpClient remote, OkHttpClient blobs) {
   /** Neighbors answer in milliseconds; a client's PUT waits for them, so give up quickly. */
@@ -20,17 +23,20 @@ record Outgoing(OkHttpClient cluster, OkHttpClient remote, OkHttpClient blobs) {
    */
   static final Duration BLOB_READ_TIMEOUT = Duration.ofMinutes(5);
 
-  static Outgoing create(BuildIndexConfig config) {
+  static Outgoing create(BuildIndexConfig config, Tls tls) {
     String token = config.auth() == null ? "" : config.auth().clientToken();
-    OkHttpClient base = new OkHttpClient.Builder()
+    OkHttpClient base = tls.forPeers(new OkHttpClient.Builder()
         .addInterceptor(chain -> token.isEmpty() ? chain.proceed(chain.request())
-            : chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + token).build()))
+            : chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + token).build())))
         .build();
+    OkHttpClient.Builder blobs = new OkHttpClient.Builder();
+    // A Kraken origin cluster is a peer (its certificates carry tls.name); a registry is not.
+    boolean krakenOrigin = config.origin() != null && config.origin().hosts() != null;
     return new Outgoing(
         base.newBuilder().connectTimeout(NEIGHBOR_TIMEOUT).callTimeout(NEIGHBOR_TIMEOUT).build(),
         base.newBuilder().connectTimeout(Duration.ofSeconds(10)).readTimeout(REMOTE_TIMEOUT).callTimeout(REMOTE_TIMEOUT).build(),
         // Registries have their own credentials (origin.registry): not the cluster's token.
-        new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10)).readTimeout(BLOB_READ_TIMEOUT)
-            .writeTimeout(BLOB_READ_TIMEOUT).build());
+        (krakenOrigin ? tls.forPeers(blobs) : tls.forRegistries(blobs)).connectTimeout(Duration.ofSeconds(10))
+            .readTimeout(BLOB_READ_TIMEOUT).writeTimeout(BLOB_READ_TIMEOUT).build());
   }
 }

@@ -1,6 +1,7 @@
 package io.buildindex.server;
 
 import io.buildindex.config.TagServerConfig;
+import io.buildindex.tls.Tls;
 import io.javalin.config.JettyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,10 +26,14 @@ final class UnixSocketListener {
   /**
    * Adds the connectors to Javalin's Jetty: TCP first when there is one (Javalin reads the port
    * from the first connector), then the socket. Both use Javalin's HTTP configuration, so the
-   * socket gets the same URI compliance and limits as TCP.
+   * socket gets the same URI compliance and limits as TCP. With {@code tls.server} the TCP
+   * connector speaks HTTPS; the socket stays plain HTTP (only local processes reach it, as
+   * Kraken's nginx did).
    */
-  static void addConnectors(JettyConfig jetty, TagServerConfig.Listener listener) {
-    if (listener.addr() != null) {
+  static void addConnectors(JettyConfig jetty, TagServerConfig.Listener listener, Tls tls) {
+    if (listener.addr() != null && tls.serverEnabled()) {
+      jetty.addConnector((server, http) -> tls.connector(server, http, listener.addr()));
+    } else if (listener.addr() != null) {
       jetty.addConnector((server, http) -> {
         ServerConnector tcp = new ServerConnector(server, new HttpConnectionFactory(http));
         tcp.setHost(listener.addr().host().isEmpty() ? null : listener.addr().host());

@@ -42,11 +42,16 @@ final class ClusterNode implements AutoCloseable {
 
   /** Writes the node's config into {@code dir/name}; {@link #launch()} starts it. */
   ClusterNode(Path dir, String name, int port, String yaml) {
+    this(dir, name, port, yaml, javax.net.SocketFactory.getDefault());
+  }
+
+  /** As {@link #ClusterNode(Path, String, int, String)}, the test talking to it through {@code sockets} (TLS ones for an HTTPS node). */
+  ClusterNode(Path dir, String name, int port, String yaml, javax.net.SocketFactory sockets) {
     this.name = name;
     this.dir = dir.resolve(name);
     this.port = port;
     this.config = this.dir.resolve("build-index.yaml");
-    this.http = new RawHttp(port);
+    this.http = new RawHttp(port, sockets);
     try {
       Files.createDirectories(this.dir);
       Files.writeString(config, yaml);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import javax.net.SocketFactory;
 
 /**
  * A test cluster of build-index child processes on 127.0.0.1. The ports are chosen before any node
@@ -46,13 +47,18 @@ final class ClusterNodes implements AutoCloseable {
    * (for a node started later), distinct from the nodes' ports: {@link #spare(int)}.
    */
   static ClusterNodes start(Path dir, String prefix, int count, int spares, Yaml yaml) {
+    return start(dir, prefix, count, spares, SocketFactory.getDefault(), yaml);
+  }
+
+  /** As {@link #start(Path, String, int, int, Yaml)}, the test talking to the nodes through {@code sockets}. */
+  static ClusterNodes start(Path dir, String prefix, int count, int spares, SocketFactory sockets, Yaml yaml) {
     for (int attempt = 1; ; attempt++) {
       List<Integer> ports = freePorts(count + spares);
       List<ClusterNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < count; i++) {
           String name = prefix + "-" + i + (attempt > 1 ? "-try" + attempt : "");
-          nodes.add(new ClusterNode(dir, name, ports.get(i), yaml.of(i, ports, ClusterNode.dbOf(dir, name))));
+          nodes.add(new ClusterNode(dir, name, ports.get(i), yaml.of(i, ports, ClusterNode.dbOf(dir, name)), sockets));
         }
         nodes.forEach(ClusterNode::launch);
         boolean portTaken = false;

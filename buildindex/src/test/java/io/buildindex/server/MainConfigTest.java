@@ -46,6 +46,20 @@ final class MainConfigTest {
   }
 
   @Test
+  void main_tlsCertificateNotPem_exits2NamingKey() throws IOException {
+    Path cert = Files.writeString(dir.resolve("server.pem"), "not a certificate\n");
+    Path key = Files.writeString(dir.resolve("server.key"), "not a key\n");
+    Path config = Files.writeString(dir.resolve("tls.yaml"), "localdb: {source: '" + dir.resolve("index.db") + "'}\n"
+        + "tls: {server: {cert: {path: '" + cert + "'}, key: {path: '" + key + "'}}}\n");
+
+    Result r = run("--config", config.toString(), "--port", "0");
+
+    assertThat(r.exit()).as(r.output()).isEqualTo(2);
+    assertThat(r.output()).contains("build-index: tls.server.cert.path: no PEM certificate");
+    assertThat(dir.resolve("index.db")).as("nothing opened before the check").doesNotExist();
+  }
+
+  @Test
   void main_missingConfigFile_exits2() {
     Result r = run("--config", dir.resolve("absent.yaml").toString());
 

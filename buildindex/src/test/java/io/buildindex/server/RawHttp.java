@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.net.SocketFactory;
 
 /**
  * A minimal HTTP/1.1 client that sends the request target exactly as given. OkHttp and
  * {@code java.net.URI} re-encode {@code %zz} and may normalize {@code %2F}; these tests need the
  * bytes on the wire to be the bytes in the test. One connection per request
- * ({@code Connection: close}), so a response is everything up to EOF. Thread-safe.
+ * ({@code Connection: close}), so a response is everything up to EOF. Over TLS when given an
+ * {@link javax.net.ssl.SSLSocketFactory}. Thread-safe.
  */
 final class RawHttp {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -27,9 +29,15 @@ final class RawHttp {
   private static final int INLINE_BODY_BYTES = 64 * 1024;
 
   private final int port;
+  private final SocketFactory sockets;
 
   RawHttp(int port) {
+    this(port, SocketFactory.getDefault());
+  }
+
+  RawHttp(int port, SocketFactory sockets) {
     this.port = port;
+    this.sockets = sockets;
   }
 
   int port() {
@@ -37,7 +45,7 @@ final class RawHttp {
   }
 
   Response send(String method, String target, Map<String, String> headers, byte[] body) {
-    try (Socket socket = new Socket()) {
+    try (Socket socket = sockets.createSocket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MILLIS);
       socket.setSoTimeout(READ_TIMEOUT_MILLIS);
       OutputStream out = socket.getOutputStream();

@@ -47,7 +47,7 @@ final class ReplicationNode implements AutoCloseable {
   private final String name;
   private final Path dir;
   private final int port;
-  private final RawHttp http;
+  private volatile RawHttp http;
   private final Thread killOnExit = new Thread(this::destroyQuietly, "kill-replication-node");
   private String yaml = "";
   private @Nullable Process process;
@@ -95,6 +95,12 @@ final class ReplicationNode implements AutoCloseable {
       b.append("    - '").append(regex.replace("'", "''")).append("'\n");
     }
     return b.toString();
+  }
+
+  /** Talks to the node through {@code sockets} from now on (a TLS socket factory when it serves HTTPS). */
+  ReplicationNode clientSockets(javax.net.SocketFactory sockets) {
+    this.http = new RawHttp(port, sockets);
+    return this;
   }
 
   /** Top-level YAML sections for the next launch, besides {@code localdb} (always {@code data/index.db} here). */

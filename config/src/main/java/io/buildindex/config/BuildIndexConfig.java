@@ -19,7 +19,8 @@ public record BuildIndexConfig(
     TagReplicationConfig tagReplication,
     @Nullable ClusterConfig cluster,
     @Nullable OriginConfig origin,
-    NotificationsConfig notifications) {
+    NotificationsConfig notifications,
+    @Nullable TlsConfig tls) {
 
   public BuildIndexConfig {
     tagserver = Validate.orDefault(tagserver, TagServerConfig.defaults());
@@ -29,6 +30,9 @@ public record BuildIndexConfig(
     remotes = validRemotes(Validate.orDefault(remotes, Map.of()));
     tagReplication = Validate.orDefault(tagReplication, TagReplicationConfig.defaults());
     notifications = Validate.orDefault(notifications, NotificationsConfig.defaults());
+    if (tls != null && tls.serverEnabled() != null && tls.clientEnabled() == null && cluster != null) {
+      throw new ConfigException("tls.client", "is required when tls.server is set in a cluster (neighbors call each other over HTTPS)");
+    }
     for (int i = 0; i < tagTypes.size(); i++) {
       if (tagTypes.get(i).type() == TagType.DOCKER && origin == null) {
         throw new ConfigException("tag_types[" + i + "].type", "docker needs an origin section (where manifests are read from)");
@@ -38,12 +42,12 @@ public record BuildIndexConfig(
 
   /** The embedded default: one open node on 127.0.0.1:15004 with data under {@code ./data}. */
   public static BuildIndexConfig defaults() {
-    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null);
+    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public BuildIndexConfig withPort(int port) {
     return new BuildIndexConfig(tagserver.withPort(port), localdb, tagstore, tagTypes, auth, remotes,
-        tagReplication, cluster, origin, notifications);
+        tagReplication, cluster, origin, notifications, tls);
   }
 
   private static Map<String, List<String>> validRemotes(Map<String, List<String>> remotes) {

@@ -36,12 +36,21 @@ final class ConsulMembership implements MembershipSource {
 
   /** Asks the agent at {@code cfg.address()}, giving up on a call after {@code timeout}. */
   ConsulMembership(ConsulConfig cfg, Duration timeout) {
+    this(cfg, timeout, ConsulTls.NONE);
+  }
+
+  /** As {@link #ConsulMembership(ConsulConfig, Duration)}, over {@code tls} when the address is {@code https://}. */
+  ConsulMembership(ConsulConfig cfg, Duration timeout, ConsulTls tls) {
     this.url = cfg.address().contains("://") ? cfg.address() : "http://" + cfg.address();
     this.service = cfg.service();
     this.options = cfg.tag().isEmpty()
         ? ImmutableQueryOptions.builder().build()
         : ImmutableQueryOptions.builder().addTag(cfg.tag()).build();
-    this.consul = Consul.builder()
+    Consul.Builder builder = Consul.builder();
+    if (tls.context() != null && tls.trust() != null) {
+      builder.withSslContext(tls.context()).withTrustManager(tls.trust());
+    }
+    this.consul = builder
         .withUrl(url)
         .withPing(false)
         .withHeaders(cfg.token().isEmpty() ? Map.of() : Map.of(TOKEN_HEADER, cfg.token()))

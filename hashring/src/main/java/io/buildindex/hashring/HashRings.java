@@ -25,10 +25,19 @@ public final class HashRings {
    */
   public static HashRing create(@Nullable ClusterConfig cfg, HostPort listenAddr, OkHttpClient http,
       ScheduledExecutorService scheduler, Clock clock, MetricRegistry metrics) {
+    return create(cfg, listenAddr, http, ConsulTls.NONE, scheduler, clock, metrics);
+  }
+
+  /**
+   * As {@link #create(ClusterConfig, HostPort, OkHttpClient, ScheduledExecutorService, Clock,
+   * MetricRegistry)}, calling a Consul agent at an {@code https://} address over {@code consulTls}.
+   */
+  public static HashRing create(@Nullable ClusterConfig cfg, HostPort listenAddr, OkHttpClient http,
+      ConsulTls consulTls, ScheduledExecutorService scheduler, Clock clock, MetricRegistry metrics) {
     if (cfg == null) {
       return HashRing.single(listenAddr);
     }
-    Membership membership = new Membership(source(cfg.hosts(), http), cfg.hosts().ttl(), clock);
+    Membership membership = new Membership(source(cfg.hosts(), http, consulTls), cfg.hosts().ttl(), clock);
     HealthTracker health = new HealthTracker(cfg.healthcheck(), http);
     LocalAddresses local = new LocalAddresses(listenAddr, http.dns());
     ClusterRing ring = new ClusterRing(membership, health, local, cfg.maxReplica(), scheduler);
@@ -36,11 +45,11 @@ public final class HashRings {
     return ring;
   }
 
-  private static MembershipSource source(HostsConfig hosts, OkHttpClient http) {
+  private static MembershipSource source(HostsConfig hosts, OkHttpClient http, ConsulTls consulTls) {
     ConsulConfig consul = hosts.consul();
     String dns = hosts.dns();
     if (consul != null) {
-      return new ConsulMembership(consul, hosts.ttl()); // a refresh should not outlast its period
+      return new ConsulMembership(consul, hosts.ttl(), consulTls); // a refresh should not outlast its period
     }
     if (dns != null) {
       return new DnsMembership(HostPort.parse(dns), http.dns());

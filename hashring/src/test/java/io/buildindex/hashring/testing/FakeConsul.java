@@ -3,6 +3,8 @@ package io.buildindex.hashring.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Consul agent on 127.0.0.1 that answers {@code GET /v1/health/service/<name>} the way Consul
@@ -50,12 +54,19 @@ public final class FakeConsul implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicLong index = new AtomicLong(1);
   private final int port;
+  private final @Nullable SSLContext tls;
   private HttpServer server;
   private boolean stopped;
 
   /** Starts on an ephemeral port; {@code requiredToken} empty means no ACLs. */
   public FakeConsul(String requiredToken) {
+    this(requiredToken, null);
+  }
+
+  /** As {@link #FakeConsul(String)}, serving HTTPS with {@code tls} when given. */
+  public FakeConsul(String requiredToken, @Nullable SSLContext tls) {
     this.requiredToken = requiredToken;
+    this.tls = tls;
     this.server = listen(0);
     this.port = server.getAddress().getPort();
   }
@@ -103,7 +114,15 @@ public final class FakeConsul implements AutoCloseable {
 
   private HttpServer listen(int onPort) {
     try {
-      HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 0);
+      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort);
+      HttpServer s;
+      if (tls == null) {
+        s = HttpServer.create(address, 0);
+      } else {
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        s = https;
+      }
       s.createContext("/v1/health/service/", this::handle);
       s.start();
       return s;
