@@ -47,7 +47,7 @@ final class Auth {
     if (scopes == null) {
       throw unauthorized(ctx, "unknown token");
     }
-    if (!scopes.contains(required.granted())) {
+    if (!required.grantedBy(scopes)) {
       throw new HttpProblem(403, "token lacks the " + required.name().toLowerCase() + " scope");
     }
   }

@@ -92,7 +92,8 @@ public final class BuildIndexApp implements AutoCloseable {
     // Past every stored write, so a local write after a restart wins over replicated writes that
     // came from a node whose clock ran ahead (the clock observed them before the restart too).
     generations.observe(store.newestGeneration());
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
+    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, config.tagserver().maxClockSkew(), tagTypes,
+        replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
     Javalin http = createServer(requestMetrics);

@@ -5,7 +5,9 @@ import io.javalin.http.Handler;
 
 /**
  * Registers routes with their required {@link Scope}, wrapping each handler with the auth check
- * and the route's metrics.
+ * and the route's metrics. A request that carries {@code X-Tag-Generation} also needs
+ * {@link Scope#REPLICATE}: a caller that may choose generations can make a tag unwritable (a
+ * generation far ahead supersedes every later write), so plain {@code write} tokens may not.
  *
  * <p>Design: doing this per route, with the scope and the route's metric objects bound at
  * registration, rather than in global before/after handlers, spares every request extra route
@@ -47,6 +49,9 @@ final class Router {
     return ctx -> {
       route.attachTo(ctx);
       auth.check(ctx, scope);
+      if (ctx.header(Headers.GENERATION) != null) {
+        auth.check(ctx, Scope.REPLICATE);
+      }
       handler.handle(ctx);
     };
   }

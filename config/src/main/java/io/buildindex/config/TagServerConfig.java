@@ -3,14 +3,20 @@ package io.buildindex.config;
 import java.time.Duration;
 
 /**
- * The {@code tagserver} section: where the HTTP API listens and how neighbor duplication is
- * staggered (Kraken's names).
+ * The {@code tagserver} section: where the HTTP API listens, how neighbor duplication is
+ * staggered (Kraken's names), and how far ahead of this node's clock a caller's generation may be.
  */
-public record TagServerConfig(Listener listener, Duration duplicatePutStagger, Duration duplicateReplicateStagger) {
+public record TagServerConfig(Listener listener, Duration duplicatePutStagger, Duration duplicateReplicateStagger,
+    Duration maxClockSkew) {
   public static final HostPort DEFAULT_ADDR = new HostPort("127.0.0.1", 15004);
   /** Kraken's default: the n-th neighbor waits n times this before its deferred work. */
   public static final Duration DEFAULT_DUPLICATE_PUT_STAGGER = Duration.ofMinutes(20);
   public static final Duration DEFAULT_DUPLICATE_REPLICATE_STAGGER = Duration.ofMinutes(20);
+  /**
+   * Far more than NTP-synchronized clocks drift apart, far less than the lifetime of a tag: a
+   * generation further ahead would make the tag unwritable for that long, so it is refused.
+   */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   public TagServerConfig {
     listener = Validate.orDefault(listener, new Listener(DEFAULT_ADDR));
@@ -18,14 +24,16 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
         Validate.orDefault(duplicatePutStagger, DEFAULT_DUPLICATE_PUT_STAGGER));
     duplicateReplicateStagger = Validate.nonNegative("duplicate_replicate_stagger",
         Validate.orDefault(duplicateReplicateStagger, DEFAULT_DUPLICATE_REPLICATE_STAGGER));
+    maxClockSkew = Validate.nonNegative("max_clock_skew", Validate.orDefault(maxClockSkew, DEFAULT_MAX_CLOCK_SKEW));
   }
 
   public static TagServerConfig defaults() {
-    return new TagServerConfig(null, null, null);
+    return new TagServerConfig(null, null, null, null);
   }
 
   public TagServerConfig withPort(int port) {
-    return new TagServerConfig(new Listener(listener.addr().withPort(port)), duplicatePutStagger, duplicateReplicateStagger);
+    return new TagServerConfig(new Listener(listener.addr().withPort(port)), duplicatePutStagger, duplicateReplicateStagger,
+        maxClockSkew);
   }
 
   /** {@code listener: {addr: "host:port"}}. */
