@@ -24,11 +24,13 @@ final class Router {
     this.metrics = metrics;
   }
 
+  /**
+   * A GET route and its HEAD twin, with the same auth and handler (Jetty sends no body for HEAD).
+   * Without the twin Javalin answers HEAD of a GET route 200 by itself: no auth check, and 200
+   * where GET would say 404 or 503.
+   */
   void get(String path, Scope scope, Handler handler) {
     app.get(path, wrap("GET", path, scope, handler));
-  }
-
-  void head(String path, Scope scope, Handler handler) {
     app.head(path, wrap("HEAD", path, scope, handler));
   }
 
