@@ -5,6 +5,7 @@ import io.buildindex.cluster.Cluster;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
@@ -28,6 +29,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +101,7 @@ public final class BuildIndexApp implements AutoCloseable {
         replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
-    Javalin http = createServer(requestMetrics);
+    Javalin http = createServer(requestMetrics, config.tagserver().listener());
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
     new ListRoutes(store).register(router);
@@ -108,14 +113,14 @@ public final class BuildIndexApp implements AutoCloseable {
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
-    http.start(listen.host(), listen.port());
+    http.start(); // on the connector createServer added, bound to the listener's address
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
     return new BuildIndexApp(http, resources);
   }
 
-  private static Javalin createServer(RequestMetrics requestMetrics) {
+  private static Javalin createServer(RequestMetrics requestMetrics, TagServerConfig.Listener listener) {
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
@@ -125,10 +130,20 @@ public final class BuildIndexApp implements AutoCloseable {
       // Kraken clients send tags url.PathEscape'd: %2F must reach the router, not be refused.
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
       c.jetty.modifyServer(s -> s.setErrorHandler(new JettyErrors()));
+      c.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, listener));
       c.requestLogger.http(requestMetrics::record);
     });
     ErrorMapping.register(app);
     return app;
+  }
+
+  /** Javalin's own connector, but with the listener's backlog (Jetty's default is 50). */
+  private static ServerConnector connector(Server server, HttpConfiguration httpConfig, TagServerConfig.Listener listener) {
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+    connector.setHost(listener.addr().host());
+    connector.setPort(listener.addr().port());
+    connector.setAcceptQueueSize(listener.backlog());
+    return connector;
   }
 
   public int port() {

@@ -19,7 +19,7 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
   public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   public TagServerConfig {
-    listener = Validate.orDefault(listener, new Listener(DEFAULT_ADDR));
+    listener = Validate.orDefault(listener, new Listener(DEFAULT_ADDR, null));
     duplicatePutStagger = Validate.nonNegative("duplicate_put_stagger",
         Validate.orDefault(duplicatePutStagger, DEFAULT_DUPLICATE_PUT_STAGGER));
     duplicateReplicateStagger = Validate.nonNegative("duplicate_replicate_stagger",
@@ -32,14 +32,24 @@ public record TagServerConfig(Listener listener, Duration duplicatePutStagger, D
   }
 
   public TagServerConfig withPort(int port) {
-    return new TagServerConfig(new Listener(listener.addr().withPort(port)), duplicatePutStagger, duplicateReplicateStagger,
-        maxClockSkew);
+    return new TagServerConfig(new Listener(listener.addr().withPort(port), listener.backlog()), duplicatePutStagger,
+        duplicateReplicateStagger, maxClockSkew);
   }
 
-  /** {@code listener: {addr: "host:port"}}. */
-  public record Listener(HostPort addr) {
+  /**
+   * {@code listener: {addr: "host:port", backlog: N}}; {@code backlog}: connections the kernel
+   * queues before the server accepts them (capped by the system's {@code net.core.somaxconn}).
+   */
+  public record Listener(HostPort addr, Integer backlog) {
+    /**
+     * Jetty's default of 50 dropped SYNs under a burst of 10,000 connections: clients then wait
+     * for a SYN retransmit (1 s, 3 s...). 1024 absorbs such bursts at a few KiB of kernel memory.
+     */
+    public static final int DEFAULT_BACKLOG = 1024;
+
     public Listener {
       addr = Validate.orDefault(addr, DEFAULT_ADDR);
+      backlog = Validate.atLeast("backlog", 1, Validate.orDefault(backlog, DEFAULT_BACKLOG));
     }
   }
 }
