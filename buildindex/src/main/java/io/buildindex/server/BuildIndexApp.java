@@ -18,12 +18,14 @@ import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.ReplicationContext;
 import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
+import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -94,9 +96,7 @@ public final class BuildIndexApp implements AutoCloseable {
         config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
-    // Past every stored write, so a local write after a restart wins over replicated writes that
-    // came from a node whose clock ran ahead (the clock observed them before the restart too).
-    generations.observe(store.newestGeneration());
+    followStoredGenerations(generations, store, config.tagserver().maxClockSkew());
     TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, config.tagserver().maxClockSkew(), tagTypes,
         replication, cluster.neighbors()));
 
@@ -118,6 +118,20 @@ public final class BuildIndexApp implements AutoCloseable {
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     log.info("build-index listening on {}:{}, storing in {}", listen.host(), http.port(), config.localdb().source().toAbsolutePath());
     return new BuildIndexApp(http, resources);
+  }
+
+  /*
+   * Past every stored write, so a local write after a restart wins over replicated writes that
+   * came from a node whose clock ran ahead (the clock observed them before the restart too). Not
+   * past one further ahead than max_clock_skew, stored before generations were bounded (a forged
+   * one): following it would give every later local write, to any tag, that far-ahead generation.
+   */
+  private static void followStoredGenerations(HybridLogicalClock generations, TagStore store, Duration maxClockSkew) {
+    try {
+      generations.observeAtMost(store.newestGeneration(), maxClockSkew);
+    } catch (InvalidInputException e) {
+      log.warn("not following the newest stored generation: {}", e.getMessage());
+    }
   }
 
   private static Javalin createServer(RequestMetrics requestMetrics, TagServerConfig.Listener listener) {

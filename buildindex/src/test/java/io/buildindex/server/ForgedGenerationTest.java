@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -115,6 +118,26 @@ final class ForgedGenerationTest {
     assertThat(replicated.header("X-Tag-Outcome")).as(replicated.toString()).isEqualTo("applied");
     assertThat(replicated.header("X-Tag-Generation")).isEqualTo(withinSkew);
     assertThat(fromPeer.header("X-Tag-Outcome")).as(fromPeer.toString()).isEqualTo("applied");
+  }
+
+  /* A database that already holds a forged generation (stored before they were bounded): after a
+   * restart the node's clock must not follow it, or every local write to any tag would take it. */
+  @Test
+  void restart_withForgedGenerationStored_otherTagsKeepWallClockGenerations(@TempDir Path own) throws Exception {
+    TestServer node = TestServer.start(own);
+    node.putTag("team/app:pinned", digest(1));
+    node.close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + node.db());
+         PreparedStatement u = c.prepareStatement("UPDATE tags SET generation = ? WHERE tag = 'team/app:pinned'")) {
+      u.setLong(1, Long.MAX_VALUE);
+      assertThat(u.executeUpdate()).isEqualTo(1);
+    }
+    try (TestServer restarted = TestServer.start(own)) {
+      Response put = restarted.putTag("team/app:other", digest(2));
+
+      assertThat(put.header("X-Tag-Outcome")).isEqualTo("applied");
+      assertThat(Long.parseLong(put.header("X-Tag-Generation"))).isLessThan(aheadOfNow(Duration.ofMinutes(5)));
+    }
   }
 
   /** A generation {@code ahead} of this machine's clock, counter zero. */
