@@ -50,10 +50,7 @@ final class Router {
     RequestMetrics.Route route = metrics.route(method + " " + path);
     return ctx -> {
       route.attachTo(ctx);
-      auth.check(ctx, scope);
-      if (ctx.header(Headers.GENERATION) != null) {
-        auth.check(ctx, Scope.REPLICATE);
-      }
+      auth.check(ctx, scope, ctx.header(Headers.GENERATION) != null);
       handler.handle(ctx);
     };
   }
