@@ -75,6 +75,24 @@ final class RequestLimitsTest {
     assertThat(server.send("GET", "/tags/team%2Fapp:small").text()).isEqualTo(D);
   }
 
+  @Test
+  void chunkedNotification_underTheLimit_registersTheTag() {
+    String event = "{\"events\":[{\"id\":\"e1\",\"action\":\"push\",\"target\":{\"mediaType\":"
+        + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D + "\",\"size\":10,"
+        + "\"repository\":\"team/app\",\"tag\":\"pushed\"}}]}";
+    int half = event.length() / 2;
+    String chunked = Integer.toHexString(half) + "\r\n" + event.substring(0, half) + "\r\n"
+        + Integer.toHexString(event.length() - half) + "\r\n" + event.substring(half) + "\r\n0\r\n\r\n";
+    String request = "POST /notifications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + "Transfer-Encoding: chunked\r\nContent-Type: application/vnd.docker.distribution.events.v2+json\r\n\r\n" + chunked;
+
+    Response r = server.http().sendRaw("POST", request.getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().get("registered").asInt()).isEqualTo(1);
+    assertThat(server.send("GET", "/tags/team%2Fapp:pushed").text()).isEqualTo(D);
+  }
+
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"zz\r\n{}\r\n0\r\n\r\n", "-1\r\n{}\r\n0\r\n\r\n", "2\r\n{}XX0\r\n\r\n"})
   void badChunkedFraming_400Json(String framing) {
