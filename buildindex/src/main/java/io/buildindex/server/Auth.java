@@ -34,8 +34,12 @@ final class Auth {
     return new Auth(config.tokens().stream().map(t -> new Grant(sha256(t.token()), t.scopes())).toList());
   }
 
-  /** Throws {@link HttpProblem} 401/403 unless the request's token grants {@code required}. */
-  void check(Context ctx, Scope required) {
+  /**
+   * Throws {@link HttpProblem} 401/403 unless the request's token grants {@code required} and,
+   * when {@code choosesGeneration} (the request carries {@code X-Tag-Generation}),
+   * {@link Scope#REPLICATE} too. Open routes stay open.
+   */
+  void check(Context ctx, Scope required, boolean choosesGeneration) {
     if (grants.isEmpty() || required.granted() == null) {
       return;
     }
@@ -47,7 +51,14 @@ final class Auth {
     if (scopes == null) {
       throw unauthorized(ctx, "unknown token");
     }
-    if (!scopes.contains(required.granted())) {
+    requireScope(scopes, required);
+    if (choosesGeneration) {
+      requireScope(scopes, Scope.REPLICATE);
+    }
+  }
+
+  private static void requireScope(Set<AuthConfig.Scope> scopes, Scope required) {
+    if (!required.grantedBy(scopes)) {
       throw new HttpProblem(403, "token lacks the " + required.name().toLowerCase() + " scope");
     }
   }

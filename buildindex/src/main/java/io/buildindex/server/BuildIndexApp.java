@@ -18,11 +18,13 @@ import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.ReplicationContext;
 import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
+import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
 import io.buildindex.tls.Tls;
 import io.javalin.Javalin;
+import io.javalin.config.JettyConfig;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +35,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,10 +108,9 @@ public final class BuildIndexApp implements AutoCloseable {
         config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
-    // Past every stored write, so a local write after a restart wins over replicated writes that
-    // came from a node whose clock ran ahead (the clock observed them before the restart too).
-    generations.observe(store.newestGeneration());
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, tagTypes, replication, cluster.neighbors()));
+    followStoredGenerations(generations, store, config.tagserver().maxClockSkew());
+    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, config.tagserver().maxClockSkew(), tagTypes,
+        replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
     Javalin http = createServer(requestMetrics, tls, listener);
@@ -123,14 +126,10 @@ public final class BuildIndexApp implements AutoCloseable {
     cluster.start();
     replication.start();
     watchTls(config, tls, resources);
-    if (listener.socket() == null && !tls.serverEnabled()) {
-      http.start(listen.host(), listen.port());
-    } else {
-      if (listener.socket() != null) {
-        UnixSocketListener.removeStaleSocket(listener.socket());
-      }
-      http.start(); // on the connectors createServer added
+    if (listener.socket() != null) {
+      UnixSocketListener.removeStaleSocket(listener.socket());
     }
+    http.start(); // on the connectors createServer added, bound to the listener's addresses
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
     BuildIndexApp app = new BuildIndexApp(http, resources, listener.addr() != null);
@@ -151,14 +150,24 @@ public final class BuildIndexApp implements AutoCloseable {
     tls.watch(scheduler, TLS_RELOAD_INTERVAL);
   }
 
+  /*
+   * Past every stored write, so a local write after a restart wins over replicated writes that
+   * came from a node whose clock ran ahead (the clock observed them before the restart too). Not
+   * past one further ahead than max_clock_skew, stored before generations were bounded (a forged
+   * one): following it would give every later local write, to any tag, that far-ahead generation.
+   */
+  private static void followStoredGenerations(HybridLogicalClock generations, TagStore store, Duration maxClockSkew) {
+    try {
+      generations.observeAtMost(store.newestGeneration(), maxClockSkew);
+    } catch (InvalidInputException e) {
+      log.warn("not following the newest stored generation: {}", e.getMessage());
+    }
+  }
+
   private static Javalin createServer(RequestMetrics requestMetrics, Tls tls, TagServerConfig.Listener listener) {
     Javalin app = Javalin.create(c -> {
-      if (listener.socket() != null) {
-        UnixSocketListener.addConnectors(c.jetty, listener, tls);
-      } else if (tls.serverEnabled()) {
-        // The only connector: Javalin adds its plain HTTP one only when none is configured.
-        c.jetty.addConnector((server, httpConfig) -> tls.connector(server, httpConfig, listener.addr()));
-      }
+      // Ours only: Javalin adds its plain HTTP connector only when none is configured.
+      addConnectors(c.jetty, tls, listener);
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
       c.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -171,6 +180,27 @@ public final class BuildIndexApp implements AutoCloseable {
     });
     ErrorMapping.register(app);
     return app;
+  }
+
+  /**
+   * The TCP connector (HTTPS with {@code tls.server}) with the listener's backlog (Jetty's default
+   * is 50); a unix-socket listener's socket after it (Javalin reads the port from the first).
+   */
+  private static void addConnectors(JettyConfig jetty, Tls tls, TagServerConfig.Listener listener) {
+    HostPort addr = listener.addr();
+    if (addr != null) {
+      jetty.addConnector((server, httpConfig) -> {
+        ServerConnector tcp = tls.serverEnabled() ? tls.connector(server, httpConfig, addr)
+            : new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        tcp.setHost(addr.host().isEmpty() ? null : addr.host());
+        tcp.setPort(addr.port());
+        tcp.setAcceptQueueSize(listener.backlog());
+        return tcp;
+      });
+    }
+    if (listener.socket() != null) {
+      jetty.addConnector((server, httpConfig) -> UnixSocketListener.connector(server, httpConfig, listener.socket()));
+    }
   }
 
   /** The TCP port listened on; -1 on a unix socket alone. */

@@ -65,7 +65,8 @@ final class ErrorMapping {
   }
 
   private static void handle(Exception e, Context ctx) {
-    Problem p = problem(e);
+    Problem p = e instanceof IllegalArgumentException && PathParams.hasMalformedEscape(ctx.req().getRequestURI())
+        ? MALFORMED_PATH : problem(e);
     if (p.serverFault()) {
       String id = logFault(ctx.method() + " " + ctx.path(), p.status(), e);
       ctx.status(p.status()).json(new ErrorBody(p.status(), p.message(), id));
@@ -73,6 +74,13 @@ final class ErrorMapping {
       respond(ctx, p.status(), p.message());
     }
   }
+
+  /**
+   * The router unescapes path parameters before any handler runs, and fails with an
+   * IllegalArgumentException on a malformed escape: that is the client's bad request, not a fault.
+   */
+  private static final Problem MALFORMED_PATH = new Problem(400,
+      "malformed request: bad %-escape in the path (want % followed by two hex digits)", false);
 
   private static final String EMPTY_NOT_FOUND = "buildindex.emptyNotFound";
 

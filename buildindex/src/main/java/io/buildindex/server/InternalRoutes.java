@@ -61,7 +61,7 @@ final class InternalRoutes {
   }
 
   static <T> T body(Context ctx, Class<T> type) throws IOException {
-    byte[] bytes = ctx.bodyAsBytes();
+    byte[] bytes = RequestBodies.read(ctx);
     if (bytes.length == 0) {
       throw new InvalidInputException("body", "empty; want a JSON object");
     }

@@ -42,7 +42,7 @@ final class NotificationRoutes {
   private void receive(Context ctx) {
     List<PushedTag> pushed;
     try {
-      pushed = notifications.parse(ctx.contentType(), ctx.bodyAsBytes());
+      pushed = notifications.parse(ctx.contentType(), RequestBodies.read(ctx));
     } catch (BadNotificationException e) {
       throw new InvalidInputException("notification", e.problem());
     }

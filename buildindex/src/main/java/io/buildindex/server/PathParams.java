@@ -35,6 +35,25 @@ final class PathParams {
     return Tag.checkRepository(unescape("repository", ctx.pathParam("repo")));
   }
 
+  /**
+   * Whether {@code rawPath} (as received, still escaped) has a {@code %} not followed by two hex
+   * digits: {@code a%:1}, {@code a%2:1}, {@code a%u002F}. Jetty lets some through (its legacy URI
+   * mode reads {@code %u} escapes and takes {@code :} for a hex digit), and the router's own
+   * unescaping then fails before any handler or auth check runs.
+   */
+  static boolean hasMalformedEscape(String rawPath) {
+    for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+      if (i + 2 >= rawPath.length() || !isHex(rawPath.charAt(i + 1)) || !isHex(rawPath.charAt(i + 2))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
   /** Unescapes {@code raw} until it holds no {@code %}; fails on anything malformed. */
   static String unescape(String field, String raw) {
     String s = raw;

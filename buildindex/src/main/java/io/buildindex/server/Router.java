@@ -5,7 +5,9 @@ import io.javalin.http.Handler;
 
 /**
  * Registers routes with their required {@link Scope}, wrapping each handler with the auth check
- * and the route's metrics.
+ * and the route's metrics. A request that carries {@code X-Tag-Generation} also needs
+ * {@link Scope#REPLICATE}: a caller that may choose generations can make a tag unwritable (a
+ * generation far ahead supersedes every later write), so plain {@code write} tokens may not.
  *
  * <p>Design: doing this per route, with the scope and the route's metric objects bound at
  * registration, rather than in global before/after handlers, spares every request extra route
@@ -22,11 +24,13 @@ final class Router {
     this.metrics = metrics;
   }
 
+  /**
+   * A GET route and its HEAD twin, with the same auth and handler (Jetty sends no body for HEAD).
+   * Without the twin Javalin answers HEAD of a GET route 200 by itself: no auth check, and 200
+   * where GET would say 404 or 503.
+   */
   void get(String path, Scope scope, Handler handler) {
     app.get(path, wrap("GET", path, scope, handler));
-  }
-
-  void head(String path, Scope scope, Handler handler) {
     app.head(path, wrap("HEAD", path, scope, handler));
   }
 
@@ -46,7 +50,7 @@ final class Router {
     RequestMetrics.Route route = metrics.route(method + " " + path);
     return ctx -> {
       route.attachTo(ctx);
-      auth.check(ctx, scope);
+      auth.check(ctx, scope, ctx.header(Headers.GENERATION) != null);
       handler.handle(ctx);
     };
   }

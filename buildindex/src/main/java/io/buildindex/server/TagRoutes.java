@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Kraken's tag routes ({@code PUT}, {@code GET}, {@code HEAD} of {@code /tags/...}) plus delete and history. */
+/**
+ * Kraken's tag routes ({@code PUT}, {@code GET}, {@code HEAD} of {@code /tags/...}) plus delete and
+ * history. {@link Router#get} registers each GET's HEAD twin.
+ */
 final class TagRoutes {
   /** Enough for any audit of one tag; older entries stay in the database. */
   static final int HISTORY_LIMIT = 1000;
@@ -31,7 +34,6 @@ final class TagRoutes {
   void register(Router r) {
     r.put("/tags/{tag}/digest/{digest}", Scope.WRITE, this::put);
     r.get("/tags/{tag}", Scope.READ, this::get);
-    r.head("/tags/{tag}", Scope.READ, this::get);
     r.delete("/tags/{tag}", Scope.WRITE, this::delete);
     r.get("/tags/{tag}/history", Scope.READ, this::history);
   }

@@ -20,12 +20,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A write without a generation (a plain Kraken client) is a new write and takes the next one
  * from this node's clock; a write carrying one (from a neighbor or another datacenter) keeps it,
- * and the clock moves past it so this node's later writes win over it. Thread-safe.
+ * and the clock moves past it so this node's later writes win over it, unless it is further ahead
+ * of this node's clock than {@code tagserver.max_clock_skew} (400: it would pin the tag). Thread-safe.
  */
 final class TagWrites {
-  /** The collaborators of the write path. */
-  record Parts(TagStore store, HybridLogicalClock clock, DependencyResolver dependencies, Replication replication,
-      Neighbors neighbors) {}
+  /**
+   * The collaborators of the write path; {@code maxClockSkew}: how far ahead of this node's clock
+   * a caller's generation may be.
+   */
+  record Parts(TagStore store, HybridLogicalClock clock, Duration maxClockSkew, DependencyResolver dependencies,
+      Replication replication, Neighbors neighbors) {}
 
   private final Parts p;
 
@@ -86,7 +90,6 @@ final class TagWrites {
     if (given == null) {
       return p.clock().next();
     }
-    p.clock().observe(given);
-    return given;
+    return p.clock().observeAtMost(given, p.maxClockSkew());
   }
 }

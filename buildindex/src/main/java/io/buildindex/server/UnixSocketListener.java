@@ -1,8 +1,5 @@
 package io.buildindex.server;
 
-import io.buildindex.config.TagServerConfig;
-import io.buildindex.tls.Tls;
-import io.javalin.config.JettyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
@@ -11,41 +8,25 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 
 /**
  * {@code tagserver.listener.net: unix}: HTTP on a unix-domain socket, as Kraken's base config
- * listens behind nginx, plus TCP on {@code --port} when one is given (where Kraken's nginx would
- * listen). Stateless.
+ * listens behind nginx; {@code BuildIndexApp} adds TCP on {@code --port} when one is given (where
+ * Kraken's nginx would listen). The socket stays plain HTTP with {@code tls.server}: only local
+ * processes reach it. Stateless.
  */
 final class UnixSocketListener {
   private UnixSocketListener() {}
 
-  /**
-   * Adds the connectors to Javalin's Jetty: TCP first when there is one (Javalin reads the port
-   * from the first connector), then the socket. Both use Javalin's HTTP configuration, so the
-   * socket gets the same URI compliance and limits as TCP. With {@code tls.server} the TCP
-   * connector speaks HTTPS; the socket stays plain HTTP (only local processes reach it, as
-   * Kraken's nginx did).
-   */
-  static void addConnectors(JettyConfig jetty, TagServerConfig.Listener listener, Tls tls) {
-    if (listener.addr() != null && tls.serverEnabled()) {
-      jetty.addConnector((server, http) -> tls.connector(server, http, listener.addr()));
-    } else if (listener.addr() != null) {
-      jetty.addConnector((server, http) -> {
-        ServerConnector tcp = new ServerConnector(server, new HttpConnectionFactory(http));
-        tcp.setHost(listener.addr().host().isEmpty() ? null : listener.addr().host());
-        tcp.setPort(listener.addr().port());
-        return tcp;
-      });
-    }
-    jetty.addConnector((server, http) -> {
-      UnixDomainServerConnector socket = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
-      socket.setUnixDomainPath(listener.socket());
-      return socket;
-    });
+  /** Plain HTTP on the socket at {@code path}, with Javalin's HTTP configuration (the TCP connector's). */
+  static UnixDomainServerConnector connector(Server server, HttpConfiguration http, Path path) {
+    UnixDomainServerConnector socket = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+    socket.setUnixDomainPath(path);
+    return socket;
   }
 
   /**

@@ -38,7 +38,7 @@ final class WriteBatchRoutes {
   }
 
   void register(Router r) {
-    r.post(WriteBatch.PATH, Scope.WRITE, this::apply);
+    r.post(WriteBatch.PATH, Scope.REPLICATE, this::apply); // every write carries its generation
   }
 
   private void apply(Context ctx) throws IOException, InterruptedException {

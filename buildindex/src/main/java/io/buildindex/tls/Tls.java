@@ -19,7 +19,6 @@ import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 import okhttp3.internal.tls.OkHostnameVerifier;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -121,7 +120,7 @@ public final class Tls {
    *
    * @throws IllegalStateException when {@link #serverEnabled()} is false
    */
-  public Connector connector(Server server, HttpConfiguration http, HostPort listen) {
+  public ServerConnector connector(Server server, HttpConfiguration http, HostPort listen) {
     TlsConfig.ServerConfig serverConfig = config == null ? null : config.serverEnabled();
     if (serverConfig == null || contexts == null) {
       throw new IllegalStateException("tls.server is not configured");

@@ -30,6 +30,8 @@ final class AuthTest {
             scopes: [write]
           - token: cluster-token
             scopes: [cluster]
+          - token: replicator-token
+            scopes: [replicate]
           - token: ci-token
             scopes: [read, write]
       """;
@@ -79,7 +81,7 @@ final class AuthTest {
       new Route("DELETE", "/tags/team%2Fapp:absent", "", "write", 404),
       new Route("POST", "/remotes/tags/team%2Fapp:v1", "", "write", 200),
       new Route("POST", "/replication/writes", "{\"writes\":[{\"tag\":\"team/app:w\",\"digest\":\"" + D
-          + "\",\"generation\":1}]}", "write", 200),
+          + "\",\"generation\":1}]}", "replicate", 200),
       new Route("PUT", "/internal/duplicate/tags/team%2Fapp:v1/digest/" + D, "{\"delay\":0}", "cluster", 200),
       new Route("POST", "/internal/duplicate/remotes/tags/team%2Fapp:v1/digest/" + D,
           "{\"dependencies\":[\"" + D + "\"],\"delay\":0}", "cluster", 200),
@@ -95,7 +97,8 @@ final class AuthTest {
       new Caller("token with a suffix", "Bearer reader-token-x", List.of(), false),
       new Caller("reader", "Bearer reader-token", List.of("read"), true),
       new Caller("writer", "Bearer writer-token", List.of("write"), true),
-      new Caller("cluster peer", "Bearer cluster-token", List.of("cluster"), true),
+      new Caller("cluster peer", "Bearer cluster-token", List.of("cluster", "replicate"), true), // cluster grants replicate
+      new Caller("replicator", "Bearer replicator-token", List.of("replicate"), true),
       new Caller("ci (read+write)", "Bearer ci-token", List.of("read", "write"), true),
       new Caller("lowercase scheme", "bearer reader-token", List.of("read"), true));
 

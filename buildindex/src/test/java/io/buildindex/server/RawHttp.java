@@ -45,18 +45,64 @@ final class RawHttp {
   }
 
   Response send(String method, String target, Map<String, String> headers, byte[] body) {
+    byte[] head = head(method, target, headers, body.length).getBytes(StandardCharsets.ISO_8859_1);
+    // A large body: the server may answer (413) and close before reading it all, so read while writing.
+    return exchange(method, target, out -> {
+      out.write(head);
+      out.write(body);
+    }, body.length > INLINE_BODY_BYTES);
+  }
+
+  /**
+   * Sends {@code totalBytes} of {@code filler} repeated as a chunked body ({@code Transfer-Encoding:
+   * chunked}, no {@code Content-Length}) in chunks of {@code chunkBytes}, generated as it is
+   * written and written while the response is read: the server may answer and close early.
+   */
+  Response sendChunked(String method, String target, Map<String, String> headers, byte filler, long totalBytes,
+      int chunkBytes) {
+    StringBuilder h = new StringBuilder()
+        .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("Host: 127.0.0.1:").append(port).append("\r\n")
+        .append("Connection: close\r\nTransfer-Encoding: chunked\r\n");
+    headers.forEach((name, value) -> h.append(name).append(": ").append(value).append("\r\n"));
+    byte[] head = h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    return exchange(method, target, out -> {
+      out.write(head);
+      byte[] chunk = new byte[chunkBytes];
+      java.util.Arrays.fill(chunk, filler);
+      byte[] size = (Integer.toHexString(chunkBytes) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+      byte[] crlf = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+      for (long sent = 0; sent < totalBytes; sent += chunkBytes) {
+        out.write(size);
+        out.write(chunk);
+        out.write(crlf);
+      }
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    }, true);
+  }
+
+  /** Sends {@code request} byte for byte (a malformed one, say) and reads the response to EOF. */
+  Response sendRaw(String method, byte[] request) {
+    return exchange(method, "(raw)", out -> out.write(request), false);
+  }
+
+  /** What goes on the wire; may throw once the server has stopped reading. */
+  @FunctionalInterface
+  interface Writer {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private Response exchange(String method, String target, Writer request, boolean concurrently) {
     try (Socket socket = sockets.createSocket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MILLIS);
       socket.setSoTimeout(READ_TIMEOUT_MILLIS);
       OutputStream out = socket.getOutputStream();
-      out.write(head(method, target, headers, body.length).getBytes(StandardCharsets.ISO_8859_1));
       Thread writer = null;
-      if (body.length <= INLINE_BODY_BYTES) {
-        out.write(body);
-        out.flush();
+      if (concurrently) {
+        writer = Thread.ofVirtual().start(() -> writeQuietly(out, request));
       } else {
-        // The server may answer (413) and close before reading it all: read while writing.
-        writer = Thread.ofVirtual().start(() -> writeQuietly(out, body));
+        request.writeTo(out);
+        out.flush();
       }
       byte[] raw = readAll(socket.getInputStream());
       if (writer != null) {
@@ -83,9 +129,9 @@ final class RawHttp {
     return b.append("\r\n").toString();
   }
 
-  private static void writeQuietly(OutputStream out, byte[] body) {
+  private static void writeQuietly(OutputStream out, Writer request) {
     try {
-      out.write(body);
+      request.writeTo(out);
       out.flush();
     } catch (IOException e) {
       // The server stopped reading; its response says why.

@@ -115,6 +115,10 @@ final class ServerProcess implements AutoCloseable {
     return http;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   Response send(String method, String path) {
     return http.send(method, path, java.util.Map.of(), new byte[0]);
   }

@@ -106,7 +106,9 @@ final class TagRoutesTest {
 
   @Test
   void put_afterObservingFutureGeneration_localWriteStillWins() {
-    long future = Long.parseLong(server.putTag("team/app:v1", digest(1)).header("X-Tag-Generation")) + (1L << 40);
+    // Two minutes ahead: within tagserver.max_clock_skew (5m), so observed rather than refused.
+    long future = Long.parseLong(server.putTag("team/app:v1", digest(1)).header("X-Tag-Generation"))
+        + (Duration.ofMinutes(2).toMillis() << 16);
     server.send("PUT", "/tags/team%2Fapp:v2/digest/" + digest(2), Map.of("X-Tag-Generation", Long.toString(future)), "");
 
     Response local = server.putTag("team/app:v2", digest(3));

@@ -21,16 +21,19 @@ public record AuthConfig(List<TokenConfig> tokens, String clientToken) {
     return "AuthConfig[tokens=" + tokens.size() + ", clientToken=" + (clientToken.isEmpty() ? "none" : "***") + "]";
   }
 
-  /** What a token may do. */
+  /**
+   * What a token may do. {@code replicate} lets a caller choose a write's generation (replication
+   * between build-indexes); {@code cluster} (neighbors inside a datacenter) includes it.
+   */
   public enum Scope {
-    READ, WRITE, CLUSTER, ADMIN;
+    READ, WRITE, REPLICATE, CLUSTER, ADMIN;
 
     @com.fasterxml.jackson.annotation.JsonCreator
     static Scope parse(String text) {
       try {
         return valueOf(text.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("", "unknown scope \"" + text + "\" (want read, write, cluster or admin)");
+        throw new ConfigException("", "unknown scope \"" + text + "\" (want read, write, replicate, cluster or admin)");
       }
     }
   }
@@ -41,7 +44,7 @@ public record AuthConfig(List<TokenConfig> tokens, String clientToken) {
       Validate.required("token", token);
       scopes = Set.copyOf(Validate.orDefault(scopes, Set.of()));
       if (scopes.isEmpty()) {
-        throw new ConfigException("scopes", "is required (read, write, cluster, admin)");
+        throw new ConfigException("scopes", "is required (read, write, replicate, cluster, admin)");
       }
     }
 

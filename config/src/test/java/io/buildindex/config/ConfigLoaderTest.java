@@ -27,6 +27,8 @@ final class ConfigLoaderTest {
     assertThat(c.tagserver().listener().addr()).isEqualTo(new HostPort("0.0.0.0", 16004));
     assertThat(c.tagserver().duplicatePutStagger()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.tagserver().duplicateReplicateStagger()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(c.tagserver().maxClockSkew()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.tagserver().listener().backlog()).isEqualTo(2048);
     assertThat(c.localdb().source()).isEqualTo(Path.of("/var/lib/build-index/index.db"));
     assertThat(c.tagstore().cacheMaximumSize()).isEqualTo(1000L);
     assertThat(c.tagTypes()).containsExactly(
@@ -116,6 +118,8 @@ final class ConfigLoaderTest {
     assertThat(c.tagserver().listener().addr()).isEqualTo(new HostPort("127.0.0.1", 15004));
     assertThat(c.tagserver().duplicatePutStagger()).isEqualTo(Duration.ofMinutes(20));
     assertThat(c.tagserver().duplicateReplicateStagger()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(c.tagserver().maxClockSkew()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.tagserver().listener().backlog()).isEqualTo(1024);
     assertThat(c.localdb().source()).isEqualTo(Path.of("data", "index.db"));
     assertThat(c.tagstore().cacheMaximumSize()).isEqualTo(TagStoreConfig.DEFAULT_CACHE_MAXIMUM_SIZE);
     assertThat(c.tagTypes()).isEqualTo(TagTypeRule.DEFAULTS);
@@ -143,6 +147,8 @@ final class ConfigLoaderTest {
   static Stream<Arguments> badConfigs() {
     return Stream.of(
         Arguments.of("tagserver:\n  listenr:\n    addr: 127.0.0.1:1\n", "tagserver.listenr", "unknown key"),
+        Arguments.of("tagserver:\n  max_clock_skew: -1s\n", "tagserver.max_clock_skew", "negative"),
+        Arguments.of("tagserver:\n  listener:\n    backlog: 0\n", "tagserver.listener.backlog", ">= 1"),
         Arguments.of("bogus: 1\n", "bogus", "unknown key"),
         Arguments.of("tagserver:\n  listener:\n    addr: nocolon\n", "tagserver.listener.addr", "nocolon"),
         Arguments.of("tagserver:\n  listener:\n    addr: 'h:99999'\n", "tagserver.listener.addr", "99999"),

@@ -179,9 +179,9 @@ final class KrakenConfigLoaderTest {
   void unixListener_socketAlone_thenPortAddsTcpOnEveryInterface() throws IOException {
     TagServerConfig tagserver = load("tagserver: {listener: {net: unix, addr: /run/bi.sock}}\n").config().tagserver();
 
-    assertThat(tagserver.listener()).isEqualTo(new TagServerConfig.Listener(null, Path.of("/run/bi.sock")));
+    assertThat(tagserver.listener()).isEqualTo(new TagServerConfig.Listener(null, Path.of("/run/bi.sock"), null));
     assertThat(tagserver.withPort(80).listener())
-        .isEqualTo(new TagServerConfig.Listener(new HostPort("0.0.0.0", 80), Path.of("/run/bi.sock")));
+        .isEqualTo(new TagServerConfig.Listener(new HostPort("0.0.0.0", 80), Path.of("/run/bi.sock"), null));
   }
 
   @Test

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * puts per second share a disk. Each op runs in its own SAVEPOINT so one failing op rolls back
  * alone. {@code synchronous=FULL} makes the WAL fsync at every commit: an acknowledged write
  * survives kill -9 and power loss. Readers use separate read-only connections; in WAL mode they
- * never block the writer nor it them.
+ * never block the writer nor it them. {@link DatabaseFiles} holds the data directory's lock and
+ * fails the node closed when the files are deleted under it.
  */
 final class SqliteLocalDb implements LocalDb {
   private static final Logger log = LoggerFactory.getLogger(SqliteLocalDb.class);
@@ -43,6 +44,7 @@ final class SqliteLocalDb implements LocalDb {
   private static final int READ_CONNECTIONS = 4;
 
   private final Path file;
+  private final DatabaseFiles files;
   private final Connection writer;
   private final BlockingQueue<Connection> readers;
   private final BlockingQueue<Pending<?>> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -54,8 +56,9 @@ final class SqliteLocalDb implements LocalDb {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  private SqliteLocalDb(Path file, Connection writer, List<Connection> readers, MetricRegistry metrics) {
+  private SqliteLocalDb(Path file, DatabaseFiles files, Connection writer, List<Connection> readers, MetricRegistry metrics) {
     this.file = file;
+    this.files = files;
     this.writer = writer;
     this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
     this.commitTimer = metrics.timer(MetricRegistry.name("localdb", "commit"));
@@ -70,14 +73,24 @@ final class SqliteLocalDb implements LocalDb {
       if (parent != null) {
         Files.createDirectories(parent);
       }
+    } catch (IOException e) {
+      throw new StoreUnavailableException("cannot open database " + file + ": " + e.getMessage(), e);
+    }
+    DatabaseFiles files = DatabaseFiles.open(file);
+    try {
       Connection writer = connect(file, false);
       List<Connection> readers = new ArrayList<>();
       for (int i = 0; i < READ_CONNECTIONS; i++) {
         readers.add(connect(file, true));
       }
-      return new SqliteLocalDb(file, writer, readers, metrics);
-    } catch (SQLException | IOException e) {
+      files.recordIdentities();
+      return new SqliteLocalDb(file, files, writer, readers, metrics);
+    } catch (SQLException e) {
+      files.close();
       throw new StoreUnavailableException("cannot open database " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      files.close();
+      throw e;
     }
   }
 
@@ -119,6 +132,7 @@ final class SqliteLocalDb implements LocalDb {
       if (closed) {
         throw new StoreUnavailableException("database " + file + " is closed");
       }
+      files.failIfBroken();
       queue.put(pending);
     } finally {
       lifecycle.readLock().unlock();
@@ -140,6 +154,7 @@ final class SqliteLocalDb implements LocalDb {
     if (closed) {
       throw new StoreUnavailableException("database " + file + " is closed");
     }
+    files.failIfBroken();
     Connection c;
     try {
       c = readers.take();
@@ -173,6 +188,7 @@ final class SqliteLocalDb implements LocalDb {
     if (!writerThread.isAlive()) {
       throw new StoreUnavailableException("database writer has stopped");
     }
+    files.verify();
     read(c -> {
       try (Statement s = c.createStatement()) {
         s.execute("SELECT 1");
@@ -215,6 +231,7 @@ final class SqliteLocalDb implements LocalDb {
         p.runIn(writer, savepoints);
       }
       s.execute("COMMIT");
+      files.verify(); // committed into a file deleted under us is not durable: fail the batch instead
       batch.forEach(Pending::complete);
     } catch (SQLException | RuntimeException e) {
       log.error("commit of {} writes to {} failed", batch.size(), file, e);
@@ -253,6 +270,7 @@ final class SqliteLocalDb implements LocalDb {
     }
     closeQuietly(writer);
     closeReaders();
+    files.close();
     log.info("closed database {}", file);
   }
 

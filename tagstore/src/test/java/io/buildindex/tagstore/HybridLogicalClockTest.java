@@ -1,7 +1,9 @@
 package io.buildindex.tagstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -113,5 +115,32 @@ final class HybridLogicalClockTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void next_afterObservingMaxValue_saturatesNeverGoesBack() {
+    clock.observe(new Generation(Long.MAX_VALUE - 2));
+
+    List<Generation> issued = List.of(clock.next(), clock.next(), clock.next(), clock.next());
+
+    assertThat(issued).containsExactly(new Generation(Long.MAX_VALUE - 1), new Generation(Long.MAX_VALUE),
+        new Generation(Long.MAX_VALUE), new Generation(Long.MAX_VALUE));
+  }
+
+  @Test
+  void observeAtMost_tooFarAhead_refusedAndClockUnmoved() {
+    Generation farAhead = Generation.of(MILLIS + 300_001, 0);
+
+    assertThatThrownBy(() -> clock.observeAtMost(farAhead, Duration.ofMinutes(5)))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("generation").hasMessageContaining("ahead");
+    assertThat(clock.next()).isEqualTo(Generation.of(MILLIS, 0));
+  }
+
+  @Test
+  void observeAtMost_withinSkew_observed() {
+    Generation ahead = Generation.of(MILLIS + 300_000, 7);
+
+    assertThat(clock.observeAtMost(ahead, Duration.ofMinutes(5))).isEqualTo(ahead);
+    assertThat(clock.next()).isEqualTo(Generation.of(MILLIS + 300_000, 8));
   }
 }
