@@ -44,6 +44,10 @@ public final class AntiEntropy {
   /** Few enough for a small summary, many enough that one repaired tag fetches 1/256 of a share. */
   static final int BUCKETS = 256;
   private static final int SCAN_PAGE = 10_000;
+  /** Largest summary a peer may answer: {@value #BUCKETS} numbers. */
+  static final long MAX_SUMMARY_BYTES = 64 * 1024;
+  /** Largest bucket a peer may answer: about 400,000 records, a bucket of 100M tags' share. */
+  static final long MAX_BUCKET_BYTES = 64L * 1024 * 1024;
   private static final TypeReference<List<RecordJson>> RECORDS = new TypeReference<>() {};
 
   /** One record on the wire; digest null is a tombstone. */
@@ -120,13 +124,13 @@ public final class AntiEntropy {
   }
 
   private int pullFrom(HostPort peer) throws IOException {
-    Summary theirs = json.readValue(client.getBytes(peer, "/internal/antientropy/summary?peer=" + ring.self()), Summary.class);
+    Summary theirs = json.readValue(client.getBytes(peer, "/internal/antientropy/summary?peer=" + ring.self(), MAX_SUMMARY_BYTES), Summary.class);
     Summary mine = summary(peer);
     int fixed = 0;
     for (int i = 0; i < BUCKETS; i++) {
       if (!mine.buckets().get(i).equals(theirs.buckets().get(i))) {
         differingBuckets.inc();
-        byte[] body = client.getBytes(peer, "/internal/antientropy/buckets/" + i + "?peer=" + ring.self());
+        byte[] body = client.getBytes(peer, "/internal/antientropy/buckets/" + i + "?peer=" + ring.self(), MAX_BUCKET_BYTES);
         fixed += apply(json.readValue(body, RECORDS));
       }
     }

@@ -17,6 +17,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSource;
 
 /**
  * Calls to other build-index nodes of this datacenter, in Kraken's wire format plus our
@@ -28,6 +29,8 @@ final class NeighborClient {
   /** Marks a read forwarded from another node, which must answer from its own store only. */
   static final String FORWARDED = "X-Build-Index-Forwarded";
   private static final MediaType JSON = MediaType.get("application/json");
+  /** Largest answer of a forwarded {@code GET /tags/{tag}}: a digest. */
+  static final long MAX_TAG_BODY = 1024;
 
   private final OkHttpClient http;
   private final ObjectMapper json;
@@ -76,21 +79,32 @@ final class NeighborClient {
         throw new IOException("GET " + tag + " from " + node + ": HTTP " + response.code());
       }
       String generation = response.header(GENERATION);
-      return Optional.of(new RemoteTag(Digest.parse(body.string().strip()),
+      return Optional.of(new RemoteTag(Digest.parse(new String(bounded(body, MAX_TAG_BODY, "GET " + tag + " from " + node),
+          java.nio.charset.StandardCharsets.UTF_8).strip()),
           generation == null ? Generation.ZERO : Generation.parse(generation)));
     }
   }
 
-  /** A GET returning the body as bytes, for anti-entropy. */
-  byte[] getBytes(HostPort node, String pathAndQuery) throws IOException {
+  /** A GET returning the body as bytes, for anti-entropy; a body over {@code limit} bytes fails it unread. */
+  byte[] getBytes(HostPort node, String pathAndQuery, long limit) throws IOException {
     Request request = new Request.Builder().url(url(node, pathAndQuery)).get().build();
     try (Response response = http.newCall(request).execute()) {
       ResponseBody body = response.body();
       if (!response.isSuccessful() || body == null) {
         throw new IOException("GET " + pathAndQuery + " from " + node + ": HTTP " + response.code());
       }
-      return body.bytes();
+      return bounded(body, limit, "GET " + pathAndQuery + " from " + node);
     }
+  }
+
+  /* Never buffer more than the route can legitimately answer: a broken or hostile node must not
+   * be able to exhaust this node's heap with an endless body. */
+  private static byte[] bounded(ResponseBody body, long limit, String what) throws IOException {
+    BufferedSource source = body.source();
+    if (body.contentLength() > limit || source.request(limit + 1)) {
+      throw new IOException(what + ": answer larger than " + limit + " bytes");
+    }
+    return source.readByteArray();
   }
 
   private void send(HostPort node, String method, String path, Generation generation, byte[] body) throws IOException {

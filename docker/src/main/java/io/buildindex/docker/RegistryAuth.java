@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
 final class RegistryAuth implements Interceptor, Authenticator {
   /** Used when the token server does not say, as the distribution token spec prescribes. */
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  /** Largest token answer read: JWTs with many claims are a few KiB. */
+  static final int MAX_TOKEN_BODY = 64 * 1024;
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final Pattern REPOSITORY_PATH = Pattern.compile("^/v2/(.+)/(?:blobs|manifests|tags)/");
 
@@ -120,7 +122,11 @@ final class RegistryAuth implements Interceptor, Authenticator {
         throw new IOException("token server " + challenge.realm() + " answered " + response.code()
             + " for scope \"" + challenge.scope() + "\" (check origin.registry.username/password)");
       }
-      return parseToken(response.body() == null ? "" : response.body().string());
+      byte[] body = response.body() == null ? new byte[0] : response.peekBody(MAX_TOKEN_BODY + 1).bytes();
+      if (body.length > MAX_TOKEN_BODY) { // read no further: a token server must not fill the heap
+        throw new IOException("token server " + challenge.realm() + " answered more than " + MAX_TOKEN_BODY + " bytes");
+      }
+      return parseToken(new String(body, java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

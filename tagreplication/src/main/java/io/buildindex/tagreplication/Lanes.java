@@ -14,6 +14,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The destinations' lanes and the workers that run their claimed tasks: at most
@@ -29,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * of tasks per second that would be a context switch each).
  */
 final class Lanes {
+  private static final Logger log = LoggerFactory.getLogger(Lanes.class);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final List<DestinationLane> lanes;
@@ -193,7 +196,19 @@ final class Lanes {
    * thread: one less park and unpark per attempt, which is much of the cost of a fast remote. */
   private void work(List<ClaimedTask> first) {
     for (List<ClaimedTask> t = first; t != null; ) {
-      t = finished(t, runner.attempt(t));
+      t = finished(t, attempt(t));
+    }
+  }
+
+  /* Throwable, not RuntimeException: an Error (OutOfMemoryError from a huge answer,
+   * StackOverflowError) that escaped would kill the worker with the attempt counted as running
+   * and its tasks claimed forever, and with every worker gone replication would stop silently. */
+  private List<TaskResult> attempt(List<ClaimedTask> tasks) {
+    try {
+      return runner.attempt(tasks);
+    } catch (Throwable e) {
+      log.error("an attempt of {} tasks to {} failed unexpectedly", tasks.size(), tasks.get(0).destination(), e);
+      return Collections.nCopies(tasks.size(), new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e)));
     }
   }
 

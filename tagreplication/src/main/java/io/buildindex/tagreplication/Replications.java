@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import com.codahale.metrics.Gauge;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagReplicationConfig;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import okhttp3.OkHttpClient;
 public final class Replications {
   /** Limit of one call to a remote build-index (tag GET, PUT, DELETE, origin): the bodies are tiny. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** Gauge: 1 while the replication engine runs, 0 once it has stopped working (see {@link Replication#failure()}). */
+  public static final String ENGINE_UP = ReplicationMetrics.PREFIX + ".engine_up";
   /** How long idle connections to remotes are kept: long enough to span bursts. */
   private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
@@ -40,13 +43,22 @@ public final class Replications {
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
-    return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()));
+    QueuedReplication replication = new QueuedReplication(context, rules, engine,
+        new Background(context, backfiller, config.doneRetention()));
+    // 0 once a thread of the engine has ended: replication has stopped though the node serves.
+    context.metrics().remove(ENGINE_UP);
+    context.metrics().register(ENGINE_UP, (Gauge<Integer>) () -> replication.failure().isPresent() ? 0 : 1);
+    return replication;
   }
 
   static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
     return caller.newBuilder()
         .connectionPool(new ConnectionPool(Math.max(5, workers), KEEP_ALIVE.toMinutes(), TimeUnit.MINUTES))
         .socketFactory(new NoDelaySocketFactory())
+        // A remote's redirect is an answer, not an instruction: following it would send our
+        // writes (and the caller's bearer token, on the same host) where the remote says.
+        .followRedirects(false)
+        .followSslRedirects(false)
         .build();
   }
 
