@@ -22,6 +22,7 @@ final class HostileRemote implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
   private HostileRemote(HttpHandler handler) {
     try {
@@ -31,6 +32,10 @@ final class HostileRemote implements AutoCloseable {
     }
     server.createContext("/", ex -> {
       requests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+      String authorization = ex.getRequestHeaders().getFirst("Authorization");
+      if (authorization != null) {
+        authorizations.add(authorization);
+      }
       try (ex) {
         ex.getRequestBody().readAllBytes();
         handler.handle(ex);
@@ -75,6 +80,25 @@ final class HostileRemote implements AutoCloseable {
 
   List<String> requests() {
     return List.copyOf(requests);
+  }
+
+  /** Every {@code Authorization} header received. */
+  List<String> authorizations() {
+    return List.copyOf(authorizations);
+  }
+
+  /** Answers with {@code status}, {@code body} (text) and the header pairs given. */
+  static HttpHandler answer(int status, String body, String... headers) {
+    return ex -> {
+      for (int i = 0; i + 1 < headers.length; i += 2) {
+        ex.getResponseHeaders().set(headers[i], headers[i + 1]);
+      }
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+      if (bytes.length > 0) {
+        ex.getResponseBody().write(bytes);
+      }
+    };
   }
 
   @Override

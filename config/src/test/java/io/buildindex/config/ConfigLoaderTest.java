@@ -76,7 +76,8 @@ final class ConfigLoaderTest {
     assertThat(origin).isNotNull();
     assertThat(origin.hosts()).isNull();
     assertThat(origin.registry()).isEqualTo(
-        new OriginConfig.RegistryConfig("https://registry.example.com", "puller", "registry-secret"));
+        new OriginConfig.RegistryConfig("https://registry.example.com", "puller", "registry-secret",
+            List.of("https://registry.dc2.example.com:5000"), List.of("https://auth.example.com/token")));
   }
 
   @Test
@@ -234,4 +235,25 @@ final class ConfigLoaderTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void registry_credentialsInTheUrlAreTakenOutOfIt() {
+    OriginConfig.RegistryConfig r = new OriginConfig.RegistryConfig("https://ci:s%40cret@registry.example.com:5000/dc1/", null, null);
+
+    assertThat(r.url()).isEqualTo("https://registry.example.com:5000/dc1");
+    assertThat(r.username()).isEqualTo("ci");
+    assertThat(r.password()).isEqualTo("s@cret");
+    assertThat(r.toString()).doesNotContain("cret");
+  }
+
+  @Test
+  void registry_remoteRegistriesAndTokenRealmsMustBeUrls() {
+    assertThatThrownBy(() -> new OriginConfig.RegistryConfig("https://r.example.com", null, null,
+        List.of("registry.dc2:5000"), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("remote_registries[0]");
+    assertThatThrownBy(() -> new OriginConfig.RegistryConfig("https://r.example.com", null, null, null,
+        List.of("https://u:p@auth.example.com/token")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("token_realms[0]").hasMessageContaining("credentials");
+  }
+
 }

@@ -48,16 +48,21 @@ final class RegistryAuth implements Interceptor, Authenticator {
   private final String password;
   private final OkHttpClient tokenHttp;
   private final Clock clock;
+  private final TrustedHosts trusted;
   private final Map<ScopeKey, BearerChallenge> challenges = new ConcurrentHashMap<>();
   private final Map<BearerChallenge, Token> tokens = new ConcurrentHashMap<>();
   private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
 
-  /** {@code tokenHttp} fetches tokens: a client without this authenticator. */
-  RegistryAuth(String username, String password, OkHttpClient tokenHttp, Clock clock) {
+  /**
+   * {@code tokenHttp} fetches tokens: a client without this authenticator. The credentials go only
+   * to {@code trusted} hosts: a challenge from any other host is not answered.
+   */
+  RegistryAuth(String username, String password, OkHttpClient tokenHttp, Clock clock, TrustedHosts trusted) {
     this.username = username;
     this.password = password;
     this.tokenHttp = tokenHttp;
     this.clock = clock;
+    this.trusted = trusted;
   }
 
   @Override
@@ -83,6 +88,9 @@ final class RegistryAuth implements Interceptor, Authenticator {
   public @Nullable Request authenticate(@Nullable Route route, Response response) throws IOException {
     if (response.priorResponse() != null) {
       return null; // already answered a challenge for this call: the credentials were refused
+    }
+    if (!trusted.registry(response.request().url())) {
+      return null; // e.g. a storage host a blob download was redirected to: not ours to authenticate
     }
     for (Challenge challenge : response.challenges()) {
       String scheme = challenge.scheme();
@@ -113,8 +121,13 @@ final class RegistryAuth implements Interceptor, Authenticator {
   }
 
   private Token fetchToken(BearerChallenge challenge) throws IOException {
-    Request.Builder request = new Request.Builder().url(challenge.tokenUrl());
+    HttpUrl url = challenge.tokenUrl();
+    Request.Builder request = new Request.Builder().url(url);
     if (hasCredentials()) {
+      if (!trusted.realm(url)) {
+        throw new IOException("token realm " + TrustedHosts.key(url) + " is not trusted with the registry credentials:"
+            + " add it to origin.registry.token_realms if it is the registry's token server");
+      }
       request.header("Authorization", Credentials.basic(username, password));
     }
     try (Response response = tokenHttp.newCall(request.build()).execute()) {
