@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -28,16 +29,62 @@ final class NeighborClient {
   static final String GENERATION = "X-Tag-Generation";
   /** Marks a read forwarded from another node, which must answer from its own store only. */
   static final String FORWARDED = "X-Build-Index-Forwarded";
+  /** Marks a client's write that a non-owner routed to an owner: the owner stores it and fans out, but routes it no further. */
+  static final String ROUTED = "X-Build-Index-Routed";
+  /** The outcome header of a write's answer. */
+  static final String OUTCOME = "X-Tag-Outcome";
+  /** Largest answer to a routed write that is read: an error message. */
+  private static final long MAX_ROUTED_BODY = 16 * 1024;
+  /**
+   * A routed write waits for the owner's whole write path: dependency resolution (a docker tag's
+   * manifest may be retried for a while) and the owner's own fan-out.
+   */
+  static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(60);
   private static final MediaType JSON = MediaType.get("application/json");
   /** Largest answer of a forwarded {@code GET /tags/{tag}}: a digest. */
   static final long MAX_TAG_BODY = 1024;
 
   private final OkHttpClient http;
+  private final OkHttpClient routeHttp;
   private final ObjectMapper json;
 
   NeighborClient(OkHttpClient http, ObjectMapper json) {
     this.http = http;
+    this.routeHttp = http.newBuilder().readTimeout(ROUTE_TIMEOUT).callTimeout(ROUTE_TIMEOUT).build();
     this.json = json;
+  }
+
+  /** A client's {@code PUT /tags/{tag}/digest/{digest}} sent on to {@code owner}; a 5xx answer is an IOException. */
+  RoutedWrite routePut(HostPort owner, Tag tag, Digest digest, @Nullable Generation generation, boolean replicate)
+      throws IOException {
+    return route(owner, "PUT", "/tags/" + tag.pathEscaped() + "/digest/" + digest + "?replicate=" + replicate, generation);
+  }
+
+  /** A client's {@code DELETE /tags/{tag}} sent on to {@code owner}; a 5xx answer is an IOException. */
+  RoutedWrite routeDelete(HostPort owner, Tag tag, @Nullable Generation generation, boolean replicate) throws IOException {
+    return route(owner, "DELETE", "/tags/" + tag.pathEscaped() + "?replicate=" + replicate, generation);
+  }
+
+  private RoutedWrite route(HostPort owner, String method, String path, @Nullable Generation generation)
+      throws IOException {
+    Request.Builder request = new Request.Builder().url(url(owner, path)).header(ROUTED, "1")
+        .method(method, method.equals("PUT") ? RequestBody.create(new byte[0]) : null);
+    if (generation != null) {
+      request.header(GENERATION, generation.toString());
+    }
+    try (Response response = routeHttp.newCall(request.build()).execute()) {
+      if (response.code() >= 500 || response.isRedirect()) {
+        throw new IOException(method + " " + path + " on " + node(owner) + ": HTTP " + response.code());
+      }
+      String generationHeader = response.header(GENERATION);
+      return new RoutedWrite(response.code(), response.header(OUTCOME),
+          generationHeader == null ? null : Generation.parse(generationHeader),
+          response.peekBody(MAX_ROUTED_BODY).string());
+    }
+  }
+
+  private static String node(HostPort owner) {
+    return owner.toString();
   }
 
   /** Kraken's DuplicatePut: {@code PUT /internal/duplicate/tags/{tag}/digest/{digest}}. */
