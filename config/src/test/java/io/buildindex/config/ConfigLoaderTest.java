@@ -54,7 +54,16 @@ final class ConfigLoaderTest {
     TagReplicationConfig r = ConfigLoader.load(resource("full.yaml")).tagReplication();
 
     assertThat(r).isEqualTo(new TagReplicationConfig(Duration.ofSeconds(5), Duration.ofMinutes(2),
-        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50));
+        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50, Duration.ofSeconds(2), Duration.ofSeconds(20)));
+  }
+
+  @Test
+  void tagReplication_timeoutsDefaultShortAndMustBePositive() {
+    TagReplicationConfig defaults = TagReplicationConfig.defaults();
+    assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.readTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> new TagReplicationConfig(null, null, null, null, null, null, null, null, Duration.ZERO, null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("connect_timeout");
   }
 
   @Test

@@ -38,7 +38,7 @@ public final class Replications {
     context.db().migrate("tagreplication");
     ReplicationMetrics metrics = new ReplicationMetrics(context.metrics());
     ReplicationMetrics.registerQueueGauges(context.metrics(), context.db(), rules.destinations().keySet(), context.clock());
-    TaskExecutor executor = new TaskExecutor(clients(rules, context, config.numWorkers()), blobs);
+    TaskExecutor executor = new TaskExecutor(clients(rules, context, config), blobs);
     TaskEngine engine = new TaskEngine(executor, List.copyOf(rules.destinations().keySet()),
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
@@ -52,7 +52,17 @@ public final class Replications {
   }
 
   static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
+    TagReplicationConfig defaults = TagReplicationConfig.defaults();
+    return remoteHttp(caller, workers, defaults.connectTimeout(), defaults.readTimeout());
+  }
+
+  /* Short connect and read timeouts: a remote that accepts connections but never answers holds a
+   * worker until one of them expires (see Lanes for why it cannot hold them all). */
+  static OkHttpClient remoteHttp(OkHttpClient caller, int workers, Duration connectTimeout, Duration readTimeout) {
     return caller.newBuilder()
+        .connectTimeout(connectTimeout)
+        .readTimeout(readTimeout)
+        .writeTimeout(readTimeout)
         .connectionPool(new ConnectionPool(Math.max(5, workers), KEEP_ALIVE.toMinutes(), TimeUnit.MINUTES))
         .socketFactory(new NoDelaySocketFactory())
         // A remote's redirect is an answer, not an instruction: following it would send our
@@ -65,8 +75,9 @@ public final class Replications {
   /* One connection pool for all remotes, sized for the workers: the caller's pool may keep fewer
    * idle connections than workers, which would reconnect on most calls under load. Nagle off: see
    * NoDelaySocketFactory. */
-  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context, int workers) {
-    OkHttpClient http = remoteHttp(context.http(), workers);
+  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context,
+      TagReplicationConfig config) {
+    OkHttpClient http = remoteHttp(context.http(), config.numWorkers(), config.connectTimeout(), config.readTimeout());
     Map<String, RemoteClient> clients = new LinkedHashMap<>();
     for (Map.Entry<String, HostPort> e : rules.destinations().entrySet()) {
       clients.put(e.getKey(), new RemoteClient(e.getValue(), http, DEFAULT_CALL_TIMEOUT, context.clock()));
