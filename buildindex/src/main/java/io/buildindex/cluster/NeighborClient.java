@@ -74,7 +74,7 @@ final class NeighborClient {
     }
     try (Response response = routeHttp.newCall(request.build()).execute()) {
       if (response.code() >= 500 || response.isRedirect()) {
-        throw new IOException(method + " " + path + " on " + node(owner) + ": HTTP " + response.code());
+        throw new IOException(method + " " + path + " on " + owner + ": HTTP " + response.code());
       }
       String generationHeader = response.header(GENERATION);
       return new RoutedWrite(response.code(), response.header(OUTCOME),
@@ -83,9 +83,6 @@ final class NeighborClient {
     }
   }
 
-  private static String node(HostPort owner) {
-    return owner.toString();
-  }
 
   /** Kraken's DuplicatePut: {@code PUT /internal/duplicate/tags/{tag}/digest/{digest}}. */
   void duplicatePut(HostPort node, Tag tag, Digest digest, Generation generation, Duration delay) throws IOException {

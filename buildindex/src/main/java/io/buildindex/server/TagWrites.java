@@ -13,8 +13,8 @@ import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,10 +111,14 @@ final class TagWrites {
 
   /** The owner's answer as this node's: its outcome and generation, or its refusal with its status. */
   private static PutResult routed(RoutedWrite answer, Tag tag, @Nullable Digest digest) {
-    if (!answer.successful() || answer.outcome() == null || answer.generation() == null) {
-      throw new HttpProblem(answer.successful() ? 502 : answer.status(), message(answer));
+    if (!answer.successful()) {
+      throw new HttpProblem(answer.status(), message(answer));
     }
-    PutResult.Outcome outcome = PutResult.Outcome.valueOf(answer.outcome().toUpperCase(Locale.ROOT));
+    PutResult.Outcome outcome = Arrays.stream(PutResult.Outcome.values())
+        .filter(o -> o.name().equalsIgnoreCase(String.valueOf(answer.outcome()))).findFirst().orElse(null);
+    if (outcome == null || answer.generation() == null) {
+      throw new HttpProblem(502, "the owner answered " + answer.status() + " without a known outcome and generation");
+    }
     return new PutResult(outcome, new TagRecord(tag, digest, answer.generation(), Instant.now()));
   }
 
