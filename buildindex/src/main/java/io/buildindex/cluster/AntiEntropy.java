@@ -44,6 +44,10 @@ public final class AntiEntropy {
   /** Few enough for a small summary, many enough that one repaired tag fetches 1/256 of a share. */
   static final int BUCKETS = 256;
   private static final int SCAN_PAGE = 10_000;
+  /** Largest summary a peer may answer: {@value #BUCKETS} numbers. */
+  static final long MAX_SUMMARY_BYTES = 64 * 1024;
+  /** Largest bucket a peer may answer: about 400,000 records, a bucket of 100M tags' share. */
+  static final long MAX_BUCKET_BYTES = 64L * 1024 * 1024;
   private static final TypeReference<List<RecordJson>> RECORDS = new TypeReference<>() {};
 
   /** One record on the wire; digest null is a tombstone. */
@@ -61,6 +65,10 @@ public final class AntiEntropy {
   private final Counter differingBuckets;
   private final Counter failedRounds;
   private final AtomicLong lastRoundMillis = new AtomicLong(-1);
+  private final Counter handedOff;
+  /** Records this node does not own are handed off up to this generation, for {@link #handOffMembers}. */
+  private long handedOffUpTo;
+  private List<HostPort> handOffMembers = List.of();
 
   AntiEntropy(HashRing ring, TagStore store, NeighborClient client, ObjectMapper json, MetricRegistry metrics) {
     this.ring = ring;
@@ -70,6 +78,7 @@ public final class AntiEntropy {
     this.repaired = metrics.counter("antientropy.repaired");
     this.differingBuckets = metrics.counter("antientropy.differing_buckets");
     this.failedRounds = metrics.counter("antientropy.failed_rounds");
+    this.handedOff = metrics.counter("antientropy.handed_off");
     metrics.gauge("antientropy.last_round_millis", () -> lastRoundMillis::get);
   }
 
@@ -112,6 +121,12 @@ public final class AntiEntropy {
         }
       }
     }
+    try {
+      handOff();
+    } catch (RuntimeException e) {
+      failedRounds.inc();
+      log.warn("anti-entropy hand-off failed: {}", e.toString());
+    }
     lastRoundMillis.set((System.nanoTime() - start) / 1_000_000);
     if (total > 0) {
       log.info("anti-entropy repaired {} tags", total);
@@ -120,13 +135,13 @@ public final class AntiEntropy {
   }
 
   private int pullFrom(HostPort peer) throws IOException {
-    Summary theirs = json.readValue(client.getBytes(peer, "/internal/antientropy/summary?peer=" + ring.self()), Summary.class);
+    Summary theirs = json.readValue(client.getBytes(peer, "/internal/antientropy/summary?peer=" + ring.self(), MAX_SUMMARY_BYTES), Summary.class);
     Summary mine = summary(peer);
     int fixed = 0;
     for (int i = 0; i < BUCKETS; i++) {
       if (!mine.buckets().get(i).equals(theirs.buckets().get(i))) {
         differingBuckets.inc();
-        byte[] body = client.getBytes(peer, "/internal/antientropy/buckets/" + i + "?peer=" + ring.self());
+        byte[] body = client.getBytes(peer, "/internal/antientropy/buckets/" + i + "?peer=" + ring.self(), MAX_BUCKET_BYTES);
         fixed += apply(json.readValue(body, RECORDS));
       }
     }
@@ -151,6 +166,62 @@ public final class AntiEntropy {
     }
     repaired.inc(fixed);
     return fixed;
+  }
+
+  /*
+   * Records this node holds but does not own (written here before non-owners routed writes, or
+   * while it owned the tag before a membership change) are sent to their owners as neighbors'
+   * writes: the owners' last-write-wins keeps whichever is newer, so nothing only this node knows
+   * is lost, and owners never learn an older state. The pull above runs between owners only and
+   * would never move them. Sent records are remembered by a generation mark (reset when the
+   * membership changes), so a record is sent once, not every round.
+   */
+  private void handOff() {
+    List<HostPort> members = ring.members();
+    if (!members.equals(handOffMembers)) {
+      handOffMembers = List.copyOf(members);
+      handedOffUpTo = 0;
+    }
+    long mark = handedOffUpTo;
+    long newest = mark;
+    boolean allSent = true;
+    String after = null;
+    while (true) {
+      List<TagRecord> page = store.scan(after, SCAN_PAGE);
+      for (TagRecord r : page) {
+        if (r.generation().value() > mark && !ring.isOwner(r.tag().toString())) {
+          allSent &= handOff(r);
+          newest = Math.max(newest, r.generation().value());
+        }
+      }
+      if (page.size() < SCAN_PAGE) {
+        break;
+      }
+      after = page.get(page.size() - 1).tag().toString();
+    }
+    if (allSent) {
+      handedOffUpTo = newest;
+    }
+  }
+
+  private boolean handOff(TagRecord r) {
+    boolean sent = true;
+    for (HostPort owner : ring.owners(r.tag().toString())) {
+      try {
+        if (r.digest() == null) {
+          client.duplicateDelete(owner, r.tag(), r.generation());
+        } else {
+          client.duplicatePut(owner, r.tag(), r.digest(), r.generation(), java.time.Duration.ZERO);
+        }
+        ring.recordSuccess(owner);
+        handedOff.inc();
+      } catch (IOException | RuntimeException e) {
+        ring.recordFailure(owner);
+        sent = false;
+        log.debug("hand-off of {} to owner {} failed: {}", r.tag(), owner, e.toString());
+      }
+    }
+    return sent;
   }
 
   private void forShared(HostPort peer, Consumer<TagRecord> action) {

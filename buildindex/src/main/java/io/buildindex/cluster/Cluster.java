@@ -76,7 +76,7 @@ public final class Cluster implements AutoCloseable {
   private void antiEntropyRound() {
     try {
       antiEntropy.runOnce();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: a periodic task that throws is never run again
       log.warn("anti-entropy round failed", e);
     }
   }

@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSource;
 
 /**
  * Calls to other build-index nodes of this datacenter, in Kraken's wire format plus our
@@ -27,15 +29,60 @@ final class NeighborClient {
   static final String GENERATION = "X-Tag-Generation";
   /** Marks a read forwarded from another node, which must answer from its own store only. */
   static final String FORWARDED = "X-Build-Index-Forwarded";
+  /** Marks a client's write that a non-owner routed to an owner: the owner stores it and fans out, but routes it no further. */
+  static final String ROUTED = "X-Build-Index-Routed";
+  /** The outcome header of a write's answer. */
+  static final String OUTCOME = "X-Tag-Outcome";
+  /** Largest answer to a routed write that is read: an error message. */
+  private static final long MAX_ROUTED_BODY = 16 * 1024;
+  /**
+   * A routed write waits for the owner's whole write path: dependency resolution (a docker tag's
+   * manifest may be retried for a while) and the owner's own fan-out.
+   */
+  static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(60);
   private static final MediaType JSON = MediaType.get("application/json");
+  /** Largest answer of a forwarded {@code GET /tags/{tag}}: a digest. */
+  static final long MAX_TAG_BODY = 1024;
 
   private final OkHttpClient http;
+  private final OkHttpClient routeHttp;
   private final ObjectMapper json;
 
   NeighborClient(OkHttpClient http, ObjectMapper json) {
     this.http = http;
+    this.routeHttp = http.newBuilder().readTimeout(ROUTE_TIMEOUT).callTimeout(ROUTE_TIMEOUT).build();
     this.json = json;
   }
+
+  /** A client's {@code PUT /tags/{tag}/digest/{digest}} sent on to {@code owner}; a 5xx answer is an IOException. */
+  RoutedWrite routePut(HostPort owner, Tag tag, Digest digest, @Nullable Generation generation, boolean replicate)
+      throws IOException {
+    return route(owner, "PUT", "/tags/" + tag.pathEscaped() + "/digest/" + digest + "?replicate=" + replicate, generation);
+  }
+
+  /** A client's {@code DELETE /tags/{tag}} sent on to {@code owner}; a 5xx answer is an IOException. */
+  RoutedWrite routeDelete(HostPort owner, Tag tag, @Nullable Generation generation, boolean replicate) throws IOException {
+    return route(owner, "DELETE", "/tags/" + tag.pathEscaped() + "?replicate=" + replicate, generation);
+  }
+
+  private RoutedWrite route(HostPort owner, String method, String path, @Nullable Generation generation)
+      throws IOException {
+    Request.Builder request = new Request.Builder().url(url(owner, path)).header(ROUTED, "1")
+        .method(method, method.equals("PUT") ? RequestBody.create(new byte[0]) : null);
+    if (generation != null) {
+      request.header(GENERATION, generation.toString());
+    }
+    try (Response response = routeHttp.newCall(request.build()).execute()) {
+      if (response.code() >= 500 || response.isRedirect()) {
+        throw new IOException(method + " " + path + " on " + owner + ": HTTP " + response.code());
+      }
+      String generationHeader = response.header(GENERATION);
+      return new RoutedWrite(response.code(), response.header(OUTCOME),
+          generationHeader == null ? null : Generation.parse(generationHeader),
+          response.peekBody(MAX_ROUTED_BODY).string());
+    }
+  }
+
 
   /** Kraken's DuplicatePut: {@code PUT /internal/duplicate/tags/{tag}/digest/{digest}}. */
   void duplicatePut(HostPort node, Tag tag, Digest digest, Generation generation, Duration delay) throws IOException {
@@ -76,21 +123,32 @@ final class NeighborClient {
         throw new IOException("GET " + tag + " from " + node + ": HTTP " + response.code());
       }
       String generation = response.header(GENERATION);
-      return Optional.of(new RemoteTag(Digest.parse(body.string().strip()),
+      return Optional.of(new RemoteTag(Digest.parse(new String(bounded(body, MAX_TAG_BODY, "GET " + tag + " from " + node),
+          java.nio.charset.StandardCharsets.UTF_8).strip()),
           generation == null ? Generation.ZERO : Generation.parse(generation)));
     }
   }
 
-  /** A GET returning the body as bytes, for anti-entropy. */
-  byte[] getBytes(HostPort node, String pathAndQuery) throws IOException {
+  /** A GET returning the body as bytes, for anti-entropy; a body over {@code limit} bytes fails it unread. */
+  byte[] getBytes(HostPort node, String pathAndQuery, long limit) throws IOException {
     Request request = new Request.Builder().url(url(node, pathAndQuery)).get().build();
     try (Response response = http.newCall(request).execute()) {
       ResponseBody body = response.body();
       if (!response.isSuccessful() || body == null) {
         throw new IOException("GET " + pathAndQuery + " from " + node + ": HTTP " + response.code());
       }
-      return body.bytes();
+      return bounded(body, limit, "GET " + pathAndQuery + " from " + node);
     }
+  }
+
+  /* Never buffer more than the route can legitimately answer: a broken or hostile node must not
+   * be able to exhaust this node's heap with an endless body. */
+  private static byte[] bounded(ResponseBody body, long limit, String what) throws IOException {
+    BufferedSource source = body.source();
+    if (body.contentLength() > limit || source.request(limit + 1)) {
+      throw new IOException(what + ": answer larger than " + limit + " bytes");
+    }
+    return source.readByteArray();
   }
 
   private void send(HostPort node, String method, String path, Generation generation, byte[] body) throws IOException {

@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * after its delay. A failed call is logged with everything needed to redo it; only when every
  * neighbor fails is it counted ({@code duplicate_put_failures}, {@code duplicate_replicate_failures}),
  * as then the write lives on this node alone. The client's request succeeds either way.
+ *
+ * <p>A node that does not own a tag keeps no copy of it: a client's write to it is routed to an
+ * owner ({@link #routePut}, {@link #routeDelete}), and its reads ask the owners first
+ * ({@link #askOwners}). A copy kept here would never see the owners' later writes and deletes
+ * (they fan out to owners only), nor would anti-entropy repair it (it runs between owners).
  * Thread-safe.
  */
 public final class Neighbors {
@@ -40,6 +45,8 @@ public final class Neighbors {
 
   /** Header marking a call from another node of this cluster, which must not fan out again. */
   public static final String FORWARDED_HEADER = NeighborClient.FORWARDED;
+  /** Header marking a client's write a non-owner routed here: store it and fan out, but route it no further. */
+  public static final String ROUTED_HEADER = NeighborClient.ROUTED;
 
   /** The two staggers of {@code tagserver}. */
   public record Staggers(Duration put, Duration replicate) {}
@@ -84,11 +91,21 @@ public final class Neighbors {
 
   /** The tag from the first owner (other than this node) that has it, newest generation if several answer. */
   public Optional<RemoteTag> readFromOwners(Tag tag) {
+    return askOwners(tag).tag();
+  }
+
+  /** What the owners said of a tag: {@code answered} false when no owner (other than this node) could be asked. */
+  public record OwnersRead(boolean answered, Optional<RemoteTag> tag) {}
+
+  /** The tag's newest state among the owners (other than this node) that answer. */
+  public OwnersRead askOwners(Tag tag) {
     Optional<RemoteTag> best = Optional.empty();
+    boolean answered = false;
     for (HostPort owner : others(tag)) {
       try {
         Optional<RemoteTag> found = client.get(owner, tag);
         ring.recordSuccess(owner);
+        answered = true;
         if (found.isPresent() && (best.isEmpty() || found.get().generation().isNewerThan(best.get().generation()))) {
           best = found;
         }
@@ -97,7 +114,40 @@ public final class Neighbors {
         log.debug("read of {} from owner {} failed: {}", tag, owner, e.toString());
       }
     }
-    return best;
+    return new OwnersRead(answered, best);
+  }
+
+  /**
+   * A client's PUT of a tag this node does not own, sent to the first owner that answers (it
+   * stores the write and duplicates it to the other owners); empty when no owner could be reached.
+   * An owner's refusal (4xx) is an answer.
+   */
+  public Optional<RoutedWrite> routePut(Tag tag, Digest digest, @Nullable Generation generation, boolean replicate) {
+    return route(tag, owner -> client.routePut(owner, tag, digest, generation, replicate));
+  }
+
+  /** As {@link #routePut}, for a client's DELETE. */
+  public Optional<RoutedWrite> routeDelete(Tag tag, @Nullable Generation generation, boolean replicate) {
+    return route(tag, owner -> client.routeDelete(owner, tag, generation, replicate));
+  }
+
+  @FunctionalInterface
+  private interface Route {
+    RoutedWrite send(HostPort owner) throws IOException;
+  }
+
+  private Optional<RoutedWrite> route(Tag tag, Route route) {
+    for (HostPort owner : others(tag)) {
+      try {
+        RoutedWrite answer = route.send(owner);
+        ring.recordSuccess(owner);
+        return Optional.of(answer);
+      } catch (IOException | RuntimeException e) {
+        ring.recordFailure(owner);
+        log.warn("routing a write of {} to owner {} failed: {}", tag, owner, e.toString());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether this node is among the tag's owners. */

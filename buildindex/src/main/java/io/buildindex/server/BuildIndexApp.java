@@ -121,8 +121,8 @@ public final class BuildIndexApp implements AutoCloseable {
     new InternalRoutes(writes).register(router);
     new WriteBatchRoutes(writes).register(router);
     new ClusterRoutes(cluster.antiEntropy()).register(router);
-    new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
-    new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
+    new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics, clock).register(router);
+    new OpsRoutes(new Readiness(store, cluster.ring(), replication), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();
     replication.start();
     watchTls(config, tls, resources);

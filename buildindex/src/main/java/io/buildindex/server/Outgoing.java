@@ -26,6 +26,10 @@ record Outgoing(OkHttpClient cluster, OkHttpClient remote, OkHttpClient blobs) {
   static Outgoing create(BuildIndexConfig config, Tls tls) {
     String token = config.auth() == null ? "" : config.auth().clientToken();
     OkHttpClient base = tls.forPeers(new OkHttpClient.Builder()
+        // Neighbors and remotes answer, they do not redirect: following one would send the write
+        // elsewhere (and our token to it, on the same host), and a redirected write is not done.
+        .followRedirects(false)
+        .followSslRedirects(false)
         .addInterceptor(chain -> token.isEmpty() ? chain.proceed(chain.request())
             : chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + token).build())))
         .build();

@@ -41,18 +41,35 @@ final class TagRoutes {
   private void put(Context ctx) {
     Tag tag = PathParams.tag(ctx);
     var digest = PathParams.digest(ctx);
-    PutResult result = writes.put(tag, digest, Headers.generation(ctx), replicateParam(ctx, false));
+    boolean replicate = replicateParam(ctx, false);
+    PutResult result = routed(ctx) ? writes.putHere(tag, digest, Headers.generation(ctx), replicate)
+        : writes.put(tag, digest, Headers.generation(ctx), replicate);
     Headers.writeResult(ctx, result);
     ctx.status(200);
   }
 
+  /** Whether a non-owner routed this client write here: store it, route it no further. */
+  private static boolean routed(Context ctx) {
+    return ctx.header(Neighbors.ROUTED_HEADER) != null;
+  }
+
   /*
-   * Local store first; on a miss, unless the request was itself forwarded by a node, ask the tag's
-   * other owners (this node may not own the tag, or may be catching up after a disk loss). A local
-   * tombstone is an answer: deleted tags are not looked up elsewhere.
+   * On an owner: local store first; on a miss, unless the request was itself forwarded by a node,
+   * ask the tag's other owners (it may be catching up after a disk loss). A local tombstone is an
+   * answer: deleted tags are not looked up elsewhere. On a node that does not own the tag, the
+   * owners answer: a copy here (left from before writes were routed, or from when this node owned
+   * the tag) would miss their later writes, so it is used only when no owner can be asked.
    */
   private void get(Context ctx) {
     Tag tag = PathParams.tag(ctx);
+    boolean forwarded = ctx.header(Neighbors.FORWARDED_HEADER) != null;
+    if (!forwarded && !neighbors.owns(tag)) {
+      Neighbors.OwnersRead read = neighbors.askOwners(tag);
+      if (read.answered()) {
+        answer(ctx, read.tag());
+        return;
+      }
+    }
     Optional<TagRecord> record = store.record(tag);
     if (record.isPresent()) {
       ctx.header(Headers.GENERATION, record.get().generation().toString());
@@ -63,8 +80,10 @@ final class TagRoutes {
       }
       return;
     }
-    Optional<RemoteTag> remote = ctx.header(Neighbors.FORWARDED_HEADER) == null
-        ? neighbors.readFromOwners(tag) : Optional.empty();
+    answer(ctx, forwarded ? Optional.empty() : neighbors.readFromOwners(tag));
+  }
+
+  private static void answer(Context ctx, Optional<RemoteTag> remote) {
     if (remote.isEmpty()) {
       ErrorMapping.emptyNotFound(ctx);
       return;
@@ -76,12 +95,18 @@ final class TagRoutes {
   private void delete(Context ctx) {
     Tag tag = PathParams.tag(ctx);
     var generation = Headers.generation(ctx);
+    boolean fromNeighbor = ctx.header(Neighbors.FORWARDED_HEADER) != null;
+    boolean replicate = replicateParam(ctx, true);
+    if (!fromNeighbor && !routed(ctx) && !neighbors.owns(tag)) {
+      Headers.writeResult(ctx, writes.delete(tag, generation, replicate, false)); // routed to an owner, 404 included
+      ctx.status(204);
+      return;
+    }
     // A replicated delete (with a generation) stores a tombstone even for a tag this node never had.
     if (generation == null && store.get(tag).isEmpty()) {
       throw HttpProblem.notFound("");
     }
-    boolean fromNeighbor = ctx.header(Neighbors.FORWARDED_HEADER) != null;
-    Headers.writeResult(ctx, writes.delete(tag, generation, replicateParam(ctx, true), fromNeighbor));
+    Headers.writeResult(ctx, writes.deleteHere(tag, generation, replicate, fromNeighbor));
     ctx.status(204);
   }
 

@@ -1,6 +1,7 @@
 package io.buildindex.server;
 
 import io.buildindex.cluster.Neighbors;
+import io.buildindex.cluster.RoutedWrite;
 import io.buildindex.tagreplication.DependencyResolver;
 import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagstore.Digest;
@@ -11,6 +12,8 @@ import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -37,8 +40,20 @@ final class TagWrites {
     this.p = parts;
   }
 
-  /** A client's PUT: store (with tasks when {@code replicate}), then DuplicatePut/DuplicateReplicate. */
+  /**
+   * A client's PUT: on an owner of the tag, {@link #putHere}; on any other node, the write is
+   * routed to an owner, whose answer is this one (503 when no owner can be reached).
+   */
   PutResult put(Tag tag, Digest digest, @Nullable Generation generation, boolean replicate) {
+    if (!p.neighbors().owns(tag)) {
+      RoutedWrite answer = p.neighbors().routePut(tag, digest, generation, replicate).orElseThrow(() -> noOwner(tag));
+      return routed(answer, tag, digest);
+    }
+    return putHere(tag, digest, generation, replicate);
+  }
+
+  /** A client's PUT stored here (with tasks when {@code replicate}), then DuplicatePut/DuplicateReplicate. */
+  PutResult putHere(Tag tag, Digest digest, @Nullable Generation generation, boolean replicate) {
     List<Digest> dependencies = p.dependencies().resolve(tag, digest);
     PutResult result = p.store().put(tag, digest, generationFor(generation), p.replication().onTagWrite(replicate, dependencies));
     if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
@@ -75,15 +90,52 @@ final class TagWrites {
   }
 
   /**
+   * A client's DELETE: on an owner, or from a neighbor, {@link #deleteHere}; on any other node,
+   * routed to an owner as {@link #put} is (its 404 for an unknown tag included).
+   */
+  PutResult delete(Tag tag, @Nullable Generation generation, boolean replicate, boolean fromNeighbor) {
+    if (!fromNeighbor && !p.neighbors().owns(tag)) {
+      RoutedWrite answer = p.neighbors().routeDelete(tag, generation, replicate).orElseThrow(() -> noOwner(tag));
+      return routed(answer, tag, null);
+    }
+    return deleteHere(tag, generation, replicate, fromNeighbor);
+  }
+
+  /**
    * Stores a tombstone (replicated to matching remotes when {@code replicate}) and, unless it came
    * from a neighbor, sends it to the other owners.
    */
-  PutResult delete(Tag tag, @Nullable Generation generation, boolean replicate, boolean fromNeighbor) {
+  PutResult deleteHere(Tag tag, @Nullable Generation generation, boolean replicate, boolean fromNeighbor) {
     PutResult result = p.store().delete(tag, generationFor(generation), p.replication().onTagDelete(replicate));
     if (!fromNeighbor && result.outcome() != PutResult.Outcome.SUPERSEDED) {
       p.neighbors().duplicateDelete(tag, result.current().generation());
     }
     return result;
+  }
+
+  /** The owner's answer as this node's: its outcome and generation, or its refusal with its status. */
+  private static PutResult routed(RoutedWrite answer, Tag tag, @Nullable Digest digest) {
+    if (!answer.successful()) {
+      throw new HttpProblem(answer.status(), message(answer));
+    }
+    PutResult.Outcome outcome = Arrays.stream(PutResult.Outcome.values())
+        .filter(o -> o.name().equalsIgnoreCase(String.valueOf(answer.outcome()))).findFirst().orElse(null);
+    if (outcome == null || answer.generation() == null) {
+      throw new HttpProblem(502, "the owner answered " + answer.status() + " without a known outcome and generation");
+    }
+    return new PutResult(outcome, new TagRecord(tag, digest, answer.generation(), Instant.now()));
+  }
+
+  private static String message(RoutedWrite answer) {
+    try {
+      return Json.MAPPER.readTree(answer.body()).path("message").asText("owner answered " + answer.status());
+    } catch (java.io.IOException | RuntimeException e) {
+      return "owner answered " + answer.status();
+    }
+  }
+
+  private static HttpProblem noOwner(Tag tag) {
+    return new HttpProblem(503, "this node does not own " + tag + " and none of its owners could be reached");
   }
 
   private Generation generationFor(@Nullable Generation given) {

@@ -56,7 +56,7 @@ final class DockerDatacenters implements AutoCloseable {
     try {
       DockerRegistry registryB = add(started, DockerRegistry.start(dir.resolve("registry-b")));
       DockerNode buildIndexB = add(started, DockerNode.start(dir.resolve("build-index-b"),
-          yaml(registryB.url(), ""), ServerProcess.freePort(), List.of()));
+          yaml(registryB.url(), List.of(), ""), ServerProcess.freePort(), List.of()));
       // Registry A must know where build-index A listens before build-index A starts (its origin).
       int portA = ServerProcess.freePort();
       RegistryProcess registryA = add(started, RegistryProcess.start(dir.resolve("registry-a"),
@@ -65,7 +65,7 @@ final class DockerDatacenters implements AutoCloseable {
           + "remotes:\n  \"" + buildIndexB.hostPort() + "\": [\"team/.*\"]\n"
           + "tag_replication: {retry_interval: 200ms, max_retry_interval: 1s, poll_retries_interval: 200ms}\n";
       DockerNode buildIndexA = add(started, DockerNode.start(dir.resolve("build-index-a"),
-          yaml(registryA.url(), replication), portA, List.of(SMALL_HEAP)));
+          yaml(registryA.url(), List.of(registryB.url()), replication), portA, List.of(SMALL_HEAP)));
       return new DockerDatacenters(registryB, buildIndexB, registryA, buildIndexA);
     } catch (RuntimeException | Error e) {
       try {
@@ -82,12 +82,14 @@ final class DockerDatacenters implements AutoCloseable {
     return resource;
   }
 
-  private static String yaml(String originUrl, String more) {
+  /** {@code remoteRegistries}: the registries of other datacenters this origin may copy blobs to. */
+  private static String yaml(String originUrl, List<String> remoteRegistries, String more) {
     return "localdb: {source: ./index.db}\n"
         + "tag_types:\n"
         + "  - {namespace: \"team/.*\", type: docker}\n"
         + "  - {namespace: \".*\", type: default}\n"
-        + "origin:\n  registry: {url: \"" + originUrl + "\"}\n"
+        + "origin:\n  registry: {url: \"" + originUrl + "\", remote_registries: "
+        + remoteRegistries.stream().map(u -> "\"" + u + "\"").toList() + "}\n"
         + more;
   }
 

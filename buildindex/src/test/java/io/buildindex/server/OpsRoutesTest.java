@@ -37,6 +37,20 @@ final class OpsRoutesTest {
   }
 
   @Test
+  void readiness_503WhenTheReplicationEngineHasStopped() {
+    assertThat(server.get("/metrics").text()).contains("tagreplication_engine_up 1");
+    // The dispatcher survives every Throwable; an interrupt is the way left for it to end.
+    java.util.List<Thread> dispatchers = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("replication-dispatcher") && t.isAlive()).toList();
+    assertThat(dispatchers).hasSize(1);
+    dispatchers.get(0).interrupt();
+
+    Response readiness = ReplicationNode.await("readiness 503", () -> server.get("/readiness"), r -> r.status() == 503);
+    assertThat(readiness.json().get("message").asText()).contains("replication has stopped");
+    assertThat(server.get("/metrics").text()).contains("tagreplication_engine_up 0");
+  }
+
+  @Test
   void origin_emptyBody() {
     Response origin = server.get("/origin");
 

@@ -15,7 +15,9 @@ public record TagReplicationConfig(
     Integer numWorkers,
     Integer maxConcurrencyPerDestination,
     Duration doneRetention,
-    Integer backfillRatePerSecond) {
+    Integer backfillRatePerSecond,
+    Duration connectTimeout,
+    Duration readTimeout) {
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_POLL_RETRIES_INTERVAL = Duration.ofSeconds(15);
@@ -27,6 +29,13 @@ public record TagReplicationConfig(
   public static final Duration DEFAULT_DONE_RETENTION = Duration.ofDays(7);
   /** Backfill is background work: at most this many tasks enqueued per second. */
   public static final int DEFAULT_BACKFILL_RATE_PER_SECOND = 100;
+  /** Connecting to a remote: a healthy one, even across an ocean, connects in well under a second. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * Waiting for a remote's next bytes: it answers a batch in milliseconds once it has it, so a
+   * remote silent this long is stuck, and it must not hold a worker for long.
+   */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
 
   public TagReplicationConfig {
     retryInterval = Validate.positive("retry_interval", Validate.orDefault(retryInterval, DEFAULT_RETRY_INTERVAL));
@@ -45,9 +54,19 @@ public record TagReplicationConfig(
     doneRetention = Validate.nonNegative("done_retention", Validate.orDefault(doneRetention, DEFAULT_DONE_RETENTION));
     backfillRatePerSecond = Validate.atLeast("backfill_rate_per_second", 1,
         Validate.orDefault(backfillRatePerSecond, DEFAULT_BACKFILL_RATE_PER_SECOND));
+    connectTimeout = Validate.positive("connect_timeout", Validate.orDefault(connectTimeout, DEFAULT_CONNECT_TIMEOUT));
+    readTimeout = Validate.positive("read_timeout", Validate.orDefault(readTimeout, DEFAULT_READ_TIMEOUT));
+  }
+
+  /** The policy with the default timeouts. */
+  public TagReplicationConfig(Duration retryInterval, Duration maxRetryInterval, Duration pollRetriesInterval,
+      Integer maxAttempts, Integer numWorkers, Integer maxConcurrencyPerDestination, Duration doneRetention,
+      Integer backfillRatePerSecond) {
+    this(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers, maxConcurrencyPerDestination,
+        doneRetention, backfillRatePerSecond, null, null);
   }
 
   public static TagReplicationConfig defaults() {
-    return new TagReplicationConfig(null, null, null, null, null, null, null, null);
+    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -56,7 +56,16 @@ final class ConfigLoaderTest {
     TagReplicationConfig r = ConfigLoader.load(resource("full.yaml")).tagReplication();
 
     assertThat(r).isEqualTo(new TagReplicationConfig(Duration.ofSeconds(5), Duration.ofMinutes(2),
-        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50));
+        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50, Duration.ofSeconds(2), Duration.ofSeconds(20)));
+  }
+
+  @Test
+  void tagReplication_timeoutsDefaultShortAndMustBePositive() {
+    TagReplicationConfig defaults = TagReplicationConfig.defaults();
+    assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.readTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> new TagReplicationConfig(null, null, null, null, null, null, null, null, Duration.ZERO, null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("connect_timeout");
   }
 
   @Test
@@ -78,7 +87,8 @@ final class ConfigLoaderTest {
     assertThat(origin).isNotNull();
     assertThat(origin.hosts()).isNull();
     assertThat(origin.registry()).isEqualTo(
-        new OriginConfig.RegistryConfig("https://registry.example.com", "puller", "registry-secret"));
+        new OriginConfig.RegistryConfig("https://registry.example.com", "puller", "registry-secret",
+            List.of("https://registry.dc2.example.com:5000"), List.of("https://auth.example.com/token")));
   }
 
   @Test
@@ -240,4 +250,25 @@ final class ConfigLoaderTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void registry_credentialsInTheUrlAreTakenOutOfIt() {
+    OriginConfig.RegistryConfig r = new OriginConfig.RegistryConfig("https://ci:s%40cret@registry.example.com:5000/dc1/", null, null);
+
+    assertThat(r.url()).isEqualTo("https://registry.example.com:5000/dc1");
+    assertThat(r.username()).isEqualTo("ci");
+    assertThat(r.password()).isEqualTo("s@cret");
+    assertThat(r.toString()).doesNotContain("cret");
+  }
+
+  @Test
+  void registry_remoteRegistriesAndTokenRealmsMustBeUrls() {
+    assertThatThrownBy(() -> new OriginConfig.RegistryConfig("https://r.example.com", null, null,
+        List.of("registry.dc2:5000"), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("remote_registries[0]");
+    assertThatThrownBy(() -> new OriginConfig.RegistryConfig("https://r.example.com", null, null, null,
+        List.of("https://u:p@auth.example.com/token")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("token_realms[0]").hasMessageContaining("credentials");
+  }
+
 }

@@ -64,9 +64,10 @@ public final class Origins {
   }
 
   static RegistryOrigin registry(OriginConfig.RegistryConfig config, OkHttpClient http, Meter bytes, Clock clock) {
-    RegistryClients clients = new RegistryClients(http, config.username(), config.password(), clock);
+    TrustedHosts trusted = TrustedHosts.of(config);
+    RegistryClients clients = new RegistryClients(http, config.username(), config.password(), clock, trusted);
     RegistryClient local = clients.forUrl(HttpUrl.get(config.url()));
-    return new RegistryOrigin(local, clients, new RegistryReplicator(local, bytes, clock));
+    return new RegistryOrigin(local, clients, new RegistryReplicator(local, bytes, clock), trusted);
   }
 
   /**

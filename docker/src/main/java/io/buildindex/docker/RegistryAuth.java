@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
 final class RegistryAuth implements Interceptor, Authenticator {
   /** Used when the token server does not say, as the distribution token spec prescribes. */
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  /** Largest token answer read: JWTs with many claims are a few KiB. */
+  static final int MAX_TOKEN_BODY = 64 * 1024;
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final Pattern REPOSITORY_PATH = Pattern.compile("^/v2/(.+)/(?:blobs|manifests|tags)/");
 
@@ -46,16 +48,21 @@ final class RegistryAuth implements Interceptor, Authenticator {
   private final String password;
   private final OkHttpClient tokenHttp;
   private final Clock clock;
+  private final TrustedHosts trusted;
   private final Map<ScopeKey, BearerChallenge> challenges = new ConcurrentHashMap<>();
   private final Map<BearerChallenge, Token> tokens = new ConcurrentHashMap<>();
   private final Set<String> basicHosts = ConcurrentHashMap.newKeySet();
 
-  /** {@code tokenHttp} fetches tokens: a client without this authenticator. */
-  RegistryAuth(String username, String password, OkHttpClient tokenHttp, Clock clock) {
+  /**
+   * {@code tokenHttp} fetches tokens: a client without this authenticator. The credentials go only
+   * to {@code trusted} hosts: a challenge from any other host is not answered.
+   */
+  RegistryAuth(String username, String password, OkHttpClient tokenHttp, Clock clock, TrustedHosts trusted) {
     this.username = username;
     this.password = password;
     this.tokenHttp = tokenHttp;
     this.clock = clock;
+    this.trusted = trusted;
   }
 
   @Override
@@ -81,6 +88,9 @@ final class RegistryAuth implements Interceptor, Authenticator {
   public @Nullable Request authenticate(@Nullable Route route, Response response) throws IOException {
     if (response.priorResponse() != null) {
       return null; // already answered a challenge for this call: the credentials were refused
+    }
+    if (!trusted.registry(response.request().url())) {
+      return null; // e.g. a storage host a blob download was redirected to: not ours to authenticate
     }
     for (Challenge challenge : response.challenges()) {
       String scheme = challenge.scheme();
@@ -111,8 +121,13 @@ final class RegistryAuth implements Interceptor, Authenticator {
   }
 
   private Token fetchToken(BearerChallenge challenge) throws IOException {
-    Request.Builder request = new Request.Builder().url(challenge.tokenUrl());
+    HttpUrl url = challenge.tokenUrl();
+    Request.Builder request = new Request.Builder().url(url);
     if (hasCredentials()) {
+      if (!trusted.realm(url)) {
+        throw new IOException("token realm " + TrustedHosts.key(url) + " is not trusted with the registry credentials:"
+            + " add it to origin.registry.token_realms if it is the registry's token server");
+      }
       request.header("Authorization", Credentials.basic(username, password));
     }
     try (Response response = tokenHttp.newCall(request.build()).execute()) {
@@ -120,7 +135,11 @@ final class RegistryAuth implements Interceptor, Authenticator {
         throw new IOException("token server " + challenge.realm() + " answered " + response.code()
             + " for scope \"" + challenge.scope() + "\" (check origin.registry.username/password)");
       }
-      return parseToken(response.body() == null ? "" : response.body().string());
+      byte[] body = response.body() == null ? new byte[0] : response.peekBody(MAX_TOKEN_BODY + 1).bytes();
+      if (body.length > MAX_TOKEN_BODY) { // read no further: a token server must not fill the heap
+        throw new IOException("token server " + challenge.realm() + " answered more than " + MAX_TOKEN_BODY + " bytes");
+      }
+      return parseToken(new String(body, java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

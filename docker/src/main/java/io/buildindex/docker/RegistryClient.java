@@ -30,7 +30,7 @@ final class RegistryClient implements ManifestSource {
 
   /** The registry URL, e.g. {@code https://registry.dc1:5000}, without a trailing slash. */
   String address() {
-    String url = base.toString();
+    String url = base.newBuilder().username("").password("").build().toString(); // never report credentials
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 

@@ -14,8 +14,8 @@ final class RegistryClients {
   private final OkHttpClient http;
   private final Map<HttpUrl, RegistryClient> clients = new ConcurrentHashMap<>();
 
-  RegistryClients(OkHttpClient http, String username, String password, Clock clock) {
-    RegistryAuth auth = new RegistryAuth(username, password, http, clock);
+  RegistryClients(OkHttpClient http, String username, String password, Clock clock, TrustedHosts trusted) {
+    RegistryAuth auth = new RegistryAuth(username, password, http, clock, trusted);
     this.http = http.newBuilder().addInterceptor(auth).authenticator(auth).build();
   }
 

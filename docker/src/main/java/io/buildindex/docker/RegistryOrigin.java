@@ -11,17 +11,21 @@ import okhttp3.HttpUrl;
  * URL, as its {@link #address()} reports it. A path on that URL is a repository prefix:
  * replicating {@code team/app} to {@code https://shared-registry/dc2} writes
  * {@code dc2/team/app}, which lets datacenters share one registry (blobs are then mounted, not
- * copied). The remote registry is accessed with this origin's credentials.
+ * copied). The remote registry is accessed with this origin's credentials, so it must be this
+ * registry or one of {@code origin.registry.remote_registries}: the address comes from the remote
+ * build-index, which must not be able to direct our credentials and images anywhere else.
  */
 final class RegistryOrigin implements Origin, ManifestSource {
   private final RegistryClient local;
   private final RegistryClients clients;
   private final RegistryReplicator replicator;
+  private final TrustedHosts trusted;
 
-  RegistryOrigin(RegistryClient local, RegistryClients clients, RegistryReplicator replicator) {
+  RegistryOrigin(RegistryClient local, RegistryClients clients, RegistryReplicator replicator, TrustedHosts trusted) {
     this.local = local;
     this.clients = clients;
     this.replicator = replicator;
+    this.trusted = trusted;
   }
 
   @Override
@@ -38,6 +42,10 @@ final class RegistryOrigin implements Origin, ManifestSource {
   public TransferSummary replicate(String repository, String tag, Digest manifest, List<Digest> dependencies,
       String remoteOriginAddress) {
     HttpUrl remote = parseRemote(remoteOriginAddress);
+    if (!trusted.registry(remote)) {
+      throw new OriginException(TrustedHosts.key(remote), "the remote build-index names " + TrustedHosts.key(remote)
+          + " as its origin, which is not in origin.registry.remote_registries: not sending it images or credentials", null);
+    }
     String prefix = String.join("/", remote.pathSegments()).replaceAll("^/+|/+$", "");
     String destinationRepository = prefix.isEmpty() ? repository : prefix + "/" + repository;
     return replicator.replicate(repository, tag, manifest, dependencies, clients.forUrl(remote), destinationRepository);
@@ -54,6 +62,6 @@ final class RegistryOrigin implements Origin, ManifestSource {
       throw new IllegalArgumentException("remote origin \"" + address + "\" is not a registry URL (http:// or "
           + "https://): is the remote datacenter's origin a Kraken cluster while this one is a registry?");
     }
-    return url;
+    return url.newBuilder().username("").password("").build();
   }
 }

@@ -202,7 +202,11 @@ final class RealRegistryTest {
     }
   }
 
+  /** The origin of {@code registry}, trusting every other registry of the test as a remote registry. */
   private Origin origin(RegistryProcess registry) {
-    return Origins.create(new OriginConfig(new RegistryConfig(registry.url(), null, null), null), http, metrics);
+    List<String> others = toClose.stream().filter(c -> c instanceof RegistryProcess r && r != registry)
+        .map(c -> ((RegistryProcess) c).url()).toList();
+    return Origins.create(new OriginConfig(new RegistryConfig(registry.url(), null, null, others, null), null), http,
+        metrics);
   }
 }

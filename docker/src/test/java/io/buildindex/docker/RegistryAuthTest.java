@@ -147,6 +147,65 @@ final class RegistryAuthTest {
         .isInstanceOfSatisfying(OriginException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
+  @Test
+  void basic_challengeFromAnUntrustedHostIsNotAnswered() throws IOException {
+    try (MockWebServer registry = new MockWebServer(); MockWebServer storage = new MockWebServer()) {
+      storage.start(InetAddress.getByName("127.0.0.1"), 0);
+      registry.start(InetAddress.getByName("127.0.0.1"), 0);
+      registry.enqueue(new MockResponse().setResponseCode(307).setHeader("Location", storage.url("/blob")));
+      storage.enqueue(new MockResponse().setResponseCode(401).setHeader("WWW-Authenticate", "Basic realm=\"storage\""));
+      RegistryOrigin origin = Origins.registry(new RegistryConfig("http://127.0.0.1:" + registry.getPort(), "ci", "s3cret"),
+          new OkHttpClient(), new MetricRegistry().meter("bytes"), clock);
+
+      assertThatThrownBy(() -> origin.exists("team/app", BLOB))
+          .isInstanceOfSatisfying(OriginException.class, e -> assertThat(e.status()).isEqualTo(401));
+
+      assertThat(storage.getRequestCount()).as("the redirected HEAD, not answered with credentials").isEqualTo(1);
+      assertThat(storage.takeRequest().getHeader("Authorization")).isNull();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void bearer_untrustedRealmGetsNoCredentials_aConfiguredOneDoes() throws Exception {
+    try (MockWebServer registry = new MockWebServer(); MockWebServer tokens = new MockWebServer()) {
+      tokens.start(InetAddress.getByName("127.0.0.1"), 0);
+      registry.start(InetAddress.getByName("127.0.0.1"), 0);
+      String challenge = "Bearer realm=\"" + tokens.url("/token") + "\",service=\"r\",scope=\"repository:team/app:pull\"";
+      registry.enqueue(new MockResponse().setResponseCode(401).setHeader("WWW-Authenticate", challenge));
+      String registryUrl = "http://127.0.0.1:" + registry.getPort();
+
+      RegistryOrigin untrusting = Origins.registry(new RegistryConfig(registryUrl, "ci", "s3cret"), new OkHttpClient(),
+          new MetricRegistry().meter("bytes"), clock);
+      assertThatThrownBy(() -> untrusting.exists("team/app", BLOB)).isInstanceOf(OriginException.class)
+          .hasMessageContaining("origin.registry.token_realms");
+      assertThat(tokens.getRequestCount()).isZero();
+
+      registry.enqueue(new MockResponse().setResponseCode(401).setHeader("WWW-Authenticate", challenge));
+      tokens.enqueue(new MockResponse().setBody("{\"token\":\"t1\"}"));
+      registry.enqueue(new MockResponse());
+      RegistryOrigin trusting = Origins.registry(new RegistryConfig(registryUrl, "ci", "s3cret", null,
+          java.util.List.of(tokens.url("/").toString())), new OkHttpClient(), new MetricRegistry().meter("bytes"), clock);
+      assertThat(trusting.exists("team/app", BLOB)).isTrue();
+      assertThat(tokens.takeRequest().getHeader("Authorization")).isEqualTo(BASIC);
+    }
+  }
+
+  @Test
+  void replicate_toARegistryNotInRemoteRegistriesIsRefusedUnsent() throws IOException {
+    try (MockWebServer other = new MockWebServer()) {
+      other.start(InetAddress.getByName("127.0.0.1"), 0);
+      RegistryOrigin origin = origin("ci", "s3cret");
+
+      assertThatThrownBy(() -> origin.replicate("team/app", "v1", BLOB, java.util.List.of(BLOB), other.url("/").toString()))
+          .isInstanceOf(OriginException.class).hasMessageContaining("origin.registry.remote_registries");
+
+      assertThat(other.getRequestCount()).isZero();
+      assertThat(dispatcher.requests()).isEmpty();
+    }
+  }
+
   /** Protects /v2/ with Basic or Bearer; serves tokens at /token for Basic ci:s3cret (or anonymously). */
   private final class AuthDispatcher extends Dispatcher {
     volatile String mode = "open";

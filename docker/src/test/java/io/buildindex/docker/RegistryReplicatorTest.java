@@ -21,7 +21,7 @@ final class RegistryReplicatorTest {
   private final RegistryStub destination = new RegistryStub();
   private final MetricRegistry metrics = new MetricRegistry();
   private final Meter bytes = metrics.meter(Origins.TRANSFER_BYTES);
-  private final RegistryOrigin origin = Origins.registry(new RegistryConfig(source.url(), null, null),
+  private final RegistryOrigin origin = Origins.registry(new RegistryConfig(source.url(), null, null, List.of(destination.url()), null),
       new OkHttpClient(), bytes, Clock.systemUTC());
 
   @AfterEach

@@ -64,7 +64,8 @@ final class StreamingCopyTest {
     destination.start();
     Meter meter = new Meter();
     TransferCounter counter = new TransferCounter(meter, Clock.systemUTC());
-    RegistryClients clients = new RegistryClients(new OkHttpClient(), "", "", Clock.systemUTC());
+    RegistryClients clients = new RegistryClients(new OkHttpClient(), "", "", Clock.systemUTC(),
+        new TrustedHosts(java.util.Set.of(TrustedHosts.key(url(source)), TrustedHosts.key(url(destination))), java.util.Set.of()));
 
     new BlobCopy(clients.forUrl(url(source)), "app", clients.forUrl(url(destination)), "app", counter)
         .copy(blob.digest(), SIZE);

@@ -80,7 +80,7 @@ final class Backfiller {
   private void run() {
     try {
       step().ifPresent(this::schedule);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: unscheduled, the backfill would stop silently
       log.warn("backfill step failed; trying again in {}", pace.retryDelay(), e);
       schedule(pace.retryDelay());
     }

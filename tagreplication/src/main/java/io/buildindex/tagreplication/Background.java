@@ -48,7 +48,7 @@ final class Background implements AutoCloseable {
       if (purged > 0) {
         log.info("purged {} replication tasks done before the last {}", purged, doneRetention);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: a periodic task that throws is never run again
       log.warn("purging done replication tasks failed; trying again in {}", PURGE_INTERVAL, e);
     }
   }

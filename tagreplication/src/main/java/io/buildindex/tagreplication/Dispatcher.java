@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,11 +52,18 @@ final class Dispatcher {
         cycle();
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: this thread dying would stop all replication
         log.error("claiming replication tasks failed; trying again in {}", ERROR_PAUSE, e);
         pause();
       }
     }
+  }
+
+  /** Why the dispatcher does not run although it was started and not stopped; empty while it runs. */
+  Optional<String> failure() {
+    Thread t = thread;
+    return stopped || t.getState() == Thread.State.NEW || t.isAlive() ? Optional.empty()
+        : Optional.of("the replication dispatcher thread has ended");
   }
 
   private void cycle() throws InterruptedException {

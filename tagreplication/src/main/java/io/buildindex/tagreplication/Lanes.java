@@ -14,11 +14,14 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The destinations' lanes and the workers that run their claimed tasks: at most
  * {@code maxRunning} attempts in all and each lane's limit per destination, so one slow or dead
- * remote holds at most its own limit of workers. An attempt is one request to the remote, for one
+ * remote holds at most its own limit of workers, and a lane already running an attempt leaves
+ * a worker free for each lane that has none (up to half the workers; see {@link #reserved}). An attempt is one request to the remote, for one
  * task or a batch of them ({@link TaskRunner#batchLimit}). Thread-safe.
  *
  * <p>Design: as in OkHttp's {@code Dispatcher.promoteAndExecute}, lane bookkeeping happens under
@@ -29,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * of tasks per second that would be a context switch each).
  */
 final class Lanes {
+  private static final Logger log = LoggerFactory.getLogger(Lanes.class);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final List<DestinationLane> lanes;
@@ -168,8 +172,12 @@ final class Lanes {
       return null;
     }
     Instant now = clock.instant();
+    int reserved = reserved();
     for (int i = 0; i < lanes.size(); i++) {
       DestinationLane lane = lanes.get(Math.floorMod(nextLane++, lanes.size()));
+      if (lane.running() > 0 && running + reserved >= maxRunning) {
+        continue; // the last workers are kept for lanes with nothing running
+      }
       List<ClaimedTask> tasks = lane.start(now, runner.batchLimit(lane.destination()));
       if (!tasks.isEmpty()) {
         running++;
@@ -177,6 +185,21 @@ final class Lanes {
       }
     }
     return null;
+  }
+
+  /*
+   * Workers kept free for lanes that have no attempt running: one each, at most half of them. The
+   * per-destination limit alone does not keep remotes from starving each other: two remotes that
+   * accept connections but never answer, each at its limit, can hold every worker until their
+   * calls time out while a healthy remote's work waits. A lane with nothing running may always
+   * take a free worker; a lane already running one may not take the reserved ones. Holds the lock.
+   */
+  private int reserved() {
+    int idle = 0;
+    for (DestinationLane lane : lanes) {
+      idle += lane.running() == 0 ? 1 : 0;
+    }
+    return Math.min(idle, maxRunning / 2);
   }
 
   private void execute(List<ClaimedTask> tasks) {
@@ -193,7 +216,19 @@ final class Lanes {
    * thread: one less park and unpark per attempt, which is much of the cost of a fast remote. */
   private void work(List<ClaimedTask> first) {
     for (List<ClaimedTask> t = first; t != null; ) {
-      t = finished(t, runner.attempt(t));
+      t = finished(t, attempt(t));
+    }
+  }
+
+  /* Throwable, not RuntimeException: an Error (OutOfMemoryError from a huge answer,
+   * StackOverflowError) that escaped would kill the worker with the attempt counted as running
+   * and its tasks claimed forever, and with every worker gone replication would stop silently. */
+  private List<TaskResult> attempt(List<ClaimedTask> tasks) {
+    try {
+      return runner.attempt(tasks);
+    } catch (Throwable e) {
+      log.error("an attempt of {} tasks to {} failed unexpectedly", tasks.size(), tasks.get(0).destination(), e);
+      return Collections.nCopies(tasks.size(), new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e)));
     }
   }
 

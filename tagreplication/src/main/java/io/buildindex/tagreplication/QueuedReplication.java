@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -136,6 +137,11 @@ final class QueuedReplication implements Replication {
   @Override
   public List<RuleMatch> match(Tag tag) {
     return rules.match(tag);
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return engine.failure();
   }
 
   @Override

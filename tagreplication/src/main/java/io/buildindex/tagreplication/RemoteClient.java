@@ -24,6 +24,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +39,12 @@ final class RemoteClient {
   /** How long a remote that does not serve {@link WriteBatch#PATH} gets single requests before it is asked again. */
   static final Duration BATCH_RECHECK = Duration.ofMinutes(10);
   private static final int MAX_ERROR_BODY = 200;
+  /** Largest answer of {@code GET /tags/{tag}}: a digest (71 bytes) and maybe a newline. */
+  static final long MAX_TAG_BODY = 1024;
+  /** Largest answer of {@code GET /origin}: a registry URL or a {@code host:port}. */
+  static final long MAX_ORIGIN_BODY = 4096;
+  /** Largest answer of {@link WriteBatch#PATH}: {@link WriteBatch#SEND_WRITES} short results need a few KiB. */
+  static final long MAX_BATCH_BODY = 1024 * 1024;
   private static final MediaType JSON = MediaType.get("application/json");
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -83,7 +90,7 @@ final class RemoteClient {
         return new RemoteTag(null, generation(r));
       }
       requireSuccess(r);
-      return new RemoteTag(parseDigest(body(r)), generation(r));
+      return new RemoteTag(parseDigest(body(r, MAX_TAG_BODY)), generation(r));
     });
   }
 
@@ -133,7 +140,7 @@ final class RemoteClient {
         return Optional.empty();
       }
       requireSuccess(r);
-      String text = body(r);
+      String text = body(r, MAX_BATCH_BODY);
       WriteBatch.Response response = parse(() -> decode(text));
       if (response.results().size() != writes.size()) {
         throw new RemoteException(destination, FailureReason.PROTOCOL, "POST " + WriteBatch.PATH + " answered "
@@ -161,7 +168,7 @@ final class RemoteClient {
     try {
       String address = call(new Request.Builder().url(base.newBuilder().addPathSegment("origin").build()).build(), r -> {
         requireSuccess(r);
-        return body(r).strip();
+        return body(r, MAX_ORIGIN_BODY).strip();
       });
       origin = new CachedOrigin(address, now);
       return address;
@@ -192,13 +199,17 @@ final class RemoteClient {
     }
   }
 
+  /* A redirect is a failure like any other non-2xx answer: the client does not follow them (see
+   * Replications.remoteHttp), since a remote must not be able to send our writes and token to
+   * another host, and a task whose write went nowhere must never be marked done. */
   private void requireSuccess(Response r) throws IOException {
     if (r.isSuccessful()) {
       return;
     }
-    String text = body(r);
-    String message = r.request().method() + " " + r.request().url().encodedPath() + " answered " + r.code()
-        + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(text.length(), MAX_ERROR_BODY)).strip());
+    String text = r.peekBody(MAX_ERROR_BODY).string();
+    String redirect = r.isRedirect() ? " (redirects are not followed; Location: " + r.header("Location") + ")" : "";
+    String message = r.request().method() + " " + r.request().url().encodedPath() + " answered " + r.code() + redirect
+        + (text.isBlank() ? "" : ": " + text.strip());
     FailureReason reason = r.code() >= 500 ? FailureReason.HTTP_5XX
         : r.code() >= 400 ? FailureReason.HTTP_4XX : FailureReason.PROTOCOL;
     throw new RemoteException(destination, reason, message);
@@ -221,8 +232,21 @@ final class RemoteClient {
     }
   }
 
-  private static String body(Response r) throws IOException {
+  /**
+   * The body as text, read only up to {@code limit} bytes: a remote answering more (a declared
+   * length or a chunked body that goes on) fails the call as {@link FailureReason#PROTOCOL} and is
+   * never buffered, so a hostile or broken remote cannot exhaust this node's heap.
+   */
+  private String body(Response r, long limit) throws IOException {
     ResponseBody body = r.body();
-    return body == null ? "" : body.string();
+    if (body == null) {
+      return "";
+    }
+    BufferedSource source = body.source();
+    if (body.contentLength() > limit || source.request(limit + 1)) {
+      throw new RemoteException(destination, FailureReason.PROTOCOL, r.request().method() + " "
+          + r.request().url().encodedPath() + " answered a body larger than " + limit + " bytes");
+    }
+    return source.readUtf8();
   }
 }

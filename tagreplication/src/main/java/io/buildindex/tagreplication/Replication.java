@@ -6,6 +6,7 @@ import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,6 +72,15 @@ public interface Replication extends AutoCloseable {
 
   /** Every (destination, rule) whose rule matches {@code tag}, in configuration order. */
   List<RuleMatch> match(Tag tag);
+
+  /**
+   * Why replication has stopped working although it was started and not closed (a thread of its
+   * engine ended); empty while it works. Readiness and the {@code tagreplication_engine_up} gauge
+   * report it.
+   */
+  default Optional<String> failure() {
+    return Optional.empty();
+  }
 
   /**
    * Resets tasks left running by a previous process to pending, cancels tasks whose rule is gone,

@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import com.codahale.metrics.Gauge;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagReplicationConfig;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import okhttp3.OkHttpClient;
 public final class Replications {
   /** Limit of one call to a remote build-index (tag GET, PUT, DELETE, origin): the bodies are tiny. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** Gauge: 1 while the replication engine runs, 0 once it has stopped working (see {@link Replication#failure()}). */
+  public static final String ENGINE_UP = ReplicationMetrics.PREFIX + ".engine_up";
   /** How long idle connections to remotes are kept: long enough to span bursts. */
   private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
@@ -35,26 +38,46 @@ public final class Replications {
     context.db().migrate("tagreplication");
     ReplicationMetrics metrics = new ReplicationMetrics(context.metrics());
     ReplicationMetrics.registerQueueGauges(context.metrics(), context.db(), rules.destinations().keySet(), context.clock());
-    TaskExecutor executor = new TaskExecutor(clients(rules, context, config.numWorkers()), blobs);
+    TaskExecutor executor = new TaskExecutor(clients(rules, context, config), blobs);
     TaskEngine engine = new TaskEngine(executor, List.copyOf(rules.destinations().keySet()),
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
-    return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()));
+    QueuedReplication replication = new QueuedReplication(context, rules, engine,
+        new Background(context, backfiller, config.doneRetention()));
+    // 0 once a thread of the engine has ended: replication has stopped though the node serves.
+    context.metrics().remove(ENGINE_UP);
+    context.metrics().register(ENGINE_UP, (Gauge<Integer>) () -> replication.failure().isPresent() ? 0 : 1);
+    return replication;
   }
 
   static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
+    TagReplicationConfig defaults = TagReplicationConfig.defaults();
+    return remoteHttp(caller, workers, defaults.connectTimeout(), defaults.readTimeout());
+  }
+
+  /* Short connect and read timeouts: a remote that accepts connections but never answers holds a
+   * worker until one of them expires (see Lanes for why it cannot hold them all). */
+  static OkHttpClient remoteHttp(OkHttpClient caller, int workers, Duration connectTimeout, Duration readTimeout) {
     return caller.newBuilder()
+        .connectTimeout(connectTimeout)
+        .readTimeout(readTimeout)
+        .writeTimeout(readTimeout)
         .connectionPool(new ConnectionPool(Math.max(5, workers), KEEP_ALIVE.toMinutes(), TimeUnit.MINUTES))
         .socketFactory(new NoDelaySocketFactory())
+        // A remote's redirect is an answer, not an instruction: following it would send our
+        // writes (and the caller's bearer token, on the same host) where the remote says.
+        .followRedirects(false)
+        .followSslRedirects(false)
         .build();
   }
 
   /* One connection pool for all remotes, sized for the workers: the caller's pool may keep fewer
    * idle connections than workers, which would reconnect on most calls under load. Nagle off: see
    * NoDelaySocketFactory. */
-  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context, int workers) {
-    OkHttpClient http = remoteHttp(context.http(), workers);
+  private static Map<String, RemoteClient> clients(RemoteRules rules, ReplicationContext context,
+      TagReplicationConfig config) {
+    OkHttpClient http = remoteHttp(context.http(), config.numWorkers(), config.connectTimeout(), config.readTimeout());
     Map<String, RemoteClient> clients = new LinkedHashMap<>();
     for (Map.Entry<String, HostPort> e : rules.destinations().entrySet()) {
       clients.put(e.getKey(), new RemoteClient(e.getValue(), http, DEFAULT_CALL_TIMEOUT, context.clock()));

@@ -84,7 +84,7 @@ final class ResultWriter {
         outcome.recorded().forEach(recorded);
         wakes.accept(outcome.wakes());
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: this thread dying would leave every task running
         log.error("recording {} replication results failed; trying again in {}", batch.size(), ERROR_PAUSE, e);
         if (!pause()) {
           return; // closing: the rows stay running and are reset at the next start
@@ -100,6 +100,13 @@ final class ResultWriter {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Why the writer does not run although it was started and not closed; empty while it runs. */
+  Optional<String> failure() {
+    Thread t = thread;
+    return closed || t.getState() == Thread.State.NEW || t.isAlive() ? Optional.empty()
+        : Optional.of("the replication result writer thread has ended");
   }
 
   /** Writes what is queued, then stops; later results are dropped. */

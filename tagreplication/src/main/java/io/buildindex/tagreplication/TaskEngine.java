@@ -70,6 +70,11 @@ final class TaskEngine implements TaskRunner {
     results.add(finished);
   }
 
+  /** Why the engine cannot replicate (a thread of it has ended); empty while it runs. */
+  java.util.Optional<String> failure() {
+    return dispatcher.failure().or(results::failure);
+  }
+
   /** Work for {@code destination} may be due at {@code due}. */
   void wake(String destination, Instant due) {
     lanes.wake(destination, due);

@@ -187,6 +187,36 @@ final class RemoteClientTest {
     assertFails(client::origin, FailureReason.ORIGIN);
   }
 
+  @Test
+  void get_bodyLargerThanADigestFailsWithoutBufferingIt() {
+    // 8 MiB chunked: the client must give up after reading the route's limit (1 KiB).
+    server.enqueue(new MockResponse().setChunkedBody(new okio.Buffer().write(new byte[8 * 1024 * 1024]), 64 * 1024));
+    assertFails(() -> client.get(TAG), FailureReason.PROTOCOL).hasMessageContaining("larger than " + RemoteClient.MAX_TAG_BODY);
+  }
+
+  @Test
+  void origin_declaredLengthOverTheLimitFails() {
+    server.enqueue(new MockResponse().setBody(new okio.Buffer().write(new byte[(int) RemoteClient.MAX_ORIGIN_BODY + 1])));
+    assertFails(() -> client.origin(), FailureReason.ORIGIN).hasMessageContaining("larger than " + RemoteClient.MAX_ORIGIN_BODY);
+  }
+
+  @Test
+  void redirects_areFailuresNotFollowed() throws InterruptedException {
+    RemoteClient noRedirects = new RemoteClient(new HostPort("127.0.0.1", server.getPort()),
+        Replications.remoteHttp(new OkHttpClient(), 1), Duration.ofMillis(500), clock);
+    server.enqueue(new MockResponse().setResponseCode(307).setHeader("Location", server.url("/elsewhere")));
+    server.enqueue(new MockResponse().setResponseCode(308).setHeader("Location", server.url("/elsewhere")));
+    server.enqueue(new MockResponse().setHeader(RemoteClient.OUTCOME, "applied")); // what a followed redirect would get
+
+    assertFails(() -> noRedirects.put(TAG, DIGEST, new Generation(42)), FailureReason.PROTOCOL)
+        .hasMessageContaining("answered 307").hasMessageContaining("not followed");
+    assertFails(() -> noRedirects.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L))),
+        FailureReason.PROTOCOL).hasMessageContaining("answered 308");
+    assertThat(server.takeRequest().getPath()).startsWith("/tags/");
+    assertThat(server.takeRequest().getPath()).isEqualTo(WriteBatch.PATH);
+    assertThat(server.getRequestCount()).as("no request to the redirect's target").isEqualTo(2);
+  }
+
   private static org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertFails(
       ThrowableAssert.ThrowingCallable call, FailureReason reason) {
     return assertThatThrownBy(call).isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.reason()).isEqualTo(reason));

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -84,7 +87,17 @@ final class NotificationParser {
     if (repository.isEmpty()) {
       throw new BadNotificationException(where + ".target.repository is missing in a manifest push");
     }
-    return Optional.of(new PushedTag(repository, tag, digest(target, where), event.path("id").asText("")));
+    return Optional.of(new PushedTag(repository, tag, digest(target, where), event.path("id").asText(""),
+        timestamp(event.path("timestamp").asText(""))));
+  }
+
+  /** RFC 3339 with any precision and offset, as Docker Distribution writes it; null when absent or unreadable. */
+  private static @Nullable Instant timestamp(String text) {
+    try {
+      return text.isEmpty() ? null : OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null; // the push still registers, ordered by this node's clock
+    }
   }
 
   private static Digest digest(JsonNode target, String where) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +19,7 @@ final class NotificationsTest {
   private static final String V2 = "application/vnd.docker.distribution.events.v2+json";
   private static final PushedTag HELLO = new PushedTag("team/hello-world", "1.0",
       Digest.parse("sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf"),
-      "320678d8-ca14-430f-8bb6-4ca139cd83f7");
+      "320678d8-ca14-430f-8bb6-4ca139cd83f7", Instant.parse("2024-05-01T12:04:31.123456789Z"));
 
   private final Notifications notifications = new Notifications();
 
@@ -38,8 +39,10 @@ final class NotificationsTest {
     List<PushedTag> tags = notifications.parse(V1, resource("mixed-events.json"));
 
     assertThat(tags).containsExactly(
-        new PushedTag("team/app", "v2", Digest.parse("sha256:" + "b".repeat(64)), "e3-index-tag"),
-        new PushedTag("library/busybox", "latest", Digest.parse("sha256:" + "c".repeat(64)), "e5-list-tag"));
+        new PushedTag("team/app", "v2", Digest.parse("sha256:" + "b".repeat(64)), "e3-index-tag",
+            Instant.parse("2024-05-01T12:04:32Z")),
+        new PushedTag("library/busybox", "latest", Digest.parse("sha256:" + "c".repeat(64)), "e5-list-tag",
+            Instant.parse("2024-05-01T12:06:00Z")));
   }
 
   @Test
@@ -151,6 +154,19 @@ final class NotificationsTest {
 
   private static String envelope(String... events) {
     return "{\"events\":[" + String.join(",", events) + "]}";
+  }
+
+  @Test
+  void parse_timestampWithOffsetOrMissingOrBad() {
+    String withOffset = event("e1", "push", "application/vnd.oci.image.manifest.v1+json", "team/app", "v1")
+        .replace("{\"id\"", "{\"timestamp\":\"2024-05-01T14:04:31.5+02:00\",\"id\"");
+    String bad = event("e2", "push", "application/vnd.oci.image.manifest.v1+json", "team/app", "v2")
+        .replace("{\"id\"", "{\"timestamp\":\"yesterday\",\"id\"");
+    String none = event("e3", "push", "application/vnd.oci.image.manifest.v1+json", "team/app", "v3");
+
+    List<PushedTag> tags = notifications.parse(V1, bytes(envelope(withOffset + "," + bad + "," + none)));
+
+    assertThat(tags).extracting(PushedTag::timestamp).containsExactly(Instant.parse("2024-05-01T12:04:31.5Z"), null, null);
   }
 
   private static String event(String id, String action, String mediaType, String repository, String tag) {
