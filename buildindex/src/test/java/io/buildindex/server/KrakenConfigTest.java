@@ -34,8 +34,10 @@ final class KrakenConfigTest {
 
   @Test
   void krakenConfig_startsServingTcpAndUnixSocket_warnsOnceAboutIgnoredKeys() throws Exception {
-    Path config = copyKrakenConfig("");
     int port = ServerProcess.freePort();
+    // Kraken's cluster lists every member, this node included: a node missing from its own list
+    // owns no tag and routes every write to the owners (here one that is down: a 503).
+    Path config = copyKrakenConfig("", "'127.0.0.1:9', '127.0.0.1:" + port + "'");
     Path log = dir.resolve("server.log");
     Process p = ServerProcess.launch(dir, log, "--config=" + config, "--port=" + port);
     try {
@@ -122,11 +124,17 @@ final class KrakenConfigTest {
 
   /** The resource config (and its base) in this test's directory, with {@code extra} YAML appended. */
   private Path copyKrakenConfig(String extra) throws IOException {
+    return copyKrakenConfig(extra, "'127.0.0.1:9'");
+  }
+
+  /** The resource, with {@code extra} laid over it and {@code members} as its static cluster list. */
+  private Path copyKrakenConfig(String extra, String members) throws IOException {
     Files.copy(resource("kraken/base.yaml"), dir.resolve("base.yaml"));
     Path config = dir.resolve("build-index.yaml");
     // A later top-level key replaces an earlier one of the same name in YAML maps: drop the
     // resource's own section when the test brings its own.
-    String yaml = Files.readString(resource("kraken/build-index.yaml"));
+    String yaml = Files.readString(resource("kraken/build-index.yaml"))
+        .replace("static: ['127.0.0.1:9']", "static: [" + members + "]");
     if (!extra.isEmpty()) {
       yaml = withoutSection(yaml, extra.substring(0, extra.indexOf(':')));
     }
