@@ -59,7 +59,7 @@ final class ClusterDuplicationTest {
     return "cluster:\n"
         + "  hosts: {static: " + ClusterNodes.hostList(ports, 3) + "}\n"
         + "  max_replica: " + maxReplica + "\n"
-        + "  healthcheck: {fails: 3, passes: 1, timeout: 1s, interval: 1s}\n"
+        + "  healthcheck: {fails: 3, passes: 1, timeout: 5s, interval: 1s}\n"
         + "  anti_entropy_interval: 1h\n";
   }
 

@@ -39,7 +39,7 @@ final class ClusterNonOwnerTest {
     return "cluster:\n"
         + "  hosts: {static: " + ClusterNodes.hostList(ports, 4) + "}\n"
         + "  max_replica: 2\n"
-        + "  healthcheck: {fails: 3, passes: 1, timeout: 1s, interval: 1s}\n"
+        + "  healthcheck: {fails: 3, passes: 1, timeout: 5s, interval: 1s}\n"
         + "  anti_entropy_interval: 1h\n";
   }
 
