@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The node's SQLite database, shared by every module that persists (tags, replication tasks).
+ * The node's database (SQLite today), shared by every module that persists (tags, replication tasks).
  * Writes go through one writer that group-commits: each {@link #write} returns only after its
  * transaction is committed and fsync'd, and writes from many threads share one commit. Reads run
  * concurrently on a small pool of read-only connections (WAL lets them see the last commit).
