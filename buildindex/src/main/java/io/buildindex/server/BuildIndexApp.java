@@ -7,6 +7,8 @@ import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
+import io.buildindex.database.Databases;
+import io.buildindex.database.LocalDb;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
 import io.buildindex.docker.RetryPolicy;
@@ -19,7 +21,6 @@ import io.buildindex.tagreplication.ReplicationContext;
 import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.InvalidInputException;
-import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
 import io.buildindex.tls.Tls;
@@ -86,7 +87,7 @@ public final class BuildIndexApp implements AutoCloseable {
     // First: a bad certificate file is a configuration error, found before anything is opened.
     Tls tls = Tls.load(config.tls(), clock);
     MetricRegistry metrics = new MetricRegistry();
-    LocalDb db = LocalDb.open(config.localdb().source(), metrics);
+    LocalDb db = Databases.sqlite(config.localdb().source(), metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);

@@ -1,11 +1,11 @@
 package io.buildindex.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.docker.InvalidManifestException;
 import io.buildindex.docker.ManifestNotFoundException;
 import io.buildindex.docker.OriginException;
 import io.buildindex.tagstore.InvalidInputException;
-import io.buildindex.tagstore.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;

@@ -1,9 +1,9 @@
 package io.buildindex.server;
 
+import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.hashring.HashRing;
 import io.buildindex.hashring.RingStatus;
 import io.buildindex.tagreplication.Replication;
-import io.buildindex.tagstore.StoreUnavailableException;
 import io.buildindex.tagstore.TagStore;
 
 /**

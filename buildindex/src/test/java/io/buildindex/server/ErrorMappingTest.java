@@ -3,8 +3,8 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.tagstore.InvalidInputException;
-import io.buildindex.tagstore.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.testtools.JavalinTest;
 import java.io.IOException;

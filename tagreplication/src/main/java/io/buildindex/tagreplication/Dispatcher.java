@@ -1,6 +1,6 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.tagstore.LocalDb;
+import io.buildindex.database.LocalDb;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Replication} on a persistent queue in the node's {@link io.buildindex.tagstore.LocalDb}:
+ * {@link Replication} on a persistent queue in the node's {@link io.buildindex.database.LocalDb}:
  * enqueues in the callers' transactions, answers the status views from the database, and runs
  * the {@link TaskEngine}, the {@link Backfiller} and the periodic purge.
  */

@@ -90,7 +90,7 @@ public interface Replication extends AutoCloseable {
 
   /**
    * Stops claiming, lets running tasks finish for a bounded time and leaves the rest pending (or
-   * running, reset at the next start). Call before closing the {@link io.buildindex.tagstore.LocalDb}.
+   * running, reset at the next start). Call before closing the {@link io.buildindex.database.LocalDb}.
    */
   @Override
   void close();

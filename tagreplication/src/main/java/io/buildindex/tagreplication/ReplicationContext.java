@@ -1,7 +1,7 @@
 package io.buildindex.tagreplication;
 
 import com.codahale.metrics.MetricRegistry;
-import io.buildindex.tagstore.LocalDb;
+import io.buildindex.database.LocalDb;
 import io.buildindex.tagstore.TagStore;
 import java.time.Clock;
 import okhttp3.OkHttpClient;

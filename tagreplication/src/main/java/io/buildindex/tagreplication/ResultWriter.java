@@ -1,6 +1,6 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.tagstore.LocalDb;
+import io.buildindex.database.LocalDb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

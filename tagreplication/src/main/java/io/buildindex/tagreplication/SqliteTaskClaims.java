@@ -1,6 +1,6 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.tagstore.StatementCache;
+import io.buildindex.database.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.database.StatementCache;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
-import io.buildindex.tagstore.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Enqueueing on {@code replication_tasks}: insert, replace or renew the row of a (tag,
  * destination); {@link SqliteTaskClaims} claims and {@link SqliteTaskResults} finishes. Every
- * method runs inside a {@link io.buildindex.tagstore.LocalDb} write transaction
+ * method runs inside a {@link io.buildindex.database.LocalDb} write transaction
  * given by the caller, so it is serialized with every other write and needs no locking of its own.
  *
  * <p>Design: a (tag, destination) has one row, the newest work for it. A newer generation replaces

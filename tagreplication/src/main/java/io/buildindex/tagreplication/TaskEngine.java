@@ -1,7 +1,7 @@
 package io.buildindex.tagreplication;
 
 import io.buildindex.config.TagReplicationConfig;
-import io.buildindex.tagstore.LocalDb;
+import io.buildindex.database.LocalDb;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

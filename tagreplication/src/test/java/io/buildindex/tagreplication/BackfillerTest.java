@@ -4,8 +4,12 @@ import static io.buildindex.tagreplication.SqliteTaskQueueTest.D1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.buildindex.config.TagStoreConfig;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.tagstore.TagStore;
+import io.buildindex.tagstore.TagStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,20 +32,30 @@ final class BackfillerTest {
   private final FakeClock clock = new FakeClock();
   private final List<Wake> wakes = new ArrayList<>();
   private SqliteFixture db;
+  private TagStore tags;
   private RemoteRules rules = RemoteRules.compile(Map.of(DC2, List.of("^team/")));
 
   @BeforeEach
   void open() {
-    db = new SqliteFixture(dir, clock);
+    db = SqliteFixture.open(dir, "tagstore", "tagreplication");
+    tags = TagStores.create(db.db(), TagStoreConfig.defaults(), clock, new MetricRegistry());
   }
 
   @AfterEach
   void close() {
+    tags.close();
     db.close();
   }
 
+  /** Closes and opens the database and the tag store on it, as a restart does. */
+  private void reopen() {
+    tags.close();
+    db.reopen();
+    tags = TagStores.create(db.db(), TagStoreConfig.defaults(), clock, new MetricRegistry());
+  }
+
   private ReplicationContext context() {
-    return new ReplicationContext(db.db(), db.tags(), new OkHttpClient(), clock, new MetricRegistry());
+    return new ReplicationContext(db.db(), tags, new OkHttpClient(), clock, new MetricRegistry());
   }
 
   /** What a start does before backfill runs: registers rules never backfilled. */
@@ -52,7 +66,7 @@ final class BackfillerTest {
   }
 
   private void put(String tag) {
-    db.tags().put(Tag.parse(tag), D1, Generation.of(clock.millis(), 0));
+    tags.put(Tag.parse(tag), D1, Generation.of(clock.millis(), 0));
   }
 
   private List<String> taskTags() {
@@ -75,7 +89,7 @@ final class BackfillerTest {
     assertThat(progress().state()).isEqualTo(BackfillProgress.RUNNING);
     assertThat(wakes).containsExactly(new Wake(DC2, clock.instant()));
 
-    db.reopen();
+    reopen();
     Backfiller again = started();
     again.step();
     assertThat(taskTags()).containsExactly("team/a:1", "team/b:1", "team/c:1", "team/d:1");
@@ -93,7 +107,7 @@ final class BackfillerTest {
   @Test
   void step_skipsTombstonesAndNeverReplacesNewerTasks() {
     put("team/a:1");
-    db.tags().delete(Tag.parse("team/gone:1"), Generation.of(clock.millis(), 1), io.buildindex.tagstore.TagStore.InTransaction.NONE);
+    tags.delete(Tag.parse("team/gone:1"), Generation.of(clock.millis(), 1), TagStore.InTransaction.NONE);
     Backfiller backfiller = started();
     db.db().write(tx -> new SqliteTaskQueue().enqueue(tx, new TaskSpec(Tag.parse("team/a:1"), DC2, D1, List.of(D1),
         new Generation(Long.MAX_VALUE / 2), Priority.WRITE, clock.instant()), clock.instant()));

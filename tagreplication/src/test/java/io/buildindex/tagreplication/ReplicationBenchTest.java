@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import io.buildindex.config.TagReplicationConfig;
+import io.buildindex.config.TagStoreConfig;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
+import io.buildindex.tagstore.TagStores;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,10 +40,12 @@ final class ReplicationBenchTest {
   @Test
   void drain_printsTasksPerSecond() throws IOException {
     Clock clock = Clock.systemUTC();
-    try (BenchRemote remote = new BenchRemote(!"false".equals(System.getProperty("bench.batches"))); SqliteFixture db = new SqliteFixture(dir, clock)) {
+    try (BenchRemote remote = new BenchRemote(!"false".equals(System.getProperty("bench.batches")));
+        SqliteFixture db = SqliteFixture.open(dir, "tagstore", "tagreplication");
+        TagStore tags = TagStores.create(db.db(), TagStoreConfig.defaults(), clock, new MetricRegistry())) {
       MetricRegistry metrics = new MetricRegistry();
       Replication replication = Replications.create(Map.of(remote.address(), List.of(".*")),
-          benchConfig(), new ReplicationContext(db.db(), db.tags(), new OkHttpClient(), clock, metrics),
+          benchConfig(), new ReplicationContext(db.db(), tags, new OkHttpClient(), clock, metrics),
           BlobReplicator.NONE, DependencyResolver.DIGEST_ONLY);
       enqueue(db, replication, clock);
 

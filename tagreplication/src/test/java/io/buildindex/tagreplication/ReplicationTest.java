@@ -255,11 +255,11 @@ final class ReplicationTest {
     }
 
     Poll.until("the remote holding every tag's local state", () -> tags.stream().allMatch(tag -> {
-      io.buildindex.tagstore.TagRecord local = node.db().tags().record(Tag.parse(tag)).orElseThrow();
+      io.buildindex.tagstore.TagRecord local = node.tags().record(Tag.parse(tag)).orElseThrow();
       FakeRemote.Entry want = new FakeRemote.Entry(local.digest() == null ? null : local.digest().toString(),
           local.generation().value());
       return remote.entry(tag).map(want::equals).orElse(false);
-    }), () -> tags.stream().map(t -> t + "=" + remote.entry(t) + " vs " + node.db().tags().record(Tag.parse(t))).toList());
+    }), () -> tags.stream().map(t -> t + "=" + remote.entry(t) + " vs " + node.tags().record(Tag.parse(t))).toList());
     Poll.until("every task done", () -> tags.stream()
         .allMatch(t -> node.task(t, remote.address()).map(s -> s.state() == TaskState.DONE).orElse(false)));
   }

@@ -3,9 +3,10 @@ package io.buildindex.tagreplication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.buildindex.database.LocalDb;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
-import io.buildindex.tagstore.LocalDb;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class SqliteTaskQueueTest {
 
   @BeforeEach
   void open() {
-    db = new SqliteFixture(dir, clock);
+    db = SqliteFixture.open(dir, "tagstore", "tagreplication");
   }
 
   @AfterEach

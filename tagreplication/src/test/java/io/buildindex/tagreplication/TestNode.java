@@ -2,10 +2,14 @@ package io.buildindex.tagreplication;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.TagReplicationConfig;
+import io.buildindex.config.TagStoreConfig;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.tagstore.TagStore;
+import io.buildindex.tagstore.TagStores;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +36,11 @@ final class TestNode implements AutoCloseable {
   private final BlobReplicator blobs;
   private final OkHttpClient http = new OkHttpClient();
   private MetricRegistry metrics;
+  private TagStore tags;
   private Replication replication;
 
   TestNode(Path dir, Map<String, List<String>> remotes, TagReplicationConfig config, BlobReplicator blobs) {
-    this.db = new SqliteFixture(dir, clock);
+    this.db = SqliteFixture.open(dir, "tagstore", "tagreplication");
     this.config = config;
     this.blobs = blobs;
     start(remotes);
@@ -51,12 +56,13 @@ final class TestNode implements AutoCloseable {
 
   private void start(Map<String, List<String>> remotes) {
     metrics = new MetricRegistry();
+    tags = TagStores.create(db.db(), TagStoreConfig.defaults(), clock, new MetricRegistry());
     replication = Replications.create(remotes, config, context(), blobs, DependencyResolver.DIGEST_ONLY);
     replication.start();
   }
 
   ReplicationContext context() {
-    return new ReplicationContext(db.db(), db.tags(), http, clock, metrics);
+    return new ReplicationContext(db.db(), tags, http, clock, metrics);
   }
 
   Replication replication() {
@@ -67,16 +73,16 @@ final class TestNode implements AutoCloseable {
     return metrics;
   }
 
-  SqliteFixture db() {
-    return db;
+  TagStore tags() {
+    return tags;
   }
 
   PutResult put(String tag, Digest digest, boolean replicate) {
-    return db.tags().put(Tag.parse(tag), digest, hlc.next(), replication.onTagWrite(replicate, List.of(digest)));
+    return tags.put(Tag.parse(tag), digest, hlc.next(), replication.onTagWrite(replicate, List.of(digest)));
   }
 
   PutResult delete(String tag) {
-    return db.tags().delete(Tag.parse(tag), hlc.next(), replication.onTagDelete(true));
+    return tags.delete(Tag.parse(tag), hlc.next(), replication.onTagDelete(true));
   }
 
   Optional<TaskStatus> task(String tag, String destination) {
@@ -93,6 +99,7 @@ final class TestNode implements AutoCloseable {
   /** Stops replication, closes and reopens the database, and starts replication with {@code remotes}. */
   void restart(Map<String, List<String>> remotes) {
     replication.close();
+    tags.close();
     db.reopen();
     start(remotes);
   }
@@ -100,6 +107,7 @@ final class TestNode implements AutoCloseable {
   @Override
   public void close() {
     replication.close();
+    tags.close();
     db.close();
   }
 }

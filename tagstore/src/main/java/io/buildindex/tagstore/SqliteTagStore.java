@@ -1,5 +1,7 @@
 package io.buildindex.tagstore;
 
+import io.buildindex.database.LocalDb;
+import io.buildindex.database.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

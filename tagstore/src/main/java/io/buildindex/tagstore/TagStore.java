@@ -1,5 +1,6 @@
 package io.buildindex.tagstore;
 
+import io.buildindex.database.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

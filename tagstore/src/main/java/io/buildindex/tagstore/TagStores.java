@@ -2,6 +2,7 @@ package io.buildindex.tagstore;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.TagStoreConfig;
+import io.buildindex.database.LocalDb;
 import java.time.Clock;
 
 /** Builds the {@link TagStore}: cache, then SQLite. */

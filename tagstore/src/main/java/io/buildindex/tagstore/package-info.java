@@ -1,7 +1,6 @@
 /**
- * Durable tag storage: the SQLite database every module writes through ({@link LocalDb}, one
- * group-committing writer) and the {@link TagStore} of tag to digest mappings with history,
- * deletes and a Caffeine read cache.
+ * Durable tag storage: the {@link TagStore} of tag to digest mappings with history, deletes and a
+ * Caffeine read cache, on the node's database ({@link io.buildindex.database.LocalDb}).
  */
 @NullMarked
 package io.buildindex.tagstore;

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.TagStoreConfig;
+import io.buildindex.database.Databases;
+import io.buildindex.database.LocalDb;
+import io.buildindex.database.testing.Await;
+import io.buildindex.database.testing.PausingLocalDb;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.PutResult.Outcome;
 import io.buildindex.tagstore.TagStore.InTransaction;
 import java.nio.file.Path;
@@ -43,7 +48,7 @@ final class CachingTagStoreTest {
 
   @BeforeEach
   void setUp() {
-    fixture = SqliteFixture.open(dir, SqliteFixture.TAGSTORE);
+    fixture = SqliteFixture.open(dir, "tagstore");
     db = new PausingLocalDb(fixture.db());
     sqlite = new SqliteTagStore(db, clock);
     store = new CachingTagStore(sqlite, 10_000, metrics);
@@ -268,7 +273,7 @@ final class CachingTagStoreTest {
 
   @Test
   void tagStoresCreate_migratesAndReturnsAWorkingStore() {
-    try (LocalDb fresh = LocalDb.open(dir.resolve("fresh.db"), new MetricRegistry())) {
+    try (LocalDb fresh = Databases.sqlite(dir.resolve("fresh.db"), new MetricRegistry())) {
       TagStore created = TagStores.create(fresh, TagStoreConfig.defaults(), clock, new MetricRegistry());
 
       created.put(TAG, A, gen(1));

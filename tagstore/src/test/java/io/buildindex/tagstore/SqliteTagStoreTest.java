@@ -3,6 +3,8 @@ package io.buildindex.tagstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.buildindex.database.StoreUnavailableException;
+import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.PutResult.Outcome;
 import io.buildindex.tagstore.TagStore.InTransaction;
 import java.nio.file.Path;

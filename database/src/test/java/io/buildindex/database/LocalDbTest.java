@@ -1,9 +1,11 @@
-package io.buildindex.tagstore;
+package io.buildindex.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.Gauge;
+import io.buildindex.database.testing.Await;
+import io.buildindex.database.testing.SqliteFixture;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
 
 final class LocalDbTest {
   private static final Logger log = LoggerFactory.getLogger(LocalDbTest.class);
+  /** A second test-only module, {@code db/othertest}: migrations are recorded per module. */
+  private static final String OTHER_MODULE = "othertest";
 
   @TempDir Path dir;
   private SqliteFixture fixture;
@@ -38,7 +42,7 @@ final class LocalDbTest {
 
   @BeforeEach
   void setUp() {
-    fixture = SqliteFixture.open(dir, SqliteFixture.TAGSTORE, SqliteFixture.TEST_MODULE);
+    fixture = SqliteFixture.open(dir, OTHER_MODULE, SqliteFixture.TEST_MODULE);
     db = fixture.db();
     pool = Executors.newCachedThreadPool();
   }
@@ -249,7 +253,7 @@ final class LocalDbTest {
 
   @Test
   void migrate_recordsEachVersionOfEachModule() {
-    assertThat(migrations(SqliteFixture.TAGSTORE)).containsExactly(Map.entry(1, "V001__tags.sql"));
+    assertThat(migrations(OTHER_MODULE)).containsExactly(Map.entry(1, "V001__others.sql"));
     assertThat(migrations(SqliteFixture.TEST_MODULE))
         .containsExactly(Map.entry(1, "V001__items.sql"), Map.entry(2, "V002__seed.sql"));
     assertThat(seedRows()).isEqualTo(1);

@@ -1,4 +1,4 @@
-package io.buildindex.tagstore;
+package io.buildindex.database;
 
 import java.io.IOException;
 import java.io.InputStream;

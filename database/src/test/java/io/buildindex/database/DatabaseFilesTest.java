@@ -1,9 +1,10 @@
-package io.buildindex.tagstore;
+package io.buildindex.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
+import io.buildindex.database.testing.SqliteFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ final class DatabaseFilesTest {
   @Test
   void open_fileAlreadyOpen_refusedNamingTheHolder() {
     Path file = dir.resolve("index.db");
-    try (LocalDb first = LocalDb.open(file, new MetricRegistry())) {
-      assertThatThrownBy(() -> LocalDb.open(file, new MetricRegistry()))
+    try (LocalDb first = Databases.sqlite(file, new MetricRegistry())) {
+      assertThatThrownBy(() -> Databases.sqlite(file, new MetricRegistry()))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("in use by another build-index")
           .hasMessageContaining("pid " + ProcessHandle.current().pid())
@@ -36,9 +37,9 @@ final class DatabaseFilesTest {
   @Test
   void open_afterTheHolderClosed_succeeds() {
     Path file = dir.resolve("index.db");
-    LocalDb.open(file, new MetricRegistry()).close();
+    Databases.sqlite(file, new MetricRegistry()).close();
 
-    try (LocalDb again = LocalDb.open(file, new MetricRegistry())) {
+    try (LocalDb again = Databases.sqlite(file, new MetricRegistry())) {
       again.check();
     }
   }
@@ -47,7 +48,7 @@ final class DatabaseFilesTest {
   void open_zeroLengthFile_refused() throws IOException {
     Path file = Files.createFile(dir.resolve("index.db"));
 
-    assertThatThrownBy(() -> LocalDb.open(file, new MetricRegistry()))
+    assertThatThrownBy(() -> Databases.sqlite(file, new MetricRegistry()))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("empty (0 bytes)");
     assertThat(Files.size(file)).isZero(); // left as found, for whoever investigates

@@ -1,4 +1,4 @@
-package io.buildindex.tagstore;
+package io.buildindex.database.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -10,13 +10,13 @@ import java.util.function.BooleanSupplier;
  * Polls a condition until it holds or a generous deadline passes. The deadline only bounds how
  * long a broken build hangs; no test asserts on how long anything took.
  */
-final class Await {
+public final class Await {
   /** Far above anything a healthy run needs, even on a loaded CI machine. */
-  static final Duration DEADLINE = Duration.ofSeconds(30);
+  public static final Duration DEADLINE = Duration.ofSeconds(30);
 
   private Await() {}
 
-  static void until(String what, BooleanSupplier condition) {
+  public static void until(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {

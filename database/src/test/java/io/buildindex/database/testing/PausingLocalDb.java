@@ -1,5 +1,6 @@
-package io.buildindex.tagstore;
+package io.buildindex.database.testing;
 
+import io.buildindex.database.LocalDb;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,31 +12,31 @@ import java.util.concurrent.atomic.AtomicReference;
  * the windows a store's caller races in: between a commit and what the caller does next, or
  * between a cache loader's read and its return. Thread-safe.
  */
-final class PausingLocalDb implements LocalDb {
+public final class PausingLocalDb implements LocalDb {
   private final LocalDb delegate;
   private final AtomicReference<Pause> nextWrite = new AtomicReference<>();
   private final AtomicReference<Pause> nextRead = new AtomicReference<>();
   private final AtomicInteger reads = new AtomicInteger();
 
-  PausingLocalDb(LocalDb delegate) {
+  public PausingLocalDb(LocalDb delegate) {
     this.delegate = delegate;
   }
 
   /** Holds the next {@link #write} after its commit, before it returns to its caller. */
-  Pause pauseNextWrite() {
+  public Pause pauseNextWrite() {
     Pause pause = new Pause();
     nextWrite.set(pause);
     return pause;
   }
 
   /** Holds the next {@link #read} after it read the database, before it returns to its caller. */
-  Pause pauseNextRead() {
+  public Pause pauseNextRead() {
     Pause pause = new Pause();
     nextRead.set(pause);
     return pause;
   }
 
-  int reads() {
+  public int reads() {
     return reads.get();
   }
 
@@ -77,17 +78,17 @@ final class PausingLocalDb implements LocalDb {
   }
 
   /** One held call: the test waits until it is reached, then releases it. */
-  static final class Pause {
+  public static final class Pause {
     private final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
 
-    void awaitReached() throws InterruptedException {
+    public void awaitReached() throws InterruptedException {
       if (!reached.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("the paused call was never made");
       }
     }
 
-    void release() {
+    public void release() {
       released.countDown();
     }
 

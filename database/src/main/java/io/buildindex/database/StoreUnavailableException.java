@@ -1,4 +1,4 @@
-package io.buildindex.tagstore;
+package io.buildindex.database;
 
 /** The local database cannot serve: disk full, file unreadable, closed. Maps to 503. */
 public final class StoreUnavailableException extends RuntimeException {

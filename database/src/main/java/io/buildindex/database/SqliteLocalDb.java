@@ -1,4 +1,4 @@
-package io.buildindex.tagstore;
+package io.buildindex.database;
 
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
