@@ -16,6 +16,7 @@ import io.buildindex.tagreplication.BlobReplicator;
 import io.buildindex.tagreplication.DependencyResolver;
 import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.ReplicationContext;
+import io.buildindex.tagreplication.RuleSummaries;
 import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.LocalDb;
@@ -110,6 +111,7 @@ public final class BuildIndexApp implements AutoCloseable {
     new InternalRoutes(writes).register(router);
     new WriteBatchRoutes(writes).register(router);
     new ClusterRoutes(cluster.antiEntropy()).register(router);
+    new VerificationRoutes(replication, new RuleSummaries(store)).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
     cluster.start();

@@ -1,5 +1,6 @@
 package io.buildindex.config;
 
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +14,20 @@ public record OriginConfig(@Nullable RegistryConfig registry, @Nullable HostsCon
     }
   }
 
-  /** {@code registry: {url, username, password}}; basic auth, or a bearer token obtained with them. */
-  public record RegistryConfig(String url, String username, String password) {
+  /**
+   * {@code registry: {url, username, password, reconcile_interval}}; basic auth, or a bearer token
+   * obtained with them. {@code reconcile_interval} is how often the registry's catalog is walked
+   * for tags no notification announced (0 disables).
+   */
+  public record RegistryConfig(String url, String username, String password, Duration reconcileInterval) {
+    /** Walking a large catalog costs the registry; ten minutes bounds how long a missed event stays missed. */
+    public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofMinutes(10);
+
+    /** With the default {@code reconcile_interval}. */
+    public RegistryConfig(String url, String username, String password) {
+      this(url, username, password, null);
+    }
+
     public RegistryConfig {
       Validate.required("url", url);
       if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -23,11 +36,13 @@ public record OriginConfig(@Nullable RegistryConfig registry, @Nullable HostsCon
       url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
       username = Validate.orDefault(username, "");
       password = Validate.orDefault(password, "");
+      reconcileInterval = Validate.nonNegative("reconcile_interval", Validate.orDefault(reconcileInterval, DEFAULT_RECONCILE_INTERVAL));
     }
 
     @Override
     public String toString() {
-      return "RegistryConfig[url=" + url + ", username=" + username + ", password=***]";
+      return "RegistryConfig[url=" + url + ", username=" + username + ", password=***, reconcileInterval="
+          + GoDurations.format(reconcileInterval) + "]";
     }
   }
 }

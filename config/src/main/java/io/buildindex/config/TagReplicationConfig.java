@@ -15,7 +15,8 @@ public record TagReplicationConfig(
     Integer numWorkers,
     Integer maxConcurrencyPerDestination,
     Duration doneRetention,
-    Integer backfillRatePerSecond) {
+    Integer backfillRatePerSecond,
+    Duration verificationInterval) {
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_POLL_RETRIES_INTERVAL = Duration.ofSeconds(15);
@@ -27,6 +28,8 @@ public record TagReplicationConfig(
   public static final Duration DEFAULT_DONE_RETENTION = Duration.ofDays(7);
   /** Backfill is background work: at most this many tasks enqueued per second. */
   public static final int DEFAULT_BACKFILL_RATE_PER_SECOND = 100;
+  /** How often each (remote, rule) is verified; an hour of a remote silently missing tags is the most we accept. */
+  public static final Duration DEFAULT_VERIFICATION_INTERVAL = Duration.ofHours(1);
 
   public TagReplicationConfig {
     retryInterval = Validate.positive("retry_interval", Validate.orDefault(retryInterval, DEFAULT_RETRY_INTERVAL));
@@ -45,9 +48,24 @@ public record TagReplicationConfig(
     doneRetention = Validate.nonNegative("done_retention", Validate.orDefault(doneRetention, DEFAULT_DONE_RETENTION));
     backfillRatePerSecond = Validate.atLeast("backfill_rate_per_second", 1,
         Validate.orDefault(backfillRatePerSecond, DEFAULT_BACKFILL_RATE_PER_SECOND));
+    verificationInterval = Validate.nonNegative("verification_interval",
+        Validate.orDefault(verificationInterval, DEFAULT_VERIFICATION_INTERVAL));
+  }
+
+  /** Without {@code verification_interval} (the default applies): the components before it was added. */
+  public TagReplicationConfig(Duration retryInterval, Duration maxRetryInterval, Duration pollRetriesInterval,
+      Integer maxAttempts, Integer numWorkers, Integer maxConcurrencyPerDestination, Duration doneRetention,
+      Integer backfillRatePerSecond) {
+    this(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers, maxConcurrencyPerDestination,
+        doneRetention, backfillRatePerSecond, null);
+  }
+
+  /** Whether verification runs ({@code verification_interval} not 0). */
+  public boolean verifies() {
+    return !verificationInterval.isZero();
   }
 
   public static TagReplicationConfig defaults() {
-    return new TagReplicationConfig(null, null, null, null, null, null, null, null);
+    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null);
   }
 }

@@ -40,7 +40,12 @@ public final class Replications {
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
-    return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()));
+    Verification verification = new Verification(context, rules,
+        new RuleVerifier(context.tags(), new RuleSummaries(context.tags())),
+        new Repairs(context, dependencies, config.backfillRatePerSecond(), Repairs.Pacer.SLEEP, engine::wake),
+        config.verificationInterval());
+    return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()),
+        verification);
   }
 
   static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
