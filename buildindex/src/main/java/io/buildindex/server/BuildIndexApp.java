@@ -114,8 +114,12 @@ public final class BuildIndexApp implements AutoCloseable {
     new VerificationRoutes(replication, new RuleSummaries(store)).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
+    Reconciliation reconciliation = Reconciliation.create(config, store, writes, outgoing.blobs(), metrics);
+    resources.add(reconciliation);
+    reconciliation.register(router);
     cluster.start();
     replication.start();
+    reconciliation.start();
     if (listener.socket() == null) {
       http.start(listen.host(), listen.port());
     } else {
