@@ -40,8 +40,10 @@ public final class Replications {
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
+    RuleSummaries summaries = new RuleSummaries(context.tags());
     Verification verification = new Verification(context, rules,
-        new RuleVerifier(context.tags(), new RuleSummaries(context.tags())),
+        new RuleVerifier(context.tags(), summaries, new OriginCheck(summaries, dependencies, blobs,
+            config.backfillRatePerSecond(), Repairs.Pacer.SLEEP)),
         new Repairs(context, dependencies, config.backfillRatePerSecond(), Repairs.Pacer.SLEEP, engine::wake),
         config.verificationInterval());
     return new QueuedReplication(context, rules, engine, new Background(context, backfiller, config.doneRetention()),

@@ -83,6 +83,11 @@ public final class RuleSummaries {
     return out;
   }
 
+  /** Runs {@code action} on every live tag {@code rule} matches, in key order. */
+  void forEachLive(String rule, Consumer<TagRecord> action) {
+    forMatching(compile(rule), action);
+  }
+
   private void forMatching(Pattern rule, Consumer<TagRecord> action) {
     @Nullable String after = null;
     while (true) {

@@ -32,10 +32,18 @@ final class RuleVerifier {
 
   private final TagStore store;
   private final RuleSummaries summaries;
+  private final OriginCheck origins;
 
-  RuleVerifier(TagStore store, RuleSummaries summaries) {
+  RuleVerifier(TagStore store, RuleSummaries summaries, OriginCheck origins) {
     this.store = store;
     this.summaries = summaries;
+    this.origins = origins;
+  }
+
+  /** For image tags the remote holds: whether its origin still has each manifest, copying blobs again if not. */
+  OriginCheck.Result checkOrigin(String rule, VerificationClient remote, List<TagRecord> mismatches)
+      throws InterruptedException {
+    return origins.check(rule, remote, mismatches.stream().map(TagRecord::tag).collect(java.util.stream.Collectors.toSet()));
   }
 
   Found compare(String rule, VerificationClient remote) {

@@ -123,10 +123,16 @@ final class Verification implements AutoCloseable {
     Instant started = context.clock().instant();
     runs.inc();
     try {
-      RuleVerifier.Found found = verifier.compare(rule.regex(), clients.get(rule.destination()));
+      VerificationClient remote = clients.get(rule.destination());
+      RuleVerifier.Found found = verifier.compare(rule.regex(), remote);
       long n = repairs.repair(rule.destination(), found.mismatches());
+      OriginCheck.Result origin = verifier.checkOrigin(rule.regex(), remote, found.mismatches());
+      if (origin.missing() > 0) {
+        log.warn("verification of {} for rule \"{}\": {} manifests missing at the remote origin, blobs of {} copied again",
+            rule.destination(), rule.regex(), origin.missing(), origin.recopied());
+      }
       SqliteVerificationLog.Outcome outcome = new SqliteVerificationLog.Outcome(found.bucketsCompared(),
-          found.differingBuckets(), found.mismatches().size(), n);
+          found.differingBuckets(), found.mismatches().size() + origin.missing(), n + origin.recopied());
       context.db().write(tx -> {
         table.succeeded(tx, rule, started, outcome);
         return null;

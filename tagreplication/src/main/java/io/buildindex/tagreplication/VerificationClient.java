@@ -30,10 +30,17 @@ final class VerificationClient {
   private final HttpUrl base;
   private final OkHttpClient http;
 
+  private final HostPort address;
+
   VerificationClient(HostPort remote, OkHttpClient http) {
+    this.address = remote;
     this.destination = remote.toString();
     this.base = HttpUrl.get("http://" + remote);
     this.http = http;
+  }
+
+  HostPort address() {
+    return address;
   }
 
   RuleSummaries.Summary summary(String rule) {
@@ -45,6 +52,11 @@ final class VerificationClient {
     HttpUrl url = url(ENTRIES_PATH).addQueryParameter("rule", rule)
         .addQueryParameter("buckets", buckets.stream().map(String::valueOf).collect(Collectors.joining(","))).build();
     return get(url, body -> MAPPER.readValue(body, ENTRIES));
+  }
+
+  /** {@code GET /origin}: where the remote's blobs live; empty when it has no origin. */
+  String origin() {
+    return get(url("/origin").build(), body -> new String(body, java.nio.charset.StandardCharsets.UTF_8).strip());
   }
 
   private HttpUrl.Builder url(String path) {
