@@ -114,7 +114,8 @@ public final class BuildIndexApp implements AutoCloseable {
     new VerificationRoutes(replication, new RuleSummaries(store)).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring()), new MetricsExport(metrics), origin::address).register(router);
-    Reconciliation reconciliation = Reconciliation.create(config, store, writes, outgoing.blobs(), metrics);
+    Reconciliation reconciliation = Reconciliation.create(config, new Reconciliation.RegistryTags(store, writes,
+        config.notifications().replicate(), cluster.ring()), outgoing.blobs(), metrics);
     resources.add(reconciliation);
     reconciliation.register(router);
     cluster.start();

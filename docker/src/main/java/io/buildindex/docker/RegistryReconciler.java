@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * registered through the {@link TagIndex}, as their lost push notification would have. A tag whose
  * digest differs is counted and listed, never overwritten: a {@code PUT} from CI may be newer than
  * the registry's state. Registry requests are paced at {@value #REQUESTS_PER_SECOND} a second.
- * Thread-safe; walks never overlap.
+ * Scheduled walks run only where {@link TagIndex#responsible()} says so. Thread-safe; walks never
+ * overlap.
  */
 public final class RegistryReconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RegistryReconciler.class);
@@ -106,6 +107,10 @@ public final class RegistryReconciler implements AutoCloseable {
 
   private void runQuietly() {
     try {
+      if (!index.responsible()) {
+        log.debug("reconciliation with {}: another cluster member walks", catalog.address());
+        return;
+      }
       runOnce();
     } catch (RuntimeException e) {
       log.warn("reconciliation with {} failed unexpectedly", catalog.address(), e);

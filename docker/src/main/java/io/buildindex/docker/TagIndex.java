@@ -20,4 +20,12 @@ public interface TagIndex {
    * the next walk).
    */
   void register(String repository, String tag, Digest digest);
+
+  /**
+   * Whether this node should walk the registry now: in a cluster one member does, since every
+   * member's walk would find the same tags.
+   */
+  default boolean responsible() {
+    return true;
+  }
 }

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * (a new rule is being backfilled; verifying it at once would only find the backfill's backlog).
  * Verification sees tasks as they are: a tag whose task is still pending is a mismatch that needs
  * no repair. A run that fails (remote down) is recorded and retried at the next interval.
+ *
+ * <p>The remote's summary is that of the node answering: against a remote cluster whose nodes
+ * each hold only part of the tags, tags held by its other members look missing and are enqueued
+ * again each run; their tasks then end done at once (the remote's GET asks its owners). Correct,
+ * but work wasted: verification fits remotes whose every node holds every tag.
  */
 final class Verification implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Verification.class);
@@ -50,7 +55,7 @@ final class Verification implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler =
       new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("replication-verification").daemon().factory());
 
-  /** {@code interval} zero: never runs on its own, but still answers {@link #progress}. */
+  /** {@code interval} zero: never runs on its own and registers no gauges, but still answers {@link #progress}. */
   Verification(ReplicationContext context, RemoteRules rules, RuleVerifier verifier, Repairs repairs, Duration interval) {
     this.context = context;
     this.rules = rules;
@@ -77,16 +82,17 @@ final class Verification implements AutoCloseable {
       VerificationProgress p = row.progress();
       lastSuccess.put(key(p.remote(), p.rule()), p.lastSuccess() == null ? now : p.lastSuccess());
     }
+    if (interval.isZero()) {
+      return; // disabled: no runs, and no gauge to raise a false alarm
+    }
     for (String destination : rules.destinations().keySet()) {
       String name = ReplicationMetrics.labeled(ReplicationMetrics.PREFIX + "_verification_seconds_since_success",
           "destination", destination);
       context.metrics().remove(name);
       context.metrics().register(name, (Gauge<Long>) () -> secondsSinceSuccess(destination));
     }
-    if (!interval.isZero()) {
-      long tick = Math.min(interval.toMillis(), MAX_TICK.toMillis());
-      scheduler.scheduleWithFixedDelay(this::runDue, tick, tick, TimeUnit.MILLISECONDS);
-    }
+    long tick = Math.min(interval.toMillis(), MAX_TICK.toMillis());
+    scheduler.scheduleWithFixedDelay(this::runDue, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /* The oldest of the destination's rules: an alert on it fires when any rule stops verifying. */
@@ -119,7 +125,8 @@ final class Verification implements AutoCloseable {
     return total;
   }
 
-  private long verify(RemoteRules.Rule rule) {
+  /* Synchronized: a run of verifyAll must not overlap a scheduled one. */
+  private synchronized long verify(RemoteRules.Rule rule) {
     Instant started = context.clock().instant();
     runs.inc();
     try {
