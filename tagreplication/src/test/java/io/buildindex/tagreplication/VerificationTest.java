@@ -5,14 +5,19 @@ import static io.buildindex.tagreplication.SqliteTaskQueueTest.D2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.tagstore.TagStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,7 +139,7 @@ final class VerificationTest {
     assertThat(verifyNow(node)).isEqualTo(2);
 
     Poll.until("t0 at its generation and t1 deleted again",
-        () -> remote.entry("team/app:t0").equals(java.util.Optional.of(
+        () -> remote.entry("team/app:t0").equals(Optional.of(
             new FakeRemote.Entry(t0.current().digest().toString(), t0.current().generation().value())))
             && remote.entry("team/app:t1").map(e -> e.digest() == null).orElse(false),
         () -> List.of(remote.entry("team/app:t0"), remote.entry("team/app:t1")));
@@ -156,18 +161,16 @@ final class VerificationTest {
 
   @Test
   void summaries_sameTagsInAnyOrderGiveTheSameSums() throws Exception {
-    try (SqliteFixture a = new SqliteFixture(dir.resolve("a").toFile().mkdirs() ? dir.resolve("a") : dir.resolve("a"),
-        java.time.Clock.systemUTC());
-         SqliteFixture b = new SqliteFixture(dir.resolve("b").toFile().mkdirs() ? dir.resolve("b") : dir.resolve("b"),
-             java.time.Clock.systemUTC())) {
+    try (SqliteFixture a = new SqliteFixture(Files.createDirectories(dir.resolve("a")), Clock.systemUTC());
+         SqliteFixture b = new SqliteFixture(Files.createDirectories(dir.resolve("b")), Clock.systemUTC())) {
       List<String> tags = List.of("team/a:1", "team/b:1", "team/c:1", "ops/d:1");
       for (int i = 0; i < tags.size(); i++) {
-        a.tags().put(Tag.parse(tags.get(i)), D1, new io.buildindex.tagstore.Generation(100 + i));
+        a.tags().put(Tag.parse(tags.get(i)), D1, new Generation(100 + i));
         int j = tags.size() - 1 - i;
-        b.tags().put(Tag.parse(tags.get(j)), D1, new io.buildindex.tagstore.Generation(100 + j));
+        b.tags().put(Tag.parse(tags.get(j)), D1, new Generation(100 + j));
       }
-      b.tags().delete(Tag.parse("team/gone:1"), new io.buildindex.tagstore.Generation(5),
-          io.buildindex.tagstore.TagStore.InTransaction.NONE);
+      b.tags().delete(Tag.parse("team/gone:1"), new Generation(5),
+          TagStore.InTransaction.NONE);
       RuleSummaries sa = new RuleSummaries(a.tags());
       RuleSummaries sb = new RuleSummaries(b.tags());
 
@@ -175,7 +178,7 @@ final class VerificationTest {
       int bucket = RuleSummaries.bucket("team/b:1");
       assertThat(sa.entries(RULE, List.of(bucket))).contains(new RuleSummaries.Entry("team/b:1", D1.toString(), 101));
       assertThat(sa.entries(RULE, List.of(bucket))).noneMatch(e -> e.tag().startsWith("ops/"));
-      b.tags().put(Tag.parse("team/b:1"), D2, new io.buildindex.tagstore.Generation(200));
+      b.tags().put(Tag.parse("team/b:1"), D2, new Generation(200));
       List<Long> changed = sb.summary(RULE).buckets();
       List<Long> before = sa.summary(RULE).buckets();
       for (int i = 0; i < RuleSummaries.BUCKETS; i++) {
