@@ -6,7 +6,6 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.tagstore.Tag;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,30 +180,7 @@ final class Verification implements AutoCloseable {
 
   /** What verification knows of {@code tag} at each destination whose rules match it. */
   List<VerificationStatus> status(Tag tag) {
-    Map<String, Instant> verified = new LinkedHashMap<>();
-    Map<List<String>, VerificationProgress> byKey = new LinkedHashMap<>();
-    rows().forEach(r -> byKey.put(key(r.destination(), r.rule()), r.progress()));
-    for (RemoteRules.Rule rule : rules.rules()) {
-      if (rule.matches(tag)) {
-        VerificationProgress p = byKey.get(key(rule.destination(), rule.regex()));
-        Instant success = p == null ? null : p.lastSuccess();
-        verified.merge(rule.destination(), success == null ? Instant.EPOCH : success, (a, b) -> a.isAfter(b) ? a : b);
-      }
-    }
-    Map<String, SqliteVerificationLog.Mark> marks = context.db().read(c -> table.marks(c, tag));
-    List<VerificationStatus> out = new ArrayList<>();
-    verified.forEach((destination, at) -> out.add(status(destination, at.equals(Instant.EPOCH) ? null : at, marks.get(destination))));
-    return out;
-  }
-
-  private static VerificationStatus status(String destination, @Nullable Instant verifiedAt,
-      SqliteVerificationLog.@Nullable Mark mark) {
-    if (mark != null && mark.mismatch() != null && (verifiedAt == null || !mark.mismatch().isBefore(verifiedAt))) {
-      String state = mark.state() == TaskState.DONE ? VerificationStatus.REPAIRED : VerificationStatus.REPAIRING;
-      return new VerificationStatus(destination, state, null);
-    }
-    return verifiedAt == null ? new VerificationStatus(destination, VerificationStatus.UNVERIFIED, null)
-        : new VerificationStatus(destination, VerificationStatus.VERIFIED, verifiedAt);
+    return TagVerification.of(tag, rules, rows(), context.db().read(c -> table.marks(c, tag)));
   }
 
   private List<SqliteVerificationLog.Row> rows() {
