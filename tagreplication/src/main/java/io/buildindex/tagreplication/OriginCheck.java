@@ -4,7 +4,6 @@ import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -50,42 +49,64 @@ final class OriginCheck {
     if (origin.isEmpty()) {
       return Result.NONE;
     }
-    List<TagRecord> tags = new ArrayList<>();
-    summaries.forEachLive(rule, r -> {
-      if (!skip.contains(r.tag())) {
-        tags.add(r);
-      }
-    });
-    long missing = 0;
-    long recopied = 0;
-    long errors = 0;
-    int checked = 0;
-    for (TagRecord r : tags) {
-      try {
-        Digest digest = r.digest();
-        List<Digest> deps = dependencies.resolve(r.tag(), digest);
-        if (deps.equals(List.of(digest))) {
-          continue;
+    Counts counts = new Counts();
+    try {
+      summaries.forEachLive(rule, r -> {
+        if (!skip.contains(r.tag())) {
+          checkOne(r, remote, origin, counts);
         }
-        if (checked > 0 && checked % ratePerSecond == 0) {
-          pacer.pause(Duration.ofSeconds(1));
-        }
-        checked++;
-        BlobReplication request = new BlobReplication(r.tag(), digest, deps, remote.address(), origin);
-        if (!blobs.present(request)) {
-          missing++;
-          blobs.replicate(request);
-          recopied++;
-        }
-      } catch (RuntimeException e) {
-        errors++;
-        log.debug("verification could not check {} at origin {}: {}", r.tag(), origin, e.toString());
-      }
+      });
+    } catch (Interrupted e) {
+      throw e.cause;
     }
+    long errors = counts.errors;
     if (errors > 0) {
       log.warn("verification of {}: {} tags could not be checked at origin {} (the remote origin or ours failing?)",
           remote.address(), errors, origin);
     }
-    return new Result(missing, recopied, errors);
+    return new Result(counts.missing, counts.recopied, errors);
+  }
+
+  /** Running totals of one check; the scan calls back on the checking thread. */
+  private static final class Counts {
+    long checked;
+    long missing;
+    long recopied;
+    long errors;
+  }
+
+  /** Carries an interrupt out of the scan's callback. */
+  private static final class Interrupted extends RuntimeException {
+    final InterruptedException cause;
+
+    Interrupted(InterruptedException cause) {
+      super(cause);
+      this.cause = cause;
+    }
+  }
+
+  private void checkOne(TagRecord r, VerificationClient remote, String origin, Counts counts) {
+    try {
+      Digest digest = r.digest();
+      List<Digest> deps = dependencies.resolve(r.tag(), digest);
+      if (deps.equals(List.of(digest))) {
+        return;
+      }
+      if (counts.checked > 0 && counts.checked % ratePerSecond == 0) {
+        pacer.pause(Duration.ofSeconds(1));
+      }
+      counts.checked++;
+      BlobReplication request = new BlobReplication(r.tag(), digest, deps, remote.address(), origin);
+      if (!blobs.present(request)) {
+        counts.missing++;
+        blobs.replicate(request);
+        counts.recopied++;
+      }
+    } catch (InterruptedException e) {
+      throw new Interrupted(e);
+    } catch (RuntimeException e) {
+      counts.errors++;
+      log.debug("verification could not check {} at origin {}: {}", r.tag(), origin, e.toString());
+    }
   }
 }

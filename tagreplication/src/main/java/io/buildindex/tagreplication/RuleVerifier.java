@@ -5,9 +5,11 @@ import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds the tags of one remote rule that the remote lacks: compares bucket summaries, then the
@@ -23,11 +25,17 @@ final class RuleVerifier {
   /** Differing buckets whose entries one request fetches. */
   static final int BUCKETS_PER_REQUEST = 16;
 
-  /** What comparing one rule found: tags to replicate again (current records of this node). */
-  record Found(int bucketsCompared, int differingBuckets, List<TagRecord> mismatches) {
+  /** What comparing one rule found: how many tags were missing or older there, and which. */
+  record Found(int bucketsCompared, int differingBuckets, long mismatches, long repaired, Set<Tag> mismatched) {
     Found {
-      mismatches = List.copyOf(mismatches);
+      mismatched = Set.copyOf(mismatched);
     }
+  }
+
+  /** Takes the mismatches of a group of buckets (current records of this node); returns how many it repaired. */
+  @FunctionalInterface
+  interface Sink {
+    long accept(List<TagRecord> mismatches) throws InterruptedException;
   }
 
   private final TagStore store;
@@ -41,12 +49,15 @@ final class RuleVerifier {
   }
 
   /** For image tags the remote holds: whether its origin still has each manifest, copying blobs again if not. */
-  OriginCheck.Result checkOrigin(String rule, VerificationClient remote, List<TagRecord> mismatches)
-      throws InterruptedException {
-    return origins.check(rule, remote, mismatches.stream().map(TagRecord::tag).collect(java.util.stream.Collectors.toSet()));
+  OriginCheck.Result checkOrigin(String rule, VerificationClient remote, Found found) throws InterruptedException {
+    return origins.check(rule, remote, found.mismatched());
   }
 
-  Found compare(String rule, VerificationClient remote) {
+  /**
+   * Compares {@code rule}'s tags here and at {@code remote}, handing the mismatches to {@code sink}
+   * a group of buckets at a time (so a remote that lost everything is not held in memory at once).
+   */
+  Found compare(String rule, VerificationClient remote, Sink sink) throws InterruptedException {
     List<Long> theirs = remote.summary(rule).buckets();
     List<Long> mine = summaries.summary(rule).buckets();
     List<Integer> differing = new ArrayList<>();
@@ -55,12 +66,17 @@ final class RuleVerifier {
         differing.add(i);
       }
     }
-    List<TagRecord> mismatches = new ArrayList<>();
+    long mismatches = 0;
+    long repaired = 0;
+    Set<Tag> mismatched = new HashSet<>();
     for (int from = 0; from < differing.size(); from += BUCKETS_PER_REQUEST) {
       List<Integer> chunk = differing.subList(from, Math.min(differing.size(), from + BUCKETS_PER_REQUEST));
-      mismatches.addAll(compareEntries(summaries.entries(rule, chunk), remote.entries(rule, chunk)));
+      List<TagRecord> found = compareEntries(summaries.entries(rule, chunk), remote.entries(rule, chunk));
+      mismatches += found.size();
+      found.forEach(r -> mismatched.add(r.tag()));
+      repaired += sink.accept(found);
     }
-    return new Found(RuleSummaries.BUCKETS, differing.size(), mismatches);
+    return new Found(RuleSummaries.BUCKETS, differing.size(), mismatches, repaired, mismatched);
   }
 
   private List<TagRecord> compareEntries(List<RuleSummaries.Entry> mine, List<RuleSummaries.Entry> theirs) {

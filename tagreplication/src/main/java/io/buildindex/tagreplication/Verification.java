@@ -129,15 +129,15 @@ final class Verification implements AutoCloseable {
     runs.inc();
     try {
       VerificationClient remote = clients.get(rule.destination());
-      RuleVerifier.Found found = verifier.compare(rule.regex(), remote);
-      long n = repairs.repair(rule.destination(), found.mismatches());
-      OriginCheck.Result origin = verifier.checkOrigin(rule.regex(), remote, found.mismatches());
+      RuleVerifier.Found found = verifier.compare(rule.regex(), remote, m -> repairs.repair(rule.destination(), m));
+      long n = found.repaired();
+      OriginCheck.Result origin = verifier.checkOrigin(rule.regex(), remote, found);
       if (origin.missing() > 0) {
         log.warn("verification of {} for rule \"{}\": {} manifests missing at the remote origin, blobs of {} copied again",
             rule.destination(), rule.regex(), origin.missing(), origin.recopied());
       }
       SqliteVerificationLog.Outcome outcome = new SqliteVerificationLog.Outcome(found.bucketsCompared(),
-          found.differingBuckets(), found.mismatches().size() + origin.missing(), n + origin.recopied());
+          found.differingBuckets(), found.mismatches() + origin.missing(), n + origin.recopied());
       context.db().write(tx -> {
         table.succeeded(tx, rule, started, outcome);
         return null;
