@@ -163,7 +163,8 @@ final class Verification implements AutoCloseable {
     mismatches.inc(o.mismatches());
     repaired.inc(o.repaired());
     if (o.mismatches() > 0) {
-      log.warn("verification of {} for rule \"{}\": {} of {} buckets differ, {} tags missing or older there, {} enqueued again",
+      log.warn("verification of {} for rule \"{}\": {} of {} buckets differ, {} tags missing or older there "
+          + "(or their manifest at its origin), {} repaired (enqueued or copied again)",
           rule.destination(), rule.regex(), o.differingBuckets(), o.bucketsCompared(), o.mismatches(), o.repaired());
     } else {
       log.debug("verification of {} for rule \"{}\": in sync ({} buckets differ)", rule.destination(), rule.regex(),
