@@ -18,6 +18,7 @@ import io.buildindex.tagreplication.BlobReplicator;
 import io.buildindex.tagreplication.DependencyResolver;
 import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.ReplicationContext;
+import io.buildindex.tagreplication.RuleSummaries;
 import io.buildindex.tagreplication.Replications;
 import io.buildindex.tagstore.HybridLogicalClock;
 import io.buildindex.tagstore.InvalidInputException;
@@ -122,10 +123,16 @@ public final class BuildIndexApp implements AutoCloseable {
     new InternalRoutes(writes).register(router);
     new WriteBatchRoutes(writes).register(router);
     new ClusterRoutes(cluster.antiEntropy()).register(router);
+    new VerificationRoutes(replication, new RuleSummaries(store)).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics, clock).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring(), replication), new MetricsExport(metrics), origin::address).register(router);
+    Reconciliation reconciliation = Reconciliation.create(config, new Reconciliation.RegistryTags(store, writes,
+        config.notifications().replicate(), cluster.ring()), outgoing.blobs(), metrics);
+    resources.add(reconciliation);
+    reconciliation.register(router);
     cluster.start();
     replication.start();
+    reconciliation.start();
     watchTls(config, tls, resources);
     if (listener.socket() != null) {
       UnixSocketListener.removeStaleSocket(listener.socket());

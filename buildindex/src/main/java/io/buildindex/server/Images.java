@@ -36,9 +36,23 @@ final class Images {
     return this::resolveAndCheck;
   }
 
-  /** Copies a tag's blobs and manifests to the remote origin, before the remote learns the tag. */
+  /**
+   * Copies a tag's blobs and manifests to the remote origin, before the remote learns the tag;
+   * tells verification whether the remote origin still has the tag's manifest.
+   */
   BlobReplicator blobReplicator() {
-    return this::replicate;
+    return new BlobReplicator() {
+      @Override
+      public Transfer replicate(BlobReplication request) {
+        return Images.this.replicate(request);
+      }
+
+      @Override
+      public boolean present(BlobReplication r) {
+        return r.remoteOrigin().isEmpty()
+            || origin.hasManifestAt(r.remoteOrigin(), r.tag().repository(), toDocker(r.digest()));
+      }
+    };
   }
 
   private List<Digest> resolveAndCheck(Tag tag, Digest digest) {

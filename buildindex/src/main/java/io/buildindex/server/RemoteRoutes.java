@@ -4,11 +4,13 @@ import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.TaskFilter;
 import io.buildindex.tagreplication.TaskPage;
 import io.buildindex.tagreplication.TaskState;
+import io.buildindex.tagreplication.VerificationStatus;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import io.javalin.http.Context;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,7 +33,7 @@ final class RemoteRoutes {
   void register(Router r) {
     r.post("/remotes/tags/{tag}", Scope.WRITE, this::replicate);
     r.get("/remotes/match", Scope.READ, this::match);
-    r.get("/tags/{tag}/replication", Scope.READ, ctx -> ctx.json(replication.status(PathParams.tag(ctx)).stream().map(TaskJson::of).toList()));
+    r.get("/tags/{tag}/replication", Scope.READ, this::status);
     r.get("/replication/tasks", Scope.ADMIN, this::tasks);
     r.post("/replication/tasks/retry", Scope.ADMIN, this::retry);
     r.get("/replication/backfill", Scope.ADMIN, ctx -> ctx.json(replication.backfill()));
@@ -44,6 +46,13 @@ final class RemoteRoutes {
     }
     writes.replicateExisting(current.get());
     ctx.status(200);
+  }
+
+  private void status(Context ctx) {
+    Tag tag = PathParams.tag(ctx);
+    Map<String, VerificationStatus> verified = new HashMap<>();
+    replication.verification(tag).forEach(v -> verified.put(v.destination(), v));
+    ctx.json(replication.status(tag).stream().map(t -> TaskJson.of(t, verified.get(t.destination()))).toList());
   }
 
   private void match(Context ctx) {

@@ -3,6 +3,7 @@ package io.buildindex.server;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.buildindex.tagreplication.TaskStatus;
+import io.buildindex.tagreplication.VerificationStatus;
 import java.time.Instant;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -24,12 +25,19 @@ record TaskJson(
     boolean backfill,
     long generation,
     @JsonProperty("transfer_bytes") long transferBytes,
-    @JsonProperty("transfer_bytes_per_second") long transferBytesPerSecond) {
+    @JsonProperty("transfer_bytes_per_second") long transferBytesPerSecond,
+    @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String verification,
+    @JsonProperty("verified_at") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Instant verifiedAt) {
 
   static TaskJson of(TaskStatus t) {
+    return of(t, null);
+  }
+
+  /** With what verification knows of the task's tag at its destination (the per-tag status). */
+  static TaskJson of(TaskStatus t, @Nullable VerificationStatus v) {
     return new TaskJson(t.tag().toString(), t.destination(), t.digest() == null ? null : t.digest().toString(),
         t.state().name().toLowerCase(Locale.ROOT), t.attempts(), t.lastError(), t.nextAttempt(), t.updated(),
         t.enqueued(), t.superseded(), t.delete(), t.backfill(), t.generation().value(), t.transfer().bytes(),
-        t.transfer().bytesPerSecond());
+        t.transfer().bytesPerSecond(), v == null ? null : v.state(), v == null ? null : v.verifiedAt());
   }
 }

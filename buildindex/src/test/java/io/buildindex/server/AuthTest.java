@@ -76,6 +76,8 @@ final class AuthTest {
       new Route("GET", "/repositories/team%2Fapp/tags", "", "read", 200),
       new Route("GET", "/metrics", "", "read", 200),
       new Route("GET", "/origin", "", "read", 200),
+      new Route("GET", "/replication/verification/summary?rule=%5Eteam%2F", "", "replicate", 200),
+      new Route("GET", "/replication/verification/entries?rule=%5Eteam%2F&buckets=0,1", "", "replicate", 200),
       new Route("PUT", "/tags/team%2Fapp:v1/digest/" + D, "", "write", 200),
       new Route("PUT", "/tags/team%2Fapp:v1/digest/" + D + "?replicate=true", "", "write", 200),
       new Route("DELETE", "/tags/team%2Fapp:absent", "", "write", 404),

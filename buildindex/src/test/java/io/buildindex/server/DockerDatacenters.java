@@ -51,6 +51,11 @@ final class DockerDatacenters implements AutoCloseable {
 
   /** Starts B (registry, then build-index), then A (registry notifying A's port, then build-index). */
   static DockerDatacenters start(Path dir) {
+    return start(dir, "");
+  }
+
+  /** As {@link #start(Path)}, with {@code tagReplication} (e.g. {@code ", verification_interval: 1s"}) added to A's section. */
+  static DockerDatacenters start(Path dir, String tagReplication) {
     assumeTools();
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -63,7 +68,8 @@ final class DockerDatacenters implements AutoCloseable {
           "http://127.0.0.1:" + portA + "/notifications", Map.of()));
       String replication = "notifications: {replicate: true}\n"
           + "remotes:\n  \"" + buildIndexB.hostPort() + "\": [\"team/.*\"]\n"
-          + "tag_replication: {retry_interval: 200ms, max_retry_interval: 1s, poll_retries_interval: 200ms}\n";
+          + "tag_replication: {retry_interval: 200ms, max_retry_interval: 1s, poll_retries_interval: 200ms"
+          + tagReplication + "}\n";
       DockerNode buildIndexA = add(started, DockerNode.start(dir.resolve("build-index-a"),
           yaml(registryA.url(), List.of(registryB.url()), replication), portA, List.of(SMALL_HEAP)));
       return new DockerDatacenters(registryB, buildIndexB, registryA, buildIndexA);

@@ -167,6 +167,20 @@ final class ReplicationNode implements AutoCloseable {
     }
   }
 
+  /** Deletes the node's database (with its WAL), as a disk replaced under a stopped node. */
+  void deleteDatabase() {
+    if (isRunning()) {
+      throw new IllegalStateException(name + " is running");
+    }
+    try (var files = Files.list(dir.resolve("data"))) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   boolean isRunning() {
     return process != null && process.isAlive();
   }

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,16 +20,20 @@ public record OriginConfig(@Nullable RegistryConfig registry, @Nullable HostsCon
   }
 
   /**
-   * {@code registry: {url, username, password, remote_registries, token_realms}}; basic auth, or a
-   * bearer token obtained with them. The credentials go only to {@code url}'s registry, the
-   * registries of {@code remote_registries} (the other datacenters' origins this one may copy
-   * blobs to: a remote build-index naming any other registry as its origin is refused) and the
-   * token servers of {@code token_realms} (besides realms on those registries' own hosts).
+   * {@code registry: {url, username, password, remote_registries, token_realms, reconcile_interval}};
+   * basic auth, or a bearer token obtained with them. The credentials go only to {@code url}'s
+   * registry, the registries of {@code remote_registries} (the other datacenters' origins this one
+   * may copy blobs to: a remote build-index naming any other registry as its origin is refused) and
+   * the token servers of {@code token_realms} (besides realms on those registries' own hosts).
    * Credentials written in {@code url} ({@code https://user:pass@host}) are taken out of it, so
-   * the URL this node reports as its origin never carries them.
+   * the URL this node reports as its origin never carries them. {@code reconcile_interval} is how
+   * often the registry's catalog is walked for tags no notification announced (0 disables).
    */
   public record RegistryConfig(String url, String username, String password, List<String> remoteRegistries,
-      List<String> tokenRealms) {
+      List<String> tokenRealms, Duration reconcileInterval) {
+    /** Walking a large catalog costs the registry; ten minutes bounds how long a missed event stays missed. */
+    public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofMinutes(10);
+
     public RegistryConfig {
       URI parsed = httpUrl("url", Validate.required("url", url));
       String userInfo = parsed.getRawUserInfo();
@@ -45,11 +50,18 @@ public record OriginConfig(@Nullable RegistryConfig registry, @Nullable HostsCon
       password = Validate.orDefault(password, "");
       remoteRegistries = urls("remote_registries", remoteRegistries);
       tokenRealms = urls("token_realms", tokenRealms);
+      reconcileInterval = Validate.nonNegative("reconcile_interval", Validate.orDefault(reconcileInterval, DEFAULT_RECONCILE_INTERVAL));
     }
 
-    /** A registry with no remote registries and no extra token realms. */
+    /** A registry with no remote registries, no extra token realms and the default {@code reconcile_interval}. */
     public RegistryConfig(String url, @Nullable String username, @Nullable String password) {
-      this(url, username, password, null, null);
+      this(url, username, password, null, null, null);
+    }
+
+    /** With the default {@code reconcile_interval}. */
+    public RegistryConfig(String url, @Nullable String username, @Nullable String password,
+        @Nullable List<String> remoteRegistries, @Nullable List<String> tokenRealms) {
+      this(url, username, password, remoteRegistries, tokenRealms, null);
     }
 
     private static List<String> urls(String key, @Nullable List<String> urls) {
@@ -87,7 +99,8 @@ public record OriginConfig(@Nullable RegistryConfig registry, @Nullable HostsCon
     @Override
     public String toString() {
       return "RegistryConfig[url=" + url + ", username=" + username + ", password=***, remoteRegistries="
-          + remoteRegistries + ", tokenRealms=" + tokenRealms + "]";
+          + remoteRegistries + ", tokenRealms=" + tokenRealms + ", reconcileInterval="
+          + GoDurations.format(reconcileInterval) + "]";
     }
   }
 }

@@ -17,7 +17,8 @@ public record TagReplicationConfig(
     Duration doneRetention,
     Integer backfillRatePerSecond,
     Duration connectTimeout,
-    Duration readTimeout) {
+    Duration readTimeout,
+    Duration verificationInterval) {
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_POLL_RETRIES_INTERVAL = Duration.ofSeconds(15);
@@ -36,6 +37,8 @@ public record TagReplicationConfig(
    * remote silent this long is stuck, and it must not hold a worker for long.
    */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+  /** How often each (remote, rule) is verified; an hour of a remote silently missing tags is the most we accept. */
+  public static final Duration DEFAULT_VERIFICATION_INTERVAL = Duration.ofHours(1);
 
   public TagReplicationConfig {
     retryInterval = Validate.positive("retry_interval", Validate.orDefault(retryInterval, DEFAULT_RETRY_INTERVAL));
@@ -56,17 +59,24 @@ public record TagReplicationConfig(
         Validate.orDefault(backfillRatePerSecond, DEFAULT_BACKFILL_RATE_PER_SECOND));
     connectTimeout = Validate.positive("connect_timeout", Validate.orDefault(connectTimeout, DEFAULT_CONNECT_TIMEOUT));
     readTimeout = Validate.positive("read_timeout", Validate.orDefault(readTimeout, DEFAULT_READ_TIMEOUT));
+    verificationInterval = Validate.nonNegative("verification_interval",
+        Validate.orDefault(verificationInterval, DEFAULT_VERIFICATION_INTERVAL));
   }
 
-  /** The policy with the default timeouts. */
+  /** The components Kraken's and the first versions had; the later ones take their defaults. */
   public TagReplicationConfig(Duration retryInterval, Duration maxRetryInterval, Duration pollRetriesInterval,
       Integer maxAttempts, Integer numWorkers, Integer maxConcurrencyPerDestination, Duration doneRetention,
       Integer backfillRatePerSecond) {
     this(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers, maxConcurrencyPerDestination,
-        doneRetention, backfillRatePerSecond, null, null);
+        doneRetention, backfillRatePerSecond, null, null, null);
+  }
+
+  /** Whether verification runs ({@code verification_interval} not 0). */
+  public boolean verifies() {
+    return !verificationInterval.isZero();
   }
 
   public static TagReplicationConfig defaults() {
-    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null, null);
+    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -56,7 +56,8 @@ final class ConfigLoaderTest {
     TagReplicationConfig r = ConfigLoader.load(resource("full.yaml")).tagReplication();
 
     assertThat(r).isEqualTo(new TagReplicationConfig(Duration.ofSeconds(5), Duration.ofMinutes(2),
-        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50, Duration.ofSeconds(2), Duration.ofSeconds(20)));
+        Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50, Duration.ofSeconds(2), Duration.ofSeconds(20),
+        Duration.ofMinutes(30)));
   }
 
   @Test
@@ -64,7 +65,7 @@ final class ConfigLoaderTest {
     TagReplicationConfig defaults = TagReplicationConfig.defaults();
     assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(defaults.readTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThatThrownBy(() -> new TagReplicationConfig(null, null, null, null, null, null, null, null, Duration.ZERO, null))
+    assertThatThrownBy(() -> new TagReplicationConfig(null, null, null, null, null, null, null, null, Duration.ZERO, null, null))
         .isInstanceOf(ConfigException.class).hasMessageContaining("connect_timeout");
   }
 
@@ -88,7 +89,8 @@ final class ConfigLoaderTest {
     assertThat(origin.hosts()).isNull();
     assertThat(origin.registry()).isEqualTo(
         new OriginConfig.RegistryConfig("https://registry.example.com", "puller", "registry-secret",
-            List.of("https://registry.dc2.example.com:5000"), List.of("https://auth.example.com/token")));
+            List.of("https://registry.dc2.example.com:5000"), List.of("https://auth.example.com/token"),
+            Duration.ofMinutes(5)));
   }
 
   @Test
@@ -183,6 +185,9 @@ final class ConfigLoaderTest {
         Arguments.of("tag_replication:\n  num_workers: 0\n", "tag_replication.num_workers", ">= 1"),
         Arguments.of("tag_replication:\n  num_workers: x\n", "tag_replication.num_workers", "x"),
         Arguments.of("tag_replication:\n  poll_retries_interval: 0\n", "tag_replication.poll_retries_interval", "positive"),
+        Arguments.of("tag_replication:\n  verification_interval: -1s\n", "tag_replication.verification_interval", "negative"),
+        Arguments.of("origin:\n  registry:\n    url: 'http://r'\n    reconcile_interval: 5x\n",
+            "origin.registry.reconcile_interval", "5x"),
         Arguments.of("tagstore:\n  cache_maximum_size: -1\n", "tagstore.cache_maximum_size", ">= 0"),
         Arguments.of("cluster:\n  max_replica: 2\n", "cluster.hosts", "required"),
         Arguments.of("cluster:\n  hosts:\n    static: ['a:1']\n    dns: 'b:2'\n", "cluster.hosts", "exactly one"),

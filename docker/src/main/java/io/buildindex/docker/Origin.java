@@ -33,6 +33,17 @@ public interface Origin {
       String remoteOriginAddress);
 
   /**
+   * Whether the origin of another datacenter, {@code remoteOriginAddress}, still holds manifest
+   * {@code manifest} in (its name for) {@code repository}: what verification asks before trusting
+   * a tag replicated there. True when this kind of origin cannot tell.
+   *
+   * @throws OriginException when the remote origin cannot be asked
+   */
+  default boolean hasManifestAt(String remoteOriginAddress, String repository, Digest manifest) {
+    return true;
+  }
+
+  /**
    * No origin configured (development, or blobs live elsewhere): every blob exists, the address
    * is empty, and replication transfers nothing.
    */

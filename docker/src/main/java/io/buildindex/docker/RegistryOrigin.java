@@ -52,6 +52,13 @@ final class RegistryOrigin implements Origin, ManifestSource {
   }
 
   @Override
+  public boolean hasManifestAt(String remoteOriginAddress, String repository, Digest manifest) {
+    HttpUrl remote = parseRemote(remoteOriginAddress);
+    String prefix = String.join("/", remote.pathSegments()).replaceAll("^/+|/+$", "");
+    return clients.forUrl(remote).manifestExists(prefix.isEmpty() ? repository : prefix + "/" + repository, manifest);
+  }
+
+  @Override
   public Optional<FetchedManifest> fetchManifest(String repository, Digest digest) {
     return local.fetchManifest(repository, digest);
   }

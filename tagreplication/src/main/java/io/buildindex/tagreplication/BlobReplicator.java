@@ -15,4 +15,14 @@ public interface BlobReplicator {
    * failure; the task is then retried with backoff and the failure counted as {@code origin}.
    */
   Transfer replicate(BlobReplication request);
+
+  /**
+   * Whether the remote origin still holds the tag's manifest ({@code request.digest()}), so the
+   * remote can serve the tag: verification asks this of tags the remote holds, and calls
+   * {@link #replicate} when it does not. True when this replicator cannot tell. Throws any
+   * unchecked exception when the remote origin cannot be asked.
+   */
+  default boolean present(BlobReplication request) {
+    return true;
+  }
 }

@@ -22,13 +22,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@link Replication} on a persistent queue in the node's {@link io.buildindex.database.LocalDb}:
  * enqueues in the callers' transactions, answers the status views from the database, and runs
- * the {@link TaskEngine}, the {@link Backfiller} and the periodic purge.
+ * the {@link TaskEngine}, the {@link Backfiller}, the periodic purge and {@link Verification}.
  */
 final class QueuedReplication implements Replication {
   private final ReplicationContext context;
   private final RemoteRules rules;
   private final TaskEngine engine;
   private final Background background;
+  private final Verification verification;
   private final SqliteTaskQueue queue = new SqliteTaskQueue();
   private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
   private final TaskQueries queries = new TaskQueries();
@@ -36,11 +37,13 @@ final class QueuedReplication implements Replication {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, Background background) {
+  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, Background background,
+      Verification verification) {
     this.context = context;
     this.rules = rules;
     this.engine = engine;
     this.background = background;
+    this.verification = verification;
   }
 
   @Override
@@ -135,6 +138,21 @@ final class QueuedReplication implements Replication {
   }
 
   @Override
+  public List<VerificationProgress> verification() {
+    return verification.progress();
+  }
+
+  @Override
+  public List<VerificationStatus> verification(Tag tag) {
+    return verification.status(tag);
+  }
+
+  /** Verifies every rule now rather than at its interval (tests); returns how many tags were enqueued again. */
+  long verifyNow() {
+    return verification.verifyAll();
+  }
+
+  @Override
   public List<RuleMatch> match(Tag tag) {
     return rules.match(tag);
   }
@@ -152,11 +170,13 @@ final class QueuedReplication implements Replication {
     new Recovery(context, rules).run();
     engine.start();
     background.start();
+    verification.start();
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      verification.close();
       background.close();
       engine.close();
     }

@@ -70,6 +70,16 @@ public interface Replication extends AutoCloseable {
   /** Progress of the backfill of each configured remote rule. */
   List<BackfillProgress> backfill();
 
+  /** The verification of each configured remote rule, in configuration order. */
+  default List<VerificationProgress> verification() {
+    return List.of();
+  }
+
+  /** What verification knows of {@code tag} at each destination whose rules match it. */
+  default List<VerificationStatus> verification(Tag tag) {
+    return List.of();
+  }
+
   /** Every (destination, rule) whose rule matches {@code tag}, in configuration order. */
   List<RuleMatch> match(Tag tag);
 
@@ -84,7 +94,7 @@ public interface Replication extends AutoCloseable {
 
   /**
    * Resets tasks left running by a previous process to pending, cancels tasks whose rule is gone,
-   * then starts the workers, the backfill and the periodic purge. Call once.
+   * then starts the workers, the backfill, the periodic purge and verification. Call once.
    */
   void start();
 

@@ -43,8 +43,14 @@ public final class Replications {
         new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
+    RuleSummaries summaries = new RuleSummaries(context.tags());
+    Verification verification = new Verification(context, rules,
+        new RuleVerifier(context.tags(), summaries, new OriginCheck(summaries, dependencies, blobs,
+            config.backfillRatePerSecond(), Repairs.Pacer.SLEEP)),
+        new Repairs(context, dependencies, config.backfillRatePerSecond(), Repairs.Pacer.SLEEP, engine::wake),
+        config.verificationInterval());
     QueuedReplication replication = new QueuedReplication(context, rules, engine,
-        new Background(context, backfiller, config.doneRetention()));
+        new Background(context, backfiller, config.doneRetention()), verification);
     // 0 once a thread of the engine has ended: replication has stopped though the node serves.
     context.metrics().remove(ENGINE_UP);
     context.metrics().register(ENGINE_UP, (Gauge<Integer>) () -> replication.failure().isPresent() ? 0 : 1);

@@ -105,6 +105,11 @@ final class FakeRemote implements AutoCloseable {
     return tags.size();
   }
 
+  /** Forgets every tag, as a remote restored from an empty disk. */
+  void clear() {
+    tags.clear();
+  }
+
   int gets() {
     return gets.get();
   }
@@ -167,6 +172,8 @@ final class FakeRemote implements AutoCloseable {
       String path = ex.getRequestURI().getRawPath();
       if (path.equals("/origin")) {
         respond(ex, 200, origin);
+      } else if (path.startsWith("/replication/verification/")) {
+        verification(ex, path);
       } else if (path.equals(WriteBatch.PATH) && ex.getRequestMethod().equals("POST")) {
         batch(ex, body);
       } else if (failStatus != 0) {
@@ -177,6 +184,43 @@ final class FakeRemote implements AutoCloseable {
         respond(ex, 404, "no route");
       }
     }
+  }
+
+  /* Our build-index's verification read routes over the map: live tags the rule matches, by bucket. */
+  private void verification(HttpExchange ex, String path) throws IOException {
+    Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+    java.util.regex.Pattern rule = java.util.regex.Pattern.compile(query.get("rule"));
+    Map<String, Entry> live = new java.util.TreeMap<>();
+    tags.forEach((tag, e) -> {
+      if (e.digest() != null && rule.matcher(tag).find()) {
+        live.put(tag, e);
+      }
+    });
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    if (path.equals(VerificationClient.SUMMARY_PATH)) {
+      long[] sums = new long[RuleSummaries.BUCKETS];
+      live.forEach((tag, e) -> sums[RuleSummaries.bucket(tag)] += RuleSummaries.hash(tag, e.digest(), e.generation()));
+      respond(ex, 200, JSON.writeValueAsString(new RuleSummaries.Summary(java.util.Arrays.stream(sums).boxed().toList())));
+    } else {
+      java.util.Set<Integer> buckets = java.util.Arrays.stream(query.get("buckets").split(",")).map(Integer::valueOf)
+          .collect(java.util.stream.Collectors.toSet());
+      List<RuleSummaries.Entry> out = new ArrayList<>();
+      live.forEach((tag, e) -> {
+        if (buckets.contains(RuleSummaries.bucket(tag))) {
+          out.add(new RuleSummaries.Entry(tag, e.digest(), e.generation()));
+        }
+      });
+      respond(ex, 200, JSON.writeValueAsString(out));
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      out.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
   }
 
   private void tagCall(HttpExchange ex, String rest) throws IOException {
