@@ -96,9 +96,9 @@ public final class BuildIndexApp implements AutoCloseable {
     HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
-        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, metrics);
+        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, clock, metrics);
     resources.add(cluster);
-    Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics);
+    Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics, clock);
     Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()
         : Origins.dockerResolver(origin, RetryPolicy.defaults(), Sleeper.SYSTEM));
     TagTypes tagTypes = new TagTypes(config.tagTypes(),
@@ -109,7 +109,7 @@ public final class BuildIndexApp implements AutoCloseable {
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
     followStoredGenerations(generations, store, config.tagserver().maxClockSkew());
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, config.tagserver().maxClockSkew(), tagTypes,
+    TagWrites writes = new TagWrites(new TagWrites.Collaborators(store, generations, config.tagserver().maxClockSkew(), tagTypes,
         replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);

@@ -24,28 +24,28 @@ public final class Origins {
 
   /**
    * The origin of {@code config}; {@link Origin#none()} when it is absent. A Kraken cluster
-   * listed by Consul needs {@link #create(OriginConfig, OkHttpClient, MetricRegistry, Supplier)}.
+   * listed by Consul needs {@link #create(OriginConfig, OkHttpClient, MetricRegistry, Clock, Supplier)}.
    */
-  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics) {
+  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics, Clock clock) {
     List<HostPort> hosts = staticHosts(config); // fails now, at start-up, for a Consul list
-    return create(config, http, metrics, () -> hosts);
+    return create(config, http, metrics, clock, () -> hosts);
   }
 
   /**
    * The origin of {@code config}, a Kraken cluster's members coming from {@code krakenHosts}
    * (asked on every request, so it may be a live DNS or Consul list).
    */
-  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics,
+  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics, Clock clock,
       Supplier<List<HostPort>> krakenHosts) {
     if (config == null) {
       return Origin.none();
     }
     if (config.registry() != null) {
-      return registry(config.registry(), http, metrics.meter(TRANSFER_BYTES), Clock.systemUTC());
+      return registry(config.registry(), http, metrics.meter(TRANSFER_BYTES), clock);
     }
     HostsConfig hosts = java.util.Objects.requireNonNull(config.hosts());
     return new KrakenOrigin(new KrakenCluster(krakenHosts, http), krakenAddress(hosts, krakenHosts),
-        RetryPolicy.defaults(), Sleeper.SYSTEM, Clock.systemUTC());
+        RetryPolicy.defaults(), Sleeper.SYSTEM, clock);
   }
 
   /**
@@ -97,7 +97,7 @@ public final class Origins {
     }
     if (hosts.consul() != null) {
       throw new IllegalArgumentException("origin.hosts.consul needs a host list: call Origins.create(config, http, "
-          + "metrics, hosts) with the Consul-backed list");
+          + "metrics, clock, hosts) with the Consul-backed list");
     }
     return hosts.staticHosts();
   }

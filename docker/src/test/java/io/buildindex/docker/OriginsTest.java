@@ -9,6 +9,7 @@ import io.buildindex.config.HostsConfig;
 import io.buildindex.config.OriginConfig;
 import io.buildindex.config.OriginConfig.RegistryConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
@@ -18,10 +19,11 @@ final class OriginsTest {
   private static final Digest DIGEST = Digest.sha256("x".getBytes(StandardCharsets.UTF_8));
   private final OkHttpClient http = new OkHttpClient();
   private final MetricRegistry metrics = new MetricRegistry();
+  private final Clock clock = Clock.systemUTC();
 
   @Test
   void create_noConfigIsNone() {
-    Origin origin = Origins.create(null, http, metrics);
+    Origin origin = Origins.create(null, http, metrics, clock);
 
     assertThat(origin).isSameAs(Origin.none());
     assertThat(origin.exists("r", DIGEST)).isTrue();
@@ -32,7 +34,7 @@ final class OriginsTest {
   @Test
   void create_registry() {
     Origin origin = Origins.create(new OriginConfig(new RegistryConfig("https://registry.dc1:5000/", "u", "p"), null),
-        http, metrics);
+        http, metrics, clock);
 
     assertThat(origin).isInstanceOf(RegistryOrigin.class);
     assertThat(origin.address()).isEqualTo("https://registry.dc1:5000");
@@ -43,23 +45,23 @@ final class OriginsTest {
   void create_krakenStaticHostsReportsFirst() {
     HostsConfig hosts = HostsConfig.ofStatic(List.of(HostPort.parse("origin1:15002"), HostPort.parse("origin2:15002")));
 
-    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics).address()).isEqualTo("origin1:15002");
+    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics, clock).address()).isEqualTo("origin1:15002");
   }
 
   @Test
   void create_krakenDnsReportsTheName() {
     HostsConfig hosts = new HostsConfig(null, "kraken-origin.dc1:15002", null, null);
 
-    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics).address()).isEqualTo("kraken-origin.dc1:15002");
+    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics, clock).address()).isEqualTo("kraken-origin.dc1:15002");
   }
 
   @Test
   void create_krakenConsulNeedsAHostList() {
     HostsConfig hosts = new HostsConfig(null, null, new HostsConfig.ConsulConfig("127.0.0.1:8500", "origin", null, null), null);
 
-    assertThatThrownBy(() -> Origins.create(new OriginConfig(null, hosts), http, metrics))
+    assertThatThrownBy(() -> Origins.create(new OriginConfig(null, hosts), http, metrics, clock))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("consul");
-    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics, () -> List.of(HostPort.parse("o1:15002")))
+    assertThat(Origins.create(new OriginConfig(null, hosts), http, metrics, clock, () -> List.of(HostPort.parse("o1:15002")))
         .address()).isEqualTo("o1:15002");
   }
 

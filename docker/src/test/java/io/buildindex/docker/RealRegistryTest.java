@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +208,6 @@ final class RealRegistryTest {
     List<String> others = toClose.stream().filter(c -> c instanceof RegistryProcess r && r != registry)
         .map(c -> ((RegistryProcess) c).url()).toList();
     return Origins.create(new OriginConfig(new RegistryConfig(registry.url(), null, null, others, null), null), http,
-        metrics);
+        metrics, Clock.systemUTC());
   }
 }

@@ -28,7 +28,7 @@ final class QueuedReplication implements Replication {
   private final ReplicationContext context;
   private final RemoteRules rules;
   private final TaskEngine engine;
-  private final Background background;
+  private final BackfillAndPurge background;
   private final SqliteTaskQueue queue = new SqliteTaskQueue();
   private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
   private final TaskQueries queries = new TaskQueries();
@@ -36,7 +36,7 @@ final class QueuedReplication implements Replication {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, Background background) {
+  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, BackfillAndPurge background) {
     this.context = context;
     this.rules = rules;
     this.engine = engine;

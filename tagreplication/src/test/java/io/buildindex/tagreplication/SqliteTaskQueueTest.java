@@ -71,7 +71,7 @@ final class SqliteTaskQueueTest {
     return tasks.get(0);
   }
 
-  private List<Wake> finish(ClaimedTask task, TaskResult result) {
+  private List<DestinationDue> finish(ClaimedTask task, TaskResult result) {
     return finishing(task, result).wakes();
   }
 
@@ -168,7 +168,7 @@ final class SqliteTaskQueueTest {
   @Test
   void finish_failedBacksOffExponentially() {
     enqueue("app:1", D1, 10);
-    assertThat(finish(claimOne(), failure())).containsExactly(new Wake(DC2, clock.instant().plusSeconds(30)));
+    assertThat(finish(claimOne(), failure())).containsExactly(new DestinationDue(DC2, clock.instant().plusSeconds(30)));
     TaskStatus s = status("app:1");
     assertThat(s.state()).isEqualTo(TaskState.FAILED);
     assertThat(s.attempts()).isEqualTo(1);
@@ -259,7 +259,7 @@ final class SqliteTaskQueueTest {
     assertThat(claim(10)).as("not claimable beside the running one").isEmpty();
 
     SqliteTaskResults.Outcome overtaken = finishing(old, TaskResult.DONE);
-    assertThat(overtaken.wakes()).containsExactly(new Wake(DC2, clock.instant()));
+    assertThat(overtaken.wakes()).containsExactly(new DestinationDue(DC2, clock.instant()));
     assertThat(overtaken.recorded()).as("not counted as done: the row holds newer work").isEmpty();
     TaskStatus s = status("app:1");
     assertThat(s.state()).isEqualTo(TaskState.PENDING);
