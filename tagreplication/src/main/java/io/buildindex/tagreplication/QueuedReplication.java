@@ -103,9 +103,9 @@ final class QueuedReplication implements Replication {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "must be 1 to " + MAX_PAGE + ", got " + limit);
     }
-    TaskQueries.Cursor after = PageTokens.decode(offset);
+    TaskQueries.Cursor after = TaskQueries.Cursor.fromToken(offset);
     TaskQueries.Slice slice = context.db().read(c -> queries.page(c, filter, after, limit));
-    return new TaskPage(slice.tasks(), slice.tasks().size() == limit ? PageTokens.encode(slice.last()) : null);
+    return new TaskPage(slice.tasks(), slice.tasks().size() == limit ? slice.last().token() : null);
   }
 
   @Override

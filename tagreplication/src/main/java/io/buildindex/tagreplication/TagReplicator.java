@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.tagreplication.wire.TagGet.TagState;
 import io.buildindex.tagstore.Digest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -115,7 +116,7 @@ final class TagReplicator {
 
   private TaskResult put(RemoteClient remote, ClaimedTask task) {
     Digest digest = Objects.requireNonNull(task.digest());
-    RemoteClient.RemoteTag there = remote.get(task.tag());
+    TagState there = remote.get(task.tag());
     if (digest.equals(there.digest()) && there.generation().compareTo(task.generation()) >= 0) {
       return TaskResult.DONE;
     }
@@ -128,7 +129,7 @@ final class TagReplicator {
   }
 
   private TaskResult delete(RemoteClient remote, ClaimedTask task) {
-    RemoteClient.RemoteTag there = remote.get(task.tag());
+    TagState there = remote.get(task.tag());
     boolean hasTombstone = there.digest() == null && there.generation().compareTo(task.generation()) >= 0;
     if (hasTombstone) {
       return TaskResult.DONE;

@@ -423,7 +423,7 @@ final class SqliteTaskQueueTest {
     TaskQueries.Cursor after = TaskQueries.Cursor.START;
     for (TaskQueries.Slice s = page(filter, after); !s.tasks().isEmpty(); s = page(filter, after)) {
       s.tasks().forEach(t -> seen.add(t.tag().name() + "@" + t.destination()));
-      after = PageTokens.decode(PageTokens.encode(s.last()));
+      after = TaskQueries.Cursor.fromToken(s.last().token());
     }
     return seen;
   }
