@@ -7,9 +7,10 @@ import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
+import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
-import io.buildindex.docker.RetryPolicy;
+import io.buildindex.docker.PollPolicy;
 import io.buildindex.docker.Sleeper;
 import io.buildindex.docker.notifications.Notifications;
 import io.buildindex.tagreplication.BlobReplicator;
@@ -99,8 +100,8 @@ public final class BuildIndexApp implements AutoCloseable {
         outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, clock, metrics);
     resources.add(cluster);
     Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics, clock);
-    Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()
-        : Origins.dockerResolver(origin, RetryPolicy.defaults(), Sleeper.SYSTEM));
+    Images images = new Images(origin, config.origin() == null ? ImageDependencies.digestOnly()
+        : Origins.dockerResolver(origin, PollPolicy.defaults(), Sleeper.SYSTEM));
     TagTypes tagTypes = new TagTypes(config.tagTypes(),
         Map.of(TagType.DEFAULT, DependencyResolver.DIGEST_ONLY, TagType.DOCKER, images.resolver()));
     Replication replication = Replications.create(config.remotes(), config.tagReplication(),

@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.TransferSummary;
 import io.buildindex.tagreplication.BlobReplication;
@@ -24,9 +25,9 @@ final class Images {
   private static final Logger log = LoggerFactory.getLogger(Images.class);
 
   private final Origin origin;
-  private final io.buildindex.docker.DependencyResolver manifests;
+  private final ImageDependencies manifests;
 
-  Images(Origin origin, io.buildindex.docker.DependencyResolver manifests) {
+  Images(Origin origin, ImageDependencies manifests) {
     this.origin = origin;
     this.manifests = manifests;
   }

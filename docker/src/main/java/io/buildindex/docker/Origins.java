@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds this module's seams from configuration: the {@link Origin} of the {@code origin}
- * section and the {@code docker} tag type's {@link DependencyResolver}. Stateless.
+ * section and the {@code docker} tag type's {@link ImageDependencies}. Stateless.
  */
 public final class Origins {
   /** Meter of bytes streamed between registries by replication (count and rate). */
@@ -45,7 +45,7 @@ public final class Origins {
     }
     HostsConfig hosts = java.util.Objects.requireNonNull(config.hosts());
     return new KrakenOrigin(new KrakenCluster(krakenHosts, http), krakenAddress(hosts, krakenHosts),
-        RetryPolicy.defaults(), Sleeper.SYSTEM, clock);
+        PollPolicy.defaults(), Sleeper.SYSTEM, clock);
   }
 
   /**
@@ -55,7 +55,7 @@ public final class Origins {
    * @throws IllegalArgumentException when {@code origin} was not built by {@link #create}
    *     (for example {@link Origin#none()}: docker tags need an origin to read manifests from)
    */
-  public static DependencyResolver dockerResolver(Origin origin, RetryPolicy retry, Sleeper sleeper) {
+  public static ImageDependencies dockerResolver(Origin origin, PollPolicy retry, Sleeper sleeper) {
     if (!(origin instanceof ManifestSource source)) {
       throw new IllegalArgumentException("the docker tag type reads manifests from the origin, but " + origin
           + " cannot serve them: configure an origin section (registry or hosts)");

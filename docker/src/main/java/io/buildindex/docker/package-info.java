@@ -5,7 +5,7 @@
  * datacenter.
  *
  * <p>The public seams are {@link io.buildindex.docker.Origin} and
- * {@link io.buildindex.docker.DependencyResolver}, both built by
+ * {@link io.buildindex.docker.ImageDependencies}, both built by
  * {@link io.buildindex.docker.Origins}; the values they exchange are
  * {@link io.buildindex.docker.Digest} and {@link io.buildindex.docker.TransferSummary}.
  * Everything else in this package is package-private. Failures surface as

@@ -67,13 +67,13 @@ final class OriginsTest {
 
   @Test
   void dockerResolver_needsAnOrigin() {
-    assertThatThrownBy(() -> Origins.dockerResolver(Origin.none(), RetryPolicy.defaults(), Sleeper.SYSTEM))
+    assertThatThrownBy(() -> Origins.dockerResolver(Origin.none(), PollPolicy.defaults(), Sleeper.SYSTEM))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("origin");
   }
 
   @Test
   void retryPolicy_doublesUpToTheCap() {
-    RetryPolicy policy = new RetryPolicy(6, Duration.ofMillis(200), Duration.ofSeconds(1));
+    PollPolicy policy = new PollPolicy(6, Duration.ofMillis(200), Duration.ofSeconds(1));
 
     assertThat(List.of(1, 2, 3, 4, 5)).map(policy::delayAfter).containsExactly(Duration.ofMillis(200),
         Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofSeconds(1), Duration.ofSeconds(1));
@@ -81,7 +81,7 @@ final class OriginsTest {
 
   @Test
   void retryPolicy_rejectsNoAttempts() {
-    assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO))
+    assertThatThrownBy(() -> new PollPolicy(0, Duration.ZERO, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
   }
 

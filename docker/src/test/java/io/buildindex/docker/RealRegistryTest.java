@@ -58,7 +58,7 @@ final class RealRegistryTest {
     Image image = OciImages.image(1, 1024, 4096, 70_000);
     OciImages.push(http, a.url(), "team/app", "v1", image);
     Origin origin = origin(a);
-    List<Digest> deps = Origins.dockerResolver(origin, RetryPolicy.once(), Sleeper.SYSTEM)
+    List<Digest> deps = Origins.dockerResolver(origin, PollPolicy.once(), Sleeper.SYSTEM)
         .resolve("team/app", "v1", image.digest());
 
     TransferSummary summary = origin.replicate("team/app", "v1", image.digest(), deps, b.url());
@@ -82,7 +82,7 @@ final class RealRegistryTest {
     Image index = OciImages.index(OciImages.image("linux/amd64", 2, 2048), OciImages.image("linux/arm64", 3, 1024, 512));
     OciImages.push(http, a.url(), "multi", "latest", index);
     Origin origin = origin(a);
-    List<Digest> deps = Origins.dockerResolver(origin, RetryPolicy.once(), Sleeper.SYSTEM)
+    List<Digest> deps = Origins.dockerResolver(origin, PollPolicy.once(), Sleeper.SYSTEM)
         .resolve("multi", "latest", index.digest());
 
     TransferSummary summary = origin.replicate("multi", "latest", index.digest(), deps, b.url());
