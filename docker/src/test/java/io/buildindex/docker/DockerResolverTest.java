@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.OriginConfig.RegistryConfig;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
+import io.buildindex.tagstore.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.HostPort;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
+import io.buildindex.tagstore.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

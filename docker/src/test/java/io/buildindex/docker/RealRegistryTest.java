@@ -3,15 +3,16 @@ package io.buildindex.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import io.buildindex.config.OriginConfig;
 import io.buildindex.config.OriginConfig.RegistryConfig;
+import io.buildindex.config.OriginConfig;
 import io.buildindex.docker.notifications.Notifications;
 import io.buildindex.docker.notifications.PushedTag;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Blob;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.RegistryProcess;
 import io.buildindex.docker.testing.Skopeo;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
