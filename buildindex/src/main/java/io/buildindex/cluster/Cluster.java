@@ -51,11 +51,12 @@ public final class Cluster implements AutoCloseable {
     this.antiEntropyInterval = antiEntropyInterval;
   }
 
-  public static Cluster create(Setup setup, TagStore store, MetricRegistry metrics) {
+  /** {@code clock} is the composition root's: the ring's health tracking reads it. */
+  public static Cluster create(Setup setup, TagStore store, Clock clock, MetricRegistry metrics) {
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("cluster-", 0).daemon().factory());
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     HashRing ring = HashRings.create(setup.config(), setup.listen(), setup.http(), setup.consulTls(), scheduler,
-        Clock.systemUTC(), metrics);
+        clock, metrics);
     NeighborClient client = new NeighborClient(setup.http(), setup.json());
     Neighbors neighbors = new Neighbors(ring, client, setup.staggers(), calls, metrics);
     AntiEntropy antiEntropy = new AntiEntropy(ring, store, client, setup.json(), metrics);

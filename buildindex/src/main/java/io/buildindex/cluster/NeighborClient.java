@@ -2,6 +2,10 @@ package io.buildindex.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.wire.BoundedBody;
+import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.tagreplication.wire.TagGet.TagState;
+import io.buildindex.tagreplication.wire.TagGet;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
@@ -11,14 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls to other build-index nodes of this datacenter, in Kraken's wire format plus our
@@ -26,13 +29,6 @@ import okio.BufferedSource;
  * The given {@link OkHttpClient} carries timeouts and the cluster token. Thread-safe.
  */
 final class NeighborClient {
-  static final String GENERATION = "X-Tag-Generation";
-  /** Marks a read forwarded from another node, which must answer from its own store only. */
-  static final String FORWARDED = "X-Build-Index-Forwarded";
-  /** Marks a client's write that a non-owner routed to an owner: the owner stores it and fans out, but routes it no further. */
-  static final String ROUTED = "X-Build-Index-Routed";
-  /** The outcome header of a write's answer. */
-  static final String OUTCOME = "X-Tag-Outcome";
   /** Largest answer to a routed write that is read: an error message. */
   private static final long MAX_ROUTED_BODY = 16 * 1024;
   /**
@@ -41,8 +37,6 @@ final class NeighborClient {
    */
   static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(60);
   private static final MediaType JSON = MediaType.get("application/json");
-  /** Largest answer of a forwarded {@code GET /tags/{tag}}: a digest. */
-  static final long MAX_TAG_BODY = 1024;
 
   private final OkHttpClient http;
   private final OkHttpClient routeHttp;
@@ -67,17 +61,17 @@ final class NeighborClient {
 
   private RoutedWrite route(HostPort owner, String method, String path, @Nullable Generation generation)
       throws IOException {
-    Request.Builder request = new Request.Builder().url(url(owner, path)).header(ROUTED, "1")
+    Request.Builder request = new Request.Builder().url(url(owner, path)).header(NodeHeaders.ROUTED, "1")
         .method(method, method.equals("PUT") ? RequestBody.create(new byte[0]) : null);
     if (generation != null) {
-      request.header(GENERATION, generation.toString());
+      request.header(NodeHeaders.GENERATION, generation.toString());
     }
     try (Response response = routeHttp.newCall(request.build()).execute()) {
       if (response.code() >= 500 || response.isRedirect()) {
         throw new IOException(method + " " + path + " on " + owner + ": HTTP " + response.code());
       }
-      String generationHeader = response.header(GENERATION);
-      return new RoutedWrite(response.code(), response.header(OUTCOME),
+      String generationHeader = response.header(NodeHeaders.GENERATION);
+      return new RoutedWrite(response.code(), response.header(NodeHeaders.OUTCOME),
           generationHeader == null ? null : Generation.parse(generationHeader),
           response.peekBody(MAX_ROUTED_BODY).string());
     }
@@ -103,7 +97,7 @@ final class NeighborClient {
   /** A delete's tombstone, sent as a forwarded {@code DELETE /tags/{tag}} so the neighbor does not fan out again. */
   void duplicateDelete(HostPort node, Tag tag, Generation generation) throws IOException {
     Request request = new Request.Builder().url(url(node, "/tags/" + tag.pathEscaped() + "?replicate=false"))
-        .header(GENERATION, generation.toString()).header(FORWARDED, "1").delete().build();
+        .header(NodeHeaders.GENERATION, generation.toString()).header(NodeHeaders.FORWARDED, "1").delete().build();
     try (Response response = http.newCall(request).execute()) {
       if (!response.isSuccessful()) {
         throw new IOException("DELETE " + tag + " on " + node + ": HTTP " + response.code());
@@ -111,21 +105,15 @@ final class NeighborClient {
     }
   }
 
-  /** The tag's digest and generation on {@code node}, answered from its own store. */
+  /** The tag's digest and generation on {@code node}, answered from its own store; empty for a 404. */
   Optional<RemoteTag> get(HostPort node, Tag tag) throws IOException {
-    Request request = new Request.Builder().url(url(node, "/tags/" + tag.pathEscaped())).header(FORWARDED, "1").get().build();
-    try (Response response = http.newCall(request).execute()) {
-      if (response.code() == 404) {
-        return Optional.empty();
-      }
-      ResponseBody body = response.body();
-      if (!response.isSuccessful() || body == null) {
+    try (Response response = http.newCall(TagGet.request(base(node), tag, true)).execute()) {
+      if (response.code() != 404 && !response.isSuccessful()) {
         throw new IOException("GET " + tag + " from " + node + ": HTTP " + response.code());
       }
-      String generation = response.header(GENERATION);
-      return Optional.of(new RemoteTag(Digest.parse(new String(bounded(body, MAX_TAG_BODY, "GET " + tag + " from " + node),
-          java.nio.charset.StandardCharsets.UTF_8).strip()),
-          generation == null ? Generation.ZERO : Generation.parse(generation)));
+      TagState state = TagGet.read(response);
+      Digest digest = state.digest();
+      return digest == null ? Optional.empty() : Optional.of(new RemoteTag(digest, state.generation()));
     }
   }
 
@@ -133,26 +121,15 @@ final class NeighborClient {
   byte[] getBytes(HostPort node, String pathAndQuery, long limit) throws IOException {
     Request request = new Request.Builder().url(url(node, pathAndQuery)).get().build();
     try (Response response = http.newCall(request).execute()) {
-      ResponseBody body = response.body();
-      if (!response.isSuccessful() || body == null) {
+      if (!response.isSuccessful() || response.body() == null) {
         throw new IOException("GET " + pathAndQuery + " from " + node + ": HTTP " + response.code());
       }
-      return bounded(body, limit, "GET " + pathAndQuery + " from " + node);
+      return BoundedBody.bytes(response, limit);
     }
-  }
-
-  /* Never buffer more than the route can legitimately answer: a broken or hostile node must not
-   * be able to exhaust this node's heap with an endless body. */
-  private static byte[] bounded(ResponseBody body, long limit, String what) throws IOException {
-    BufferedSource source = body.source();
-    if (body.contentLength() > limit || source.request(limit + 1)) {
-      throw new IOException(what + ": answer larger than " + limit + " bytes");
-    }
-    return source.readByteArray();
   }
 
   private void send(HostPort node, String method, String path, Generation generation, byte[] body) throws IOException {
-    Request request = new Request.Builder().url(url(node, path)).header(GENERATION, generation.toString())
+    Request request = new Request.Builder().url(url(node, path)).header(NodeHeaders.GENERATION, generation.toString())
         .method(method, RequestBody.create(body, JSON)).build();
     try (Response response = http.newCall(request).execute()) {
       if (!response.isSuccessful()) {
@@ -163,5 +140,9 @@ final class NeighborClient {
 
   private static String url(HostPort node, String path) {
     return "http://" + node + path;
+  }
+
+  private static HttpUrl base(HostPort node) {
+    return HttpUrl.get(url(node, "/"));
   }
 }

@@ -43,11 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class Neighbors {
   private static final Logger log = LoggerFactory.getLogger(Neighbors.class);
 
-  /** Header marking a call from another node of this cluster, which must not fan out again. */
-  public static final String FORWARDED_HEADER = NeighborClient.FORWARDED;
-  /** Header marking a client's write a non-owner routed here: store it and fan out, but route it no further. */
-  public static final String ROUTED_HEADER = NeighborClient.ROUTED;
-
   /** The two staggers of {@code tagserver}. */
   public record Staggers(Duration put, Duration replicate) {}
 

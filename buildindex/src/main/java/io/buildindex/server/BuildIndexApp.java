@@ -9,9 +9,10 @@ import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.database.Databases;
 import io.buildindex.database.LocalDb;
+import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
-import io.buildindex.docker.RetryPolicy;
+import io.buildindex.docker.PollPolicy;
 import io.buildindex.docker.Sleeper;
 import io.buildindex.docker.notifications.Notifications;
 import io.buildindex.tagreplication.BlobReplicator;
@@ -98,11 +99,11 @@ public final class BuildIndexApp implements AutoCloseable {
     HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
     Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
-        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, metrics);
+        outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, clock, metrics);
     resources.add(cluster);
-    Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics);
-    Images images = new Images(origin, config.origin() == null ? io.buildindex.docker.DependencyResolver.digestOnly()
-        : Origins.dockerResolver(origin, RetryPolicy.defaults(), Sleeper.SYSTEM));
+    Origin origin = Origins.create(config.origin(), outgoing.blobs(), metrics, clock);
+    Images images = new Images(origin, config.origin() == null ? ImageDependencies.digestOnly()
+        : Origins.dockerResolver(origin, PollPolicy.defaults(), Sleeper.SYSTEM));
     TagTypes tagTypes = new TagTypes(config.tagTypes(),
         Map.of(TagType.DEFAULT, DependencyResolver.DIGEST_ONLY, TagType.DOCKER, images.resolver()));
     Replication replication = Replications.create(config.remotes(), config.tagReplication(),
@@ -111,7 +112,7 @@ public final class BuildIndexApp implements AutoCloseable {
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
     followStoredGenerations(generations, store, config.tagserver().maxClockSkew());
-    TagWrites writes = new TagWrites(new TagWrites.Parts(store, generations, config.tagserver().maxClockSkew(), tagTypes,
+    TagWrites writes = new TagWrites(new TagWrites.Collaborators(store, generations, config.tagserver().maxClockSkew(), tagTypes,
         replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);

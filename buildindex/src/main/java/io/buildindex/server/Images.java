@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.TransferSummary;
 import io.buildindex.tagreplication.BlobReplication;
@@ -17,16 +18,16 @@ import org.slf4j.LoggerFactory;
  * Adapts the docker module to the tag server: resolving an image tag's dependencies from its
  * manifest (and checking they are all in the local origin, as Kraken does, but answering 4xx with
  * the missing digests where Kraken answers 500), and copying blobs to a remote datacenter's
- * origin for replication. Digests cross the boundary as text: the docker module's {@code Digest}
- * also accepts sha512 for blob verification, the tag API only sha256. Thread-safe.
+ * origin for replication. Both sides share one {@code Digest}; a manifest may reference sha512
+ * content, which the tag API (sha256 only) refuses with a 400. Thread-safe.
  */
 final class Images {
   private static final Logger log = LoggerFactory.getLogger(Images.class);
 
   private final Origin origin;
-  private final io.buildindex.docker.DependencyResolver manifests;
+  private final ImageDependencies manifests;
 
-  Images(Origin origin, io.buildindex.docker.DependencyResolver manifests) {
+  Images(Origin origin, ImageDependencies manifests) {
     this.origin = origin;
     this.manifests = manifests;
   }
@@ -50,33 +51,32 @@ final class Images {
       @Override
       public boolean present(BlobReplication r) {
         return r.remoteOrigin().isEmpty()
-            || origin.hasManifestAt(r.remoteOrigin(), r.tag().repository(), toDocker(r.digest()));
+            || origin.hasManifestAt(r.remoteOrigin(), r.tag().repository(), r.digest());
       }
     };
   }
 
   private List<Digest> resolveAndCheck(Tag tag, Digest digest) {
-    List<io.buildindex.docker.Digest> deps = manifests.resolve(tag.repository(), tag.name(), toDocker(digest));
+    List<Digest> deps = manifests.resolve(tag.repository(), tag.name(), digest);
     List<String> missing = deps.stream().filter(d -> !origin.exists(tag.repository(), d)).map(Object::toString).toList();
     if (!missing.isEmpty()) {
       throw new InvalidInputException("dependencies", "missing in the origin: " + String.join(", ", missing));
     }
-    return deps.stream().map(d -> Digest.parse(d.toString())).toList();
+    deps.stream().filter(d -> !d.algorithm().equals(Digest.SHA256)).findFirst().ifPresent(d -> {
+      throw new InvalidInputException("digest", "unsupported algorithm \"" + d.algorithm() + "\" (want sha256) in " + d);
+    });
+    return deps;
   }
 
   private Transfer replicate(BlobReplication r) {
     if (r.remoteOrigin().isEmpty()) {
       throw new IllegalStateException("remote " + r.remoteBuildIndex() + " has no origin to copy blobs to");
     }
-    TransferSummary summary = origin.replicate(r.tag().repository(), r.tag().name(), toDocker(r.digest()),
-        r.dependencies().stream().map(Images::toDocker).toList(), r.remoteOrigin());
+    TransferSummary summary = origin.replicate(r.tag().repository(), r.tag().name(), r.digest(),
+        r.dependencies(), r.remoteOrigin());
     log.info("copied {} to {}: {} bytes, {} blobs copied, {} skipped, {} mounted, {} manifests in {}", r.tag(),
         r.remoteOrigin(), summary.bytesCopied(), summary.blobsCopied(), summary.blobsSkipped(), summary.blobsMounted(),
         summary.manifestsPut(), summary.duration());
     return new Transfer(summary.bytesCopied(), summary.duration());
-  }
-
-  private static io.buildindex.docker.Digest toDocker(Digest d) {
-    return io.buildindex.docker.Digest.parse(d.toString());
   }
 }

@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.tagreplication.wire.PageTokens;
 import io.buildindex.tagstore.InvalidInputException;
 import io.javalin.http.Context;
 import java.util.Set;
@@ -19,7 +20,7 @@ record ListQuery(int limit, @Nullable String after, boolean clamped) {
   static ListQuery from(Context ctx) {
     checkKeys(ctx, KEYS);
     String offset = ctx.queryParam("offset");
-    String after = offset == null || offset.isEmpty() ? null : PageToken.decode(offset);
+    String after = PageTokens.decode(PageTokens.TAGS, offset).orElse(null);
     String text = ctx.queryParam("limit");
     if (text != null && isDigits(text) && (text.length() > 9 || Integer.parseInt(text) > MAX_LIMIT)) {
       return new ListQuery(MAX_LIMIT, after, true);

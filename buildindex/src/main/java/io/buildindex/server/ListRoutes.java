@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.tagreplication.wire.PageTokens;
 import io.buildindex.tagstore.Page;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagStore;
@@ -64,6 +65,6 @@ final class ListRoutes {
   }
 
   private static String next(Context ctx, ListQuery q, @Nullable String after) {
-    return after == null ? "" : ctx.path() + "?limit=" + q.limit() + "&offset=" + PageToken.encode(after);
+    return after == null ? "" : ctx.path() + "?limit=" + q.limit() + "&offset=" + PageTokens.encode(PageTokens.TAGS, after);
   }
 }

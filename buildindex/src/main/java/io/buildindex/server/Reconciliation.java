@@ -3,7 +3,7 @@ package io.buildindex.server;
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.OriginConfig;
-import io.buildindex.docker.Digest;
+import io.buildindex.tagstore.Digest;
 import io.buildindex.docker.ReconciliationStatus;
 import io.buildindex.docker.RegistryReconciler;
 import io.buildindex.docker.TagIndex;
@@ -75,7 +75,8 @@ final class Reconciliation implements AutoCloseable {
 
     @Override
     public void register(String repository, String tag, Digest digest) {
-      writes.put(new Tag(repository, tag), io.buildindex.tagstore.Digest.parse(digest.toString()), null, replicate);
+      // The tag API takes sha256 only: a sha512 manifest digest is refused here and counted as an error.
+      writes.put(new Tag(repository, tag), Digest.parse(digest.toString()), null, replicate);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 
@@ -50,7 +51,7 @@ final class Router {
     RequestMetrics.Route route = metrics.route(method + " " + path);
     return ctx -> {
       route.attachTo(ctx);
-      auth.check(ctx, scope, ctx.header(Headers.GENERATION) != null);
+      auth.check(ctx, scope, ctx.header(NodeHeaders.GENERATION) != null);
       handler.handle(ctx);
     };
   }

@@ -1,7 +1,8 @@
 package io.buildindex.server;
 
-import io.buildindex.cluster.RemoteTag;
 import io.buildindex.cluster.Neighbors;
+import io.buildindex.cluster.RemoteTag;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.buildindex.tagstore.HistoryEntry;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.PutResult;
@@ -50,7 +51,7 @@ final class TagRoutes {
 
   /** Whether a non-owner routed this client write here: store it, route it no further. */
   private static boolean routed(Context ctx) {
-    return ctx.header(Neighbors.ROUTED_HEADER) != null;
+    return ctx.header(NodeHeaders.ROUTED) != null;
   }
 
   /*
@@ -62,7 +63,7 @@ final class TagRoutes {
    */
   private void get(Context ctx) {
     Tag tag = PathParams.tag(ctx);
-    boolean forwarded = ctx.header(Neighbors.FORWARDED_HEADER) != null;
+    boolean forwarded = ctx.header(NodeHeaders.FORWARDED) != null;
     if (!forwarded && !neighbors.owns(tag)) {
       Neighbors.OwnersRead read = neighbors.askOwners(tag);
       if (read.answered()) {
@@ -72,7 +73,7 @@ final class TagRoutes {
     }
     Optional<TagRecord> record = store.record(tag);
     if (record.isPresent()) {
-      ctx.header(Headers.GENERATION, record.get().generation().toString());
+      ctx.header(NodeHeaders.GENERATION, record.get().generation().toString());
       if (record.get().deleted()) {
         ErrorMapping.emptyNotFound(ctx);
       } else {
@@ -88,14 +89,14 @@ final class TagRoutes {
       ErrorMapping.emptyNotFound(ctx);
       return;
     }
-    ctx.header(Headers.GENERATION, remote.get().generation().toString());
+    ctx.header(NodeHeaders.GENERATION, remote.get().generation().toString());
     ctx.contentType("text/plain").result(remote.get().digest().toString());
   }
 
   private void delete(Context ctx) {
     Tag tag = PathParams.tag(ctx);
     var generation = Headers.generation(ctx);
-    boolean fromNeighbor = ctx.header(Neighbors.FORWARDED_HEADER) != null;
+    boolean fromNeighbor = ctx.header(NodeHeaders.FORWARDED) != null;
     boolean replicate = replicateParam(ctx, true);
     if (!fromNeighbor && !routed(ctx) && !neighbors.owns(tag)) {
       Headers.writeResult(ctx, writes.delete(tag, generation, replicate, false)); // routed to an owner, 404 included

@@ -31,13 +31,13 @@ final class TagWrites {
    * The collaborators of the write path; {@code maxClockSkew}: how far ahead of this node's clock
    * a caller's generation may be.
    */
-  record Parts(TagStore store, HybridLogicalClock clock, Duration maxClockSkew, DependencyResolver dependencies,
+  record Collaborators(TagStore store, HybridLogicalClock clock, Duration maxClockSkew, DependencyResolver dependencies,
       Replication replication, Neighbors neighbors) {}
 
-  private final Parts p;
+  private final Collaborators p;
 
-  TagWrites(Parts parts) {
-    this.p = parts;
+  TagWrites(Collaborators collaborators) {
+    this.p = collaborators;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.buildindex.server;
 import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +54,8 @@ final class ClusterAntiEntropyTest {
         assertThat(local.status()).as("%s on %s", tag, wiped).isEqualTo(200);
         assertThat(local.text()).as("%s on %s", tag, wiped).isEqualTo(digest);
       });
-      assertThat(cluster.node(0).getLocalTag("team/ae:v0").header(Headers.GENERATION))
-          .isEqualTo(wiped.getLocalTag("team/ae:v0").header(Headers.GENERATION));
+      assertThat(cluster.node(0).getLocalTag("team/ae:v0").header(NodeHeaders.GENERATION))
+          .isEqualTo(wiped.getLocalTag("team/ae:v0").header(NodeHeaders.GENERATION));
     }
   }
 

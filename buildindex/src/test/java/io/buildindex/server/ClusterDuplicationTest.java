@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.config.HostPort;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ final class ClusterDuplicationTest {
         assertThat(local.status()).as("%s holds %s written to node %d", node, tag, writer).isEqualTo(200);
         assertThat(local.text()).isEqualTo(digest(writer));
       }
-      assertThat(all.nodes().stream().map(n -> n.getLocalTag(tag).header(Headers.GENERATION)).distinct())
+      assertThat(all.nodes().stream().map(n -> n.getLocalTag(tag).header(NodeHeaders.GENERATION)).distinct())
           .as("every owner stores the write under the writer's generation").hasSize(1).doesNotContainNull();
     }
   }
@@ -118,7 +119,7 @@ final class ClusterDuplicationTest {
     Response read = pair.node(2).getTag(tag);
     assertThat(read.status()).as("the non-owner, asking the owners").isEqualTo(200);
     assertThat(read.text()).isEqualTo(digest(10));
-    assertThat(read.header(Headers.GENERATION)).isEqualTo(pair.node(0).getLocalTag(tag).header(Headers.GENERATION));
+    assertThat(read.header(NodeHeaders.GENERATION)).isEqualTo(pair.node(0).getLocalTag(tag).header(NodeHeaders.GENERATION));
     assertThat(pair.node(2).getLocalTag(tag).status()).as("a read does not store on the non-owner").isEqualTo(404);
   }
 

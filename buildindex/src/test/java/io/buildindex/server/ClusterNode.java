@@ -3,6 +3,7 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClusterNode implements AutoCloseable {
   /** Makes a node answer a GET from its own store only, as it does for its neighbors. */
-  static final String FORWARDED = "X-Build-Index-Forwarded";
   /** Generous: a cold JVM on a loaded two-core CI machine, several starting at once. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
@@ -195,7 +195,7 @@ final class ClusterNode implements AutoCloseable {
 
   /** A GET answered from this node's own store, never from the tag's other owners. */
   Response getLocal(String path) {
-    return send("GET", path, Map.of(FORWARDED, "1"));
+    return send("GET", path, Map.of(NodeHeaders.FORWARDED, "1"));
   }
 
   Response put(String path) {

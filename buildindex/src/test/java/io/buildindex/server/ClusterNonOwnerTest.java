@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.config.HostPort;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,8 @@ final class ClusterNonOwnerTest {
     ClusterNode nonOwner = four.node(2);
 
     Response put = nonOwner.putTagOk(tag, digest(1));
-    assertThat(put.header(Headers.OUTCOME)).isEqualTo("applied");
-    assertThat(put.header(Headers.GENERATION)).isEqualTo(four.node(0).getLocalTag(tag).header(Headers.GENERATION));
+    assertThat(put.header(NodeHeaders.OUTCOME)).isEqualTo("applied");
+    assertThat(put.header(NodeHeaders.GENERATION)).isEqualTo(four.node(0).getLocalTag(tag).header(NodeHeaders.GENERATION));
     assertThat(nonOwner.getLocalTag(tag).status()).as("no copy kept on the non-owner").isEqualTo(404);
     assertThat(four.node(1).getLocalTag(tag).text()).isEqualTo(digest(1));
 

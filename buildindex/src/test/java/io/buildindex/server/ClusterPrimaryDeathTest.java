@@ -4,6 +4,7 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,13 +36,13 @@ final class ClusterPrimaryDeathTest {
         primary.kill();
 
         primary.ok("replicated PUT", put);
-        String generation = put.header(Headers.GENERATION);
+        String generation = put.header(NodeHeaders.GENERATION);
         remote.start();
         ClusterNodes.await(DELIVERY_DEADLINE, "the remote has " + tag,
             () -> remote.getTag(tag).status() == 200, () -> cluster.logs() + "\n" + remote.logTail());
         Response delivered = remote.getTag(tag);
         assertThat(delivered.text()).isEqualTo(digest(7));
-        assertThat(delivered.header(Headers.GENERATION)).as("the write's own generation").isEqualTo(generation);
+        assertThat(delivered.header(NodeHeaders.GENERATION)).as("the write's own generation").isEqualTo(generation);
       }
     }
   }

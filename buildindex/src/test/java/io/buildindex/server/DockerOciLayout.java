@@ -2,9 +2,9 @@ package io.buildindex.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.buildindex.docker.Digest;
 import io.buildindex.docker.testing.OciImages.Blob;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

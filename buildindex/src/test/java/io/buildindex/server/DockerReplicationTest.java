@@ -2,12 +2,12 @@ package io.buildindex.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.buildindex.docker.Digest;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Blob;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.Skopeo;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.tagstore.Digest;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;

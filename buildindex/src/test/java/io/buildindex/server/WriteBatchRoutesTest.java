@@ -59,6 +59,18 @@ final class WriteBatchRoutesTest {
   }
 
   @Test
+  void newerSenderAddingFields_isUnderstood() {
+    // A newer node may add fields to the batch and to each write; this node ignores them (NodeJson).
+    Response r = server.post(PATH, "{\"writes\":[{\"tag\":\"team/a:1\",\"digest\":\"" + digest(1)
+        + "\",\"generation\":1000,\"verified\":true}],\"sender\":{\"version\":2}}");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().get("results").get(0).get("outcome").asText()).isEqualTo("applied");
+    assertThat(server.getTag("team/a:1").text()).isEqualTo(digest(1));
+    assertThat(generationOf("team/a:1")).isEqualTo(1000);
+  }
+
+  @Test
   void sameStateAgain_unchanged_olderGeneration_superseded() {
     results(write("team/a:1", digest(1), 5000));
 

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.Response;

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The {@code docker} tag type: a tag depends on its manifest and everything the manifest
  * references, recursively through manifest lists and OCI indexes. Thread-safe.
  */
-final class DockerResolver implements DependencyResolver {
+final class DockerResolver implements ImageDependencies {
   private static final Logger LOG = LoggerFactory.getLogger(DockerResolver.class);
   /** index -> index -> image is the deepest nesting seen in practice; more is a loop or abuse. */
   static final int MAX_DEPTH = 4;
@@ -25,13 +26,13 @@ final class DockerResolver implements DependencyResolver {
    *
    * A tag is often put right after its manifest is pushed, and registry replicas or a Kraken
    * origin still fetching from storage may not show it yet, so a missing manifest (or a failing
-   * origin) is retried under the RetryPolicy before giving up. */
+   * origin) is retried under the PollPolicy before giving up. */
 
   private final ManifestSource source;
-  private final RetryPolicy retry;
+  private final PollPolicy retry;
   private final Sleeper sleeper;
 
-  DockerResolver(ManifestSource source, RetryPolicy retry, Sleeper sleeper) {
+  DockerResolver(ManifestSource source, PollPolicy retry, Sleeper sleeper) {
     this.source = source;
     this.retry = retry;
     this.sleeper = sleeper;

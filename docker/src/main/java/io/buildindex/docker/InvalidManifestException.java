@@ -1,5 +1,7 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
+
 /**
  * A manifest exists but cannot be resolved: malformed JSON, an unknown media type, or a Docker
  * schema1 manifest (unsupported). The client's fault (the server answers 4xx). Carries the

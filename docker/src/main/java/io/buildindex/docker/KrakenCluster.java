@@ -1,6 +1,7 @@
 package io.buildindex.docker;
 
 import io.buildindex.config.HostPort;
+import io.buildindex.tagstore.Digest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;

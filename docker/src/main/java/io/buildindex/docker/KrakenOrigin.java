@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,18 +18,18 @@ final class KrakenOrigin implements Origin, ManifestSource {
   /* Design: each operation asks the digest's owners in ring order, moving to the next owner when
    * one fails (5xx, unreachable), as Kraken's ClusterClient does. Replication is Kraken's own:
    * this origin is asked to push each blob to the remote cluster, and answers 202 while it is
-   * still fetching the blob from storage, which is polled under the RetryPolicy. Kraken moves
+   * still fetching the blob from storage, which is polled under the PollPolicy. Kraken moves
    * the bytes, so the summary counts blobs but no bytes. Tags are not Kraken's business: the
    * remote build-index receives them through tag replication. */
 
   private final KrakenCluster cluster;
   private final Supplier<String> address;
-  private final RetryPolicy poll;
+  private final PollPolicy poll;
   private final Sleeper sleeper;
   private final Clock clock;
 
   /** {@code address} says what {@link #address()} reports (the cluster's DNS name or a live member). */
-  KrakenOrigin(KrakenCluster cluster, Supplier<String> address, RetryPolicy poll, Sleeper sleeper, Clock clock) {
+  KrakenOrigin(KrakenCluster cluster, Supplier<String> address, PollPolicy poll, Sleeper sleeper, Clock clock) {
     this.cluster = cluster;
     this.address = address;
     this.poll = poll;

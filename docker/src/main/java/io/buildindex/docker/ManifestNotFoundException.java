@@ -1,5 +1,7 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
+
 /**
  * A tag's manifest never became visible in the origin, even after retrying: the tag points at
  * something that was not pushed (the server answers 404/422). Carries the repository and digest.

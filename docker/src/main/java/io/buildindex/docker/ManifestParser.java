@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,9 +119,9 @@ final class ManifestParser {
 
   private static Digest digestOf(Digest manifest, JsonNode node, String where) {
     try {
-      return Digest.parse(node.path("digest").asText(""));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidManifestException(manifest, where + ".digest: " + e.getMessage());
+      return Digest.parseContent(node.path("digest").asText(""));
+    } catch (InvalidInputException e) {
+      throw new InvalidManifestException(manifest, where + "." + e.getMessage()); // "<where>.digest: <problem>"
     }
   }
 

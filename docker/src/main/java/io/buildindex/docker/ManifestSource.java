@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.util.Optional;
 
 /** Where manifests are read from: the registry, or a Kraken origin's blob download. Thread-safe. */

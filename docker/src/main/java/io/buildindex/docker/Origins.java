@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds this module's seams from configuration: the {@link Origin} of the {@code origin}
- * section and the {@code docker} tag type's {@link DependencyResolver}. Stateless.
+ * section and the {@code docker} tag type's {@link ImageDependencies}. Stateless.
  */
 public final class Origins {
   /** Meter of bytes streamed between registries by replication (count and rate). */
@@ -24,28 +24,28 @@ public final class Origins {
 
   /**
    * The origin of {@code config}; {@link Origin#none()} when it is absent. A Kraken cluster
-   * listed by Consul needs {@link #create(OriginConfig, OkHttpClient, MetricRegistry, Supplier)}.
+   * listed by Consul needs {@link #create(OriginConfig, OkHttpClient, MetricRegistry, Clock, Supplier)}.
    */
-  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics) {
+  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics, Clock clock) {
     List<HostPort> hosts = staticHosts(config); // fails now, at start-up, for a Consul list
-    return create(config, http, metrics, () -> hosts);
+    return create(config, http, metrics, clock, () -> hosts);
   }
 
   /**
    * The origin of {@code config}, a Kraken cluster's members coming from {@code krakenHosts}
    * (asked on every request, so it may be a live DNS or Consul list).
    */
-  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics,
+  public static Origin create(@Nullable OriginConfig config, OkHttpClient http, MetricRegistry metrics, Clock clock,
       Supplier<List<HostPort>> krakenHosts) {
     if (config == null) {
       return Origin.none();
     }
     if (config.registry() != null) {
-      return registry(config.registry(), http, metrics.meter(TRANSFER_BYTES), Clock.systemUTC());
+      return registry(config.registry(), http, metrics.meter(TRANSFER_BYTES), clock);
     }
     HostsConfig hosts = java.util.Objects.requireNonNull(config.hosts());
     return new KrakenOrigin(new KrakenCluster(krakenHosts, http), krakenAddress(hosts, krakenHosts),
-        RetryPolicy.defaults(), Sleeper.SYSTEM, Clock.systemUTC());
+        PollPolicy.defaults(), Sleeper.SYSTEM, clock);
   }
 
   /**
@@ -55,7 +55,7 @@ public final class Origins {
    * @throws IllegalArgumentException when {@code origin} was not built by {@link #create}
    *     (for example {@link Origin#none()}: docker tags need an origin to read manifests from)
    */
-  public static DependencyResolver dockerResolver(Origin origin, RetryPolicy retry, Sleeper sleeper) {
+  public static ImageDependencies dockerResolver(Origin origin, PollPolicy retry, Sleeper sleeper) {
     if (!(origin instanceof ManifestSource source)) {
       throw new IllegalArgumentException("the docker tag type reads manifests from the origin, but " + origin
           + " cannot serve them: configure an origin section (registry or hosts)");
@@ -97,7 +97,7 @@ public final class Origins {
     }
     if (hosts.consul() != null) {
       throw new IllegalArgumentException("origin.hosts.consul needs a host list: call Origins.create(config, http, "
-          + "metrics, hosts) with the Consul-backed list");
+          + "metrics, clock, hosts) with the Consul-backed list");
     }
     return hosts.staticHosts();
   }

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class RegistryCatalog {
       if (digest == null) {
         throw new OriginException(address(), r.code(), "HEAD " + url.encodedPath() + " answered no Docker-Content-Digest");
       }
-      return Optional.of(Digest.parse(digest));
+      return Optional.of(Digest.parseContent(digest));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;

@@ -1,6 +1,7 @@
 package io.buildindex.docker;
 
 import com.codahale.metrics.Meter;
+import io.buildindex.tagstore.Digest;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;

@@ -5,9 +5,10 @@
  * datacenter.
  *
  * <p>The public seams are {@link io.buildindex.docker.Origin} and
- * {@link io.buildindex.docker.DependencyResolver}, both built by
+ * {@link io.buildindex.docker.ImageDependencies}, both built by
  * {@link io.buildindex.docker.Origins}; the values they exchange are
- * {@link io.buildindex.docker.Digest} and {@link io.buildindex.docker.TransferSummary}.
+ * {@link io.buildindex.tagstore.Digest} (the tag store's, the one digest type) and
+ * {@link io.buildindex.docker.TransferSummary}.
  * Everything else in this package is package-private. Failures surface as
  * {@link io.buildindex.docker.ManifestNotFoundException},
  * {@link io.buildindex.docker.InvalidManifestException} (both the client's fault: 4xx) and

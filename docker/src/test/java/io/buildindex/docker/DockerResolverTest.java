@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.OriginConfig.RegistryConfig;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
+import io.buildindex.tagstore.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,11 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 final class DockerResolverTest {
-  private static final RetryPolicy RETRY = new RetryPolicy(4, Duration.ofMillis(100), Duration.ofMillis(250));
+  private static final PollPolicy RETRY = new PollPolicy(4, Duration.ofMillis(100), Duration.ofMillis(250));
 
   private final RegistryStub registry = new RegistryStub();
   private final RecordingSleeper sleeper = new RecordingSleeper();
-  private final DependencyResolver resolver = Origins.dockerResolver(
+  private final ImageDependencies resolver = Origins.dockerResolver(
       Origins.registry(new RegistryConfig(registry.url(), null, null), new OkHttpClient(),
           new MetricRegistry().meter("bytes"), Clock.systemUTC()), RETRY, sleeper);
 
@@ -147,6 +148,6 @@ final class DockerResolverTest {
   void digestOnly_returnsTheDigest() {
     Digest digest = Digest.sha256("blob".getBytes(StandardCharsets.UTF_8));
 
-    assertThat(DependencyResolver.digestOnly().resolve("r", "t", digest)).containsExactly(digest);
+    assertThat(ImageDependencies.digestOnly().resolve("r", "t", digest)).containsExactly(digest);
   }
 }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.HostPort;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
+import io.buildindex.tagstore.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The Kraken origin client against stubs of Kraken origin servers: the same paths and methods as Kraken's blobclient. */
 final class KrakenOriginTest {
-  private static final RetryPolicy POLL = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1));
+  private static final PollPolicy POLL = new PollPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1));
   private static final String REMOTE = "dc2-origin:15002";
 
   private final KrakenStub first = new KrakenStub();
@@ -121,7 +122,7 @@ final class KrakenOriginTest {
     first.put(index.manifest());
     first.put(amd64.manifest());
     first.script(202); // the origin is still fetching the index from storage
-    DependencyResolver resolver = Origins.dockerResolver(origin, POLL, sleeper);
+    ImageDependencies resolver = Origins.dockerResolver(origin, POLL, sleeper);
 
     List<Digest> deps = resolver.resolve("team/app", "v1", index.digest());
 

@@ -1,6 +1,7 @@
 package io.buildindex.docker;
 
 import io.buildindex.config.HostPort;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -4,6 +4,7 @@ import static io.buildindex.docker.TestManifests.placeholder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.buildindex.tagstore.Digest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

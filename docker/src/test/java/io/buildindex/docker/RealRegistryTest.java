@@ -3,19 +3,21 @@ package io.buildindex.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import io.buildindex.config.OriginConfig;
 import io.buildindex.config.OriginConfig.RegistryConfig;
+import io.buildindex.config.OriginConfig;
 import io.buildindex.docker.notifications.Notifications;
 import io.buildindex.docker.notifications.PushedTag;
-import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Blob;
 import io.buildindex.docker.testing.OciImages.Image;
+import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.RegistryProcess;
 import io.buildindex.docker.testing.Skopeo;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +59,7 @@ final class RealRegistryTest {
     Image image = OciImages.image(1, 1024, 4096, 70_000);
     OciImages.push(http, a.url(), "team/app", "v1", image);
     Origin origin = origin(a);
-    List<Digest> deps = Origins.dockerResolver(origin, RetryPolicy.once(), Sleeper.SYSTEM)
+    List<Digest> deps = Origins.dockerResolver(origin, PollPolicy.once(), Sleeper.SYSTEM)
         .resolve("team/app", "v1", image.digest());
 
     TransferSummary summary = origin.replicate("team/app", "v1", image.digest(), deps, b.url());
@@ -81,7 +83,7 @@ final class RealRegistryTest {
     Image index = OciImages.index(OciImages.image("linux/amd64", 2, 2048), OciImages.image("linux/arm64", 3, 1024, 512));
     OciImages.push(http, a.url(), "multi", "latest", index);
     Origin origin = origin(a);
-    List<Digest> deps = Origins.dockerResolver(origin, RetryPolicy.once(), Sleeper.SYSTEM)
+    List<Digest> deps = Origins.dockerResolver(origin, PollPolicy.once(), Sleeper.SYSTEM)
         .resolve("multi", "latest", index.digest());
 
     TransferSummary summary = origin.replicate("multi", "latest", index.digest(), deps, b.url());
@@ -207,6 +209,6 @@ final class RealRegistryTest {
     List<String> others = toClose.stream().filter(c -> c instanceof RegistryProcess r && r != registry)
         .map(c -> ((RegistryProcess) c).url()).toList();
     return Origins.create(new OriginConfig(new RegistryConfig(registry.url(), null, null, others, null), null), http,
-        metrics);
+        metrics, Clock.systemUTC());
   }
 }

@@ -1,5 +1,6 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;

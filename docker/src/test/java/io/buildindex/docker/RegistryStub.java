@@ -1,5 +1,7 @@
 package io.buildindex.docker;
 
+import io.buildindex.docker.testing.OciImages;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,7 +17,6 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import io.buildindex.docker.testing.OciImages;
 import okio.Buffer;
 
 /**

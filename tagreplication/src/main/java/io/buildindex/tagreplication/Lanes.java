@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code maxRunning} attempts in all and each lane's limit per destination, so one slow or dead
  * remote holds at most its own limit of workers, and a lane already running an attempt leaves
  * a worker free for each lane that has none (up to half the workers; see {@link #reserved}). An attempt is one request to the remote, for one
- * task or a batch of them ({@link TaskRunner#batchLimit}). Thread-safe.
+ * task or a batch of them ({@link TaskAttempts#batchLimit}). Thread-safe.
  *
  * <p>Design: as in OkHttp's {@code Dispatcher.promoteAndExecute}, lane bookkeeping happens under
  * one lock and tasks are handed to the executor after it is released; nothing under the lock
@@ -39,18 +39,18 @@ final class Lanes {
   private final Map<String, DestinationLane> byDestination;
   private final int maxRunning;
   private final Executor workers;
-  private final TaskRunner runner;
+  private final TaskAttempts attempts;
   private final Clock clock;
   private int running;
   private int nextLane;
   private boolean stopped;
 
-  Lanes(List<DestinationLane> lanes, int maxRunning, Executor workers, TaskRunner runner, Clock clock) {
+  Lanes(List<DestinationLane> lanes, int maxRunning, Executor workers, TaskAttempts attempts, Clock clock) {
     this.lanes = List.copyOf(lanes);
     this.byDestination = this.lanes.stream().collect(Collectors.toMap(DestinationLane::destination, l -> l));
     this.maxRunning = maxRunning;
     this.workers = workers;
-    this.runner = runner;
+    this.attempts = attempts;
     this.clock = clock;
   }
 
@@ -62,7 +62,7 @@ final class Lanes {
     try {
       List<Want> out = new ArrayList<>();
       for (DestinationLane lane : lanes) {
-        int n = stopped ? 0 : lane.wanted(now, runner.batchLimit(lane.destination()));
+        int n = stopped ? 0 : lane.wanted(now, attempts.batchLimit(lane.destination()));
         if (n > 0) {
           out.add(new Want(lane, n, lane.wakes()));
         }
@@ -91,17 +91,17 @@ final class Lanes {
 
   /** Work for {@code destination} may be due at {@code due}; unknown destinations are ignored. */
   void wake(String destination, Instant due) {
-    wake(List.of(new Wake(destination, due)));
+    wake(List.of(new DestinationDue(destination, due)));
   }
 
-  void wake(List<Wake> wakes) {
+  void wake(List<DestinationDue> wakes) {
     if (wakes.isEmpty()) {
       return;
     }
     lock.lock();
     try {
       boolean moved = false;
-      for (Wake w : wakes) {
+      for (DestinationDue w : wakes) {
         DestinationLane lane = byDestination.get(w.destination());
         moved |= lane != null && lane.wake(w.due());
       }
@@ -133,7 +133,7 @@ final class Lanes {
       Instant now = clock.instant();
       Instant until = deadline;
       for (DestinationLane lane : lanes) {
-        if (lane.wanted(now, runner.batchLimit(lane.destination())) > 0) {
+        if (lane.wanted(now, attempts.batchLimit(lane.destination())) > 0) {
           return;
         }
         Instant at = lane.nextWake(now).orElse(until);
@@ -178,7 +178,7 @@ final class Lanes {
       if (lane.running() > 0 && running + reserved >= maxRunning) {
         continue; // the last workers are kept for lanes with nothing running
       }
-      List<ClaimedTask> tasks = lane.start(now, runner.batchLimit(lane.destination()));
+      List<ClaimedTask> tasks = lane.start(now, attempts.batchLimit(lane.destination()));
       if (!tasks.isEmpty()) {
         running++;
         return tasks;
@@ -225,7 +225,7 @@ final class Lanes {
    * and its tasks claimed forever, and with every worker gone replication would stop silently. */
   private List<TaskResult> attempt(List<ClaimedTask> tasks) {
     try {
-      return runner.attempt(tasks);
+      return attempts.attempt(tasks);
     } catch (Throwable e) {
       log.error("an attempt of {} tasks to {} failed unexpectedly", tasks.size(), tasks.get(0).destination(), e);
       return Collections.nCopies(tasks.size(), new TaskResult.Failed(FailureReason.INTERNAL, String.valueOf(e)));
@@ -236,7 +236,7 @@ final class Lanes {
   private @Nullable List<ClaimedTask> finished(List<ClaimedTask> tasks, List<TaskResult> results) {
     Instant now = clock.instant();
     for (int i = 0; i < tasks.size(); i++) {
-      runner.record(new Finished(tasks.get(i), results.get(i), now));
+      attempts.record(new Finished(tasks.get(i), results.get(i), now));
     }
     List<ClaimedTask> released;
     List<List<ClaimedTask>> others = new ArrayList<>();
@@ -250,7 +250,7 @@ final class Lanes {
       for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
         others.add(t);
       }
-      if (running == 0 || lane.wanted(now, runner.batchLimit(lane.destination())) > 0) {
+      if (running == 0 || lane.wanted(now, attempts.batchLimit(lane.destination())) > 0) {
         changed.signalAll(); // the dispatcher claims for the lane; close() waits for no task running
       }
     } finally {
@@ -262,7 +262,7 @@ final class Lanes {
   }
 
   private void release(List<ClaimedTask> tasks, Instant now) {
-    tasks.forEach(t -> runner.record(new Finished(t, TaskResult.RELEASED, now)));
+    tasks.forEach(t -> attempts.record(new Finished(t, TaskResult.RELEASED, now)));
   }
 
   /** Stops starting tasks and releases every claimed one not started; running ones go on. */

@@ -28,7 +28,7 @@ final class QueuedReplication implements Replication {
   private final ReplicationContext context;
   private final RemoteRules rules;
   private final TaskEngine engine;
-  private final Background background;
+  private final BackfillAndPurge background;
   private final Verification verification;
   private final SqliteTaskQueue queue = new SqliteTaskQueue();
   private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
@@ -37,7 +37,7 @@ final class QueuedReplication implements Replication {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, Background background,
+  QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, BackfillAndPurge background,
       Verification verification) {
     this.context = context;
     this.rules = rules;
@@ -106,9 +106,9 @@ final class QueuedReplication implements Replication {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "must be 1 to " + MAX_PAGE + ", got " + limit);
     }
-    TaskQueries.Cursor after = PageTokens.decode(offset);
+    TaskQueries.Cursor after = TaskQueries.Cursor.fromToken(offset);
     TaskQueries.Slice slice = context.db().read(c -> queries.page(c, filter, after, limit));
-    return new TaskPage(slice.tasks(), slice.tasks().size() == limit ? PageTokens.encode(slice.last()) : null);
+    return new TaskPage(slice.tasks(), slice.tasks().size() == limit ? slice.last().token() : null);
   }
 
   @Override

@@ -1,10 +1,14 @@
 package io.buildindex.tagreplication;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.wire.BadAnswerException;
+import io.buildindex.tagreplication.wire.BoundedBody;
+import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.tagreplication.wire.NodeJson;
+import io.buildindex.tagreplication.wire.TagGet.TagState;
+import io.buildindex.tagreplication.wire.TagGet;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
-import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -15,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -23,8 +26,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,24 +33,16 @@ import org.jspecify.annotations.Nullable;
  * authentication). Every failure is a {@link RemoteException} saying why. Thread-safe.
  */
 final class RemoteClient {
-  static final String GENERATION = "X-Tag-Generation";
-  static final String OUTCOME = "X-Tag-Outcome";
   /** How long an answer of {@code GET /origin} is reused: origins move rarely, tasks are many. */
   static final Duration ORIGIN_TTL = Duration.ofMinutes(1);
   /** How long a remote that does not serve {@link WriteBatch#PATH} gets single requests before it is asked again. */
   static final Duration BATCH_RECHECK = Duration.ofMinutes(10);
   private static final int MAX_ERROR_BODY = 200;
-  /** Largest answer of {@code GET /tags/{tag}}: a digest (71 bytes) and maybe a newline. */
-  static final long MAX_TAG_BODY = 1024;
   /** Largest answer of {@code GET /origin}: a registry URL or a {@code host:port}. */
   static final long MAX_ORIGIN_BODY = 4096;
   /** Largest answer of {@link WriteBatch#PATH}: {@link WriteBatch#SEND_WRITES} short results need a few KiB. */
   static final long MAX_BATCH_BODY = 1024 * 1024;
   private static final MediaType JSON = MediaType.get("application/json");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  /** What the remote holds: {@code digest} null when it never had the tag or holds a tombstone. */
-  record RemoteTag(@Nullable Digest digest, Generation generation) {}
 
   /** What a replicated write did on the remote, and the generation it holds now. */
   record RemoteWrite(boolean superseded, Generation generation) {}
@@ -83,14 +76,13 @@ final class RemoteClient {
     return destination;
   }
 
-  /** {@code GET /tags/{tag}}: the remote's digest and generation (zero when it sends none). */
-  RemoteTag get(Tag tag) {
-    return call(new Request.Builder().url(tagUrl(tag).build()).get().build(), r -> {
-      if (r.code() == 404) {
-        return new RemoteTag(null, generation(r));
+  /** {@code GET /tags/{tag}}: the remote's digest (null for none or a tombstone) and generation (zero when it sends none). */
+  TagState get(Tag tag) {
+    return call(TagGet.request(base, tag, false), r -> {
+      if (r.code() != 404) {
+        requireSuccess(r);
       }
-      requireSuccess(r);
-      return new RemoteTag(parseDigest(body(r, MAX_TAG_BODY)), generation(r));
+      return TagGet.read(r);
     });
   }
 
@@ -108,10 +100,10 @@ final class RemoteClient {
   }
 
   private RemoteWrite write(Request.Builder request, Generation generation) {
-    return call(request.header(GENERATION, generation.toString()).build(), r -> {
+    return call(request.header(NodeHeaders.GENERATION, generation.toString()).build(), r -> {
       requireSuccess(r);
-      String outcome = r.header(OUTCOME, "applied").toLowerCase(Locale.ROOT);
-      return new RemoteWrite(outcome.equals("superseded"), generation(r));
+      String outcome = r.header(NodeHeaders.OUTCOME, "applied").toLowerCase(Locale.ROOT);
+      return new RemoteWrite(outcome.equals("superseded"), TagGet.generation(r));
     });
   }
 
@@ -128,7 +120,7 @@ final class RemoteClient {
   Optional<List<WriteBatch.Result>> writeBatch(List<WriteBatch.Write> writes) {
     byte[] body;
     try {
-      body = MAPPER.writeValueAsBytes(new WriteBatch.Request(writes));
+      body = NodeJson.MAPPER.writeValueAsBytes(new WriteBatch.Request(writes));
     } catch (IOException e) {
       throw new IllegalStateException("encoding a write batch", e);
     }
@@ -140,8 +132,7 @@ final class RemoteClient {
         return Optional.empty();
       }
       requireSuccess(r);
-      String text = body(r, MAX_BATCH_BODY);
-      WriteBatch.Response response = parse(() -> decode(text));
+      WriteBatch.Response response = decode(BoundedBody.text(r, MAX_BATCH_BODY));
       if (response.results().size() != writes.size()) {
         throw new RemoteException(destination, FailureReason.PROTOCOL, "POST " + WriteBatch.PATH + " answered "
             + response.results().size() + " results for " + writes.size() + " writes");
@@ -150,11 +141,12 @@ final class RemoteClient {
     });
   }
 
-  private static WriteBatch.Response decode(String text) {
+  private static WriteBatch.Response decode(String text) throws BadAnswerException {
     try {
-      return MAPPER.readValue(text, WriteBatch.Response.class);
+      return NodeJson.MAPPER.readValue(text, WriteBatch.Response.class);
     } catch (IOException e) {
-      throw new InvalidInputException("body", "not a write batch response: " + e.getMessage());
+      throw new BadAnswerException("POST " + WriteBatch.PATH + " answered something else than a write batch response: "
+          + e.getMessage());
     }
   }
 
@@ -168,7 +160,7 @@ final class RemoteClient {
     try {
       String address = call(new Request.Builder().url(base.newBuilder().addPathSegment("origin").build()).build(), r -> {
         requireSuccess(r);
-        return body(r, MAX_ORIGIN_BODY).strip();
+        return BoundedBody.text(r, MAX_ORIGIN_BODY).strip();
       });
       origin = new CachedOrigin(address, now);
       return address;
@@ -192,6 +184,8 @@ final class RemoteClient {
     String what = request.method() + " " + request.url().encodedPath();
     try (Response response = call.execute()) {
       return handler.handle(response);
+    } catch (BadAnswerException e) {
+      throw new RemoteException(destination, FailureReason.PROTOCOL, e.getMessage(), e);
     } catch (InterruptedIOException e) {
       throw new RemoteException(destination, FailureReason.TIMEOUT, what + ": no answer within " + callTimeout.toMillis() + " ms", e);
     } catch (IOException e) {
@@ -213,40 +207,5 @@ final class RemoteClient {
     FailureReason reason = r.code() >= 500 ? FailureReason.HTTP_5XX
         : r.code() >= 400 ? FailureReason.HTTP_4XX : FailureReason.PROTOCOL;
     throw new RemoteException(destination, reason, message);
-  }
-
-  private Generation generation(Response r) {
-    String header = r.header(GENERATION);
-    return header == null ? Generation.ZERO : parse(() -> Generation.parse(header));
-  }
-
-  private Digest parseDigest(String text) {
-    return parse(() -> Digest.parse(text.strip()));
-  }
-
-  private <T> T parse(Supplier<T> parser) {
-    try {
-      return parser.get();
-    } catch (InvalidInputException e) {
-      throw new RemoteException(destination, FailureReason.PROTOCOL, "bad answer: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The body as text, read only up to {@code limit} bytes: a remote answering more (a declared
-   * length or a chunked body that goes on) fails the call as {@link FailureReason#PROTOCOL} and is
-   * never buffered, so a hostile or broken remote cannot exhaust this node's heap.
-   */
-  private String body(Response r, long limit) throws IOException {
-    ResponseBody body = r.body();
-    if (body == null) {
-      return "";
-    }
-    BufferedSource source = body.source();
-    if (body.contentLength() > limit || source.request(limit + 1)) {
-      throw new RemoteException(destination, FailureReason.PROTOCOL, r.request().method() + " "
-          + r.request().url().encodedPath() + " answered a body larger than " + limit + " bytes");
-    }
-    return source.readUtf8();
   }
 }

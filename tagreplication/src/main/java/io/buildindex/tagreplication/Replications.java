@@ -38,9 +38,9 @@ public final class Replications {
     context.db().migrate("tagreplication");
     ReplicationMetrics metrics = new ReplicationMetrics(context.metrics());
     ReplicationMetrics.registerQueueGauges(context.metrics(), context.db(), rules.destinations().keySet(), context.clock());
-    TaskExecutor executor = new TaskExecutor(clients(rules, context, config), blobs);
-    TaskEngine engine = new TaskEngine(executor, List.copyOf(rules.destinations().keySet()),
-        new TaskEngine.Parts(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
+    TagReplicator replicator = new TagReplicator(clients(rules, context, config), blobs);
+    TaskEngine engine = new TaskEngine(replicator, List.copyOf(rules.destinations().keySet()),
+        new TaskEngine.Collaborators(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
     RuleSummaries summaries = new RuleSummaries(context.tags());
@@ -50,7 +50,7 @@ public final class Replications {
         new Repairs(context, dependencies, config.backfillRatePerSecond(), Repairs.Pacer.SLEEP, engine::wake),
         config.verificationInterval());
     QueuedReplication replication = new QueuedReplication(context, rules, engine,
-        new Background(context, backfiller, config.doneRetention()), verification);
+        new BackfillAndPurge(context, backfiller, config.doneRetention()), verification);
     // 0 once a thread of the engine has ended: replication has stopped though the node serves.
     context.metrics().remove(ENGINE_UP);
     context.metrics().register(ENGINE_UP, (Gauge<Integer>) () -> replication.failure().isPresent() ? 0 : 1);

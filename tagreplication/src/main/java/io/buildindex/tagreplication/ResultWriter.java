@@ -31,7 +31,7 @@ final class ResultWriter {
 
   private final LocalDb db;
   private final SqliteTaskResults results;
-  private final Consumer<List<Wake>> wakes;
+  private final Consumer<List<DestinationDue>> wakes;
   private final Consumer<Finished> recorded;
   /** Empty is the stop signal. */
   private final BlockingQueue<Optional<Finished>> queue = new LinkedBlockingQueue<>();
@@ -43,7 +43,7 @@ final class ResultWriter {
    * {@code wakes} receives when the rows a batch left waiting are due; {@code recorded} each
    * result once its row holds it (results a newer write overtook never reach it).
    */
-  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<Wake>> wakes, Consumer<Finished> recorded) {
+  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<DestinationDue>> wakes, Consumer<Finished> recorded) {
     this.db = db;
     this.results = results;
     this.wakes = wakes;

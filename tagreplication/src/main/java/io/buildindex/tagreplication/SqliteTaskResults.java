@@ -34,7 +34,7 @@ final class SqliteTaskResults {
    * What a batch of results did: {@code recorded} are the results now in their rows (not those a
    * newer write overtook), {@code wakes} when the rows it left waiting are due.
    */
-  record Outcome(List<Finished> recorded, List<Wake> wakes) {}
+  record Outcome(List<Finished> recorded, List<DestinationDue> wakes) {}
 
   /**
    * Applies every result. Failed tasks wait for their retry and released ones for their old due
@@ -43,16 +43,16 @@ final class SqliteTaskResults {
    */
   Outcome finish(Connection tx, List<Finished> results) throws SQLException {
     List<Finished> recorded = new ArrayList<>(results.size());
-    List<Wake> wakes = new ArrayList<>();
+    List<DestinationDue> wakes = new ArrayList<>();
     for (Finished f : results) {
       Instant due = nextDue(f);
       if (apply(tx, f, due)) {
         recorded.add(f);
         if (due != null) {
-          wakes.add(new Wake(f.task().destination(), due));
+          wakes.add(new DestinationDue(f.task().destination(), due));
         }
       } else if (requeue(tx, f)) {
-        wakes.add(new Wake(f.task().destination(), f.at()));
+        wakes.add(new DestinationDue(f.task().destination(), f.at()));
       }
     }
     return new Outcome(recorded, wakes);

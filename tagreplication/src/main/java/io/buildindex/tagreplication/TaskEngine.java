@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
  * The running part of replication: the dispatcher that claims, the lanes and workers that attempt,
  * and the writer that records results. Thread-safe.
  */
-final class TaskEngine implements TaskRunner {
+final class TaskEngine implements TaskAttempts {
   private static final Logger log = LoggerFactory.getLogger(TaskEngine.class);
   /** How long {@link #close} lets running attempts finish; their rows are reset at the next start otherwise. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
-  private final TaskExecutor executor;
+  private final TagReplicator replicator;
   private final ReplicationMetrics metrics;
   private final Clock clock;
   private final ExecutorService workers;
@@ -29,22 +29,22 @@ final class TaskEngine implements TaskRunner {
   private final Lanes lanes;
   private final Dispatcher dispatcher;
 
-  /** What the engine is built from besides the executor; {@code random} drives the retry jitter. */
-  record Parts(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {}
+  /** What the engine works with besides the replicator; {@code random} drives the retry jitter. */
+  record Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {}
 
-  TaskEngine(TaskExecutor executor, List<String> destinations, Parts parts) {
-    TagReplicationConfig config = parts.config();
+  TaskEngine(TagReplicator replicator, List<String> destinations, Collaborators with) {
+    TagReplicationConfig config = with.config();
     RetryPolicy policy = RetryPolicy.of(config);
-    this.executor = executor;
-    this.metrics = parts.metrics();
-    this.clock = parts.clock();
+    this.replicator = replicator;
+    this.metrics = with.metrics();
+    this.clock = with.clock();
     this.workers = Executors.newFixedThreadPool(config.numWorkers(),
         Thread.ofPlatform().name("replication-worker-", 0).daemon().factory());
-    this.results = new ResultWriter(parts.db(), new SqliteTaskResults(policy, parts.random()), this::wake, metrics::finished);
+    this.results = new ResultWriter(with.db(), new SqliteTaskResults(policy, with.random()), this::wake, metrics::finished);
     List<DestinationLane> lanes = destinations.stream()
         .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
-    this.dispatcher = new Dispatcher(parts.db(), new SqliteTaskClaims(), this.lanes, clock, config.pollRetriesInterval());
+    this.dispatcher = new Dispatcher(with.db(), new SqliteTaskClaims(), this.lanes, clock, config.pollRetriesInterval());
   }
 
   void start() {
@@ -54,12 +54,12 @@ final class TaskEngine implements TaskRunner {
 
   @Override
   public List<TaskResult> attempt(List<ClaimedTask> tasks) {
-    return metrics.time(() -> executor.execute(tasks));
+    return metrics.time(() -> replicator.replicate(tasks));
   }
 
   @Override
   public int batchLimit(String destination) {
-    return executor.batchLimit(destination);
+    return replicator.batchLimit(destination);
   }
 
   @Override
@@ -84,7 +84,7 @@ final class TaskEngine implements TaskRunner {
     lanes.wakeAll(clock.instant());
   }
 
-  private void wake(List<Wake> wakes) {
+  private void wake(List<DestinationDue> wakes) {
     lanes.wake(wakes);
   }
 

@@ -1,5 +1,7 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.tagreplication.wire.PageTokens;
+import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Read-only views of {@code replication_tasks}, on a read connection. Stateless. */
 final class TaskQueries {
@@ -35,6 +38,31 @@ final class TaskQueries {
   /** Where a page ends: the last task's destination and id ({@link #START} before the first page). */
   record Cursor(String destination, long id) {
     static final Cursor START = new Cursor("", 0);
+    private static final char SEPARATOR = ' ';
+
+    /** The page token after this cursor. */
+    String token() {
+      return PageTokens.encode(PageTokens.TASKS, Long.toString(id) + SEPARATOR + destination);
+    }
+
+    /** Where to page from; {@link #START} for no token. Throws {@link InvalidInputException} for a token not made here. */
+    static Cursor fromToken(@Nullable String token) {
+      return PageTokens.decode(PageTokens.TASKS, token).map(Cursor::parse).orElse(START);
+    }
+
+    private static Cursor parse(String position) {
+      int separator = position.indexOf(SEPARATOR);
+      long id;
+      try {
+        id = separator < 0 ? -1 : Long.parseLong(position.substring(0, separator));
+      } catch (NumberFormatException e) {
+        throw PageTokens.foreign();
+      }
+      if (id < 0) {
+        throw PageTokens.foreign();
+      }
+      return new Cursor(position.substring(separator + 1), id);
+    }
   }
 
   /** A page of tasks and the cursor after its last one ({@code after} itself when empty). */

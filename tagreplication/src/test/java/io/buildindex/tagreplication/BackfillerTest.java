@@ -30,7 +30,7 @@ final class BackfillerTest {
 
   @TempDir Path dir;
   private final FakeClock clock = new FakeClock();
-  private final List<Wake> wakes = new ArrayList<>();
+  private final List<DestinationDue> wakes = new ArrayList<>();
   private SqliteFixture db;
   private TagStore tags;
   private RemoteRules rules = RemoteRules.compile(Map.of(DC2, List.of("^team/")));
@@ -62,7 +62,7 @@ final class BackfillerTest {
   private Backfiller started() {
     new Recovery(context(), rules).run();
     return new Backfiller(context(), rules, DependencyResolver.DIGEST_ONLY,
-        new Backfiller.BackfillPace(RATE, Duration.ofSeconds(1)), (d, at) -> wakes.add(new Wake(d, at)));
+        new Backfiller.BackfillPace(RATE, Duration.ofSeconds(1)), (d, at) -> wakes.add(new DestinationDue(d, at)));
   }
 
   private void put(String tag) {
@@ -87,7 +87,7 @@ final class BackfillerTest {
     assertThat(taskTags()).containsExactly("team/a:1", "team/b:1");
     assertThat(progress().cursor()).isEqualTo("team/b:1");
     assertThat(progress().state()).isEqualTo(BackfillProgress.RUNNING);
-    assertThat(wakes).containsExactly(new Wake(DC2, clock.instant()));
+    assertThat(wakes).containsExactly(new DestinationDue(DC2, clock.instant()));
 
     reopen();
     Backfiller again = started();

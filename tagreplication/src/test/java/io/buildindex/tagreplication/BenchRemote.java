@@ -1,7 +1,8 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.config.HostPort;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.wire.NodeJson;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BenchRemote implements AutoCloseable {
   private final ServerSocket server;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = NodeJson.MAPPER; // what a real build-index reads and writes
 
   private final Map<String, String> tags = new ConcurrentHashMap<>();
   private final boolean servesBatches;

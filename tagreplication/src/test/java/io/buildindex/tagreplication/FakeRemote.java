@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.tagreplication.wire.NodeJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -33,7 +35,7 @@ final class FakeRemote implements AutoCloseable {
   /** What the remote holds for a tag; {@code digest} null for a tombstone. */
   record Entry(@Nullable String digest, long generation) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = NodeJson.MAPPER; // what a real build-index reads and writes
 
   private final Map<String, Entry> tags = new ConcurrentHashMap<>();
   private final AtomicInteger gets = new AtomicInteger();
@@ -239,7 +241,7 @@ final class FakeRemote implements AutoCloseable {
     awaitRelease();
     Entry e = tags.get(tag);
     if (e != null) {
-      ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(e.generation()));
+      ex.getResponseHeaders().set(NodeHeaders.GENERATION, Long.toString(e.generation()));
     }
     if (e == null || e.digest() == null) {
       respond(ex, 404, "tag not found");
@@ -261,14 +263,14 @@ final class FakeRemote implements AutoCloseable {
 
   private void write(HttpExchange ex, String tag, @Nullable String digest, AtomicInteger counter) throws IOException {
     counter.incrementAndGet();
-    String header = ex.getRequestHeaders().getFirst(RemoteClient.GENERATION);
+    String header = ex.getRequestHeaders().getFirst(NodeHeaders.GENERATION);
     if (header == null || !ex.getRequestURI().getRawQuery().contains("replicate=true")) {
       respond(ex, 400, "replicated writes carry X-Tag-Generation and replicate=true");
       return;
     }
     WriteBatch.Result r = apply(tag, new Entry(digest, Long.parseLong(header)));
-    ex.getResponseHeaders().set(RemoteClient.OUTCOME, r.outcome());
-    ex.getResponseHeaders().set(RemoteClient.GENERATION, Long.toString(r.generation()));
+    ex.getResponseHeaders().set(NodeHeaders.OUTCOME, r.outcome());
+    ex.getResponseHeaders().set(NodeHeaders.GENERATION, Long.toString(r.generation()));
     respond(ex, digest == null ? 204 : 200, "");
   }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.HostPort;
+import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.tagreplication.wire.TagGet.TagState;
+import io.buildindex.tagreplication.wire.TagGet;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
@@ -40,22 +43,22 @@ final class RemoteClientTest {
 
   @Test
   void get_found() throws InterruptedException {
-    server.enqueue(new MockResponse().setBody(DIGEST + "\n").setHeader(RemoteClient.GENERATION, "42"));
-    assertThat(client.get(TAG)).isEqualTo(new RemoteClient.RemoteTag(DIGEST, new Generation(42)));
+    server.enqueue(new MockResponse().setBody(DIGEST + "\n").setHeader(NodeHeaders.GENERATION, "42"));
+    assertThat(client.get(TAG)).isEqualTo(new TagState(DIGEST, new Generation(42)));
     RecordedRequest r = server.takeRequest();
     assertThat(r.getPath()).isEqualTo("/tags/team%2Fapp:v1");
   }
 
   @Test
   void get_tombstoneCarriesGeneration() {
-    server.enqueue(new MockResponse().setResponseCode(404).setHeader(RemoteClient.GENERATION, "7"));
-    assertThat(client.get(TAG)).isEqualTo(new RemoteClient.RemoteTag(null, new Generation(7)));
+    server.enqueue(new MockResponse().setResponseCode(404).setHeader(NodeHeaders.GENERATION, "7"));
+    assertThat(client.get(TAG)).isEqualTo(new TagState(null, new Generation(7)));
   }
 
   @Test
   void get_absentWithoutGenerationIsZero() {
     server.enqueue(new MockResponse().setResponseCode(404));
-    assertThat(client.get(TAG)).isEqualTo(new RemoteClient.RemoteTag(null, Generation.ZERO));
+    assertThat(client.get(TAG)).isEqualTo(new TagState(null, Generation.ZERO));
   }
 
   @Test
@@ -66,12 +69,12 @@ final class RemoteClientTest {
 
   @Test
   void put_sendsGenerationAndReadsOutcome() throws InterruptedException {
-    server.enqueue(new MockResponse().setHeader(RemoteClient.OUTCOME, "superseded").setHeader(RemoteClient.GENERATION, "99"));
+    server.enqueue(new MockResponse().setHeader(NodeHeaders.OUTCOME, "superseded").setHeader(NodeHeaders.GENERATION, "99"));
     assertThat(client.put(TAG, DIGEST, new Generation(42))).isEqualTo(new RemoteClient.RemoteWrite(true, new Generation(99)));
     RecordedRequest r = server.takeRequest();
     assertThat(r.getMethod()).isEqualTo("PUT");
     assertThat(r.getPath()).isEqualTo("/tags/team%2Fapp:v1/digest/" + DIGEST + "?replicate=true");
-    assertThat(r.getHeader(RemoteClient.GENERATION)).isEqualTo("42");
+    assertThat(r.getHeader(NodeHeaders.GENERATION)).isEqualTo("42");
   }
 
   @Test
@@ -82,12 +85,12 @@ final class RemoteClientTest {
 
   @Test
   void delete_sendsGeneration() throws InterruptedException {
-    server.enqueue(new MockResponse().setResponseCode(204).setHeader(RemoteClient.OUTCOME, "applied"));
+    server.enqueue(new MockResponse().setResponseCode(204).setHeader(NodeHeaders.OUTCOME, "applied"));
     assertThat(client.delete(TAG, new Generation(5)).superseded()).isFalse();
     RecordedRequest r = server.takeRequest();
     assertThat(r.getMethod()).isEqualTo("DELETE");
     assertThat(r.getPath()).isEqualTo("/tags/team%2Fapp:v1?replicate=true");
-    assertThat(r.getHeader(RemoteClient.GENERATION)).isEqualTo("5");
+    assertThat(r.getHeader(NodeHeaders.GENERATION)).isEqualTo("5");
   }
 
   @Test
@@ -103,6 +106,32 @@ final class RemoteClientTest {
     assertThat(r.getHeader("Content-Type")).startsWith("application/json");
     assertThat(r.getBody().readUtf8()).isEqualTo("{\"writes\":[{\"tag\":\"team/app:v1\",\"digest\":\"" + DIGEST
         + "\",\"generation\":42},{\"tag\":\"team/app:gone\",\"digest\":null,\"generation\":7}]}");
+  }
+
+  @Test
+  void writeBatch_newerRemoteAddingFieldsIsUnderstood() {
+    // A newer remote may add fields to the answer and to each result; an older sender ignores them (NodeJson).
+    server.enqueue(new MockResponse().setBody("{\"results\":[{\"outcome\":\"applied\",\"generation\":5,"
+        + "\"verified\":true}],\"took_ms\":3}"));
+
+    assertThat(client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 5L))))
+        .contains(java.util.List.of(WriteBatch.Result.written("applied", 5)));
+  }
+
+  @Test
+  void get_newerRemoteAddingHeadersIsUnderstood() {
+    // What a newer node may add to GET /tags/{tag}: headers of its own, a content type, a trailing newline.
+    server.enqueue(new MockResponse().setBody(DIGEST + "\n").setHeader(NodeHeaders.GENERATION, "42")
+        .setHeader(NodeHeaders.OUTCOME, "applied").setHeader("X-Tag-Verified", "true")
+        .setHeader("Content-Type", "text/plain; charset=utf-8"));
+
+    assertThat(client.get(TAG)).isEqualTo(new TagState(DIGEST, new Generation(42)));
+  }
+
+  @Test
+  void get_badGenerationIsProtocolError() {
+    server.enqueue(new MockResponse().setBody(DIGEST.toString()).setHeader(NodeHeaders.GENERATION, "soon"));
+    assertFails(() -> client.get(TAG), FailureReason.PROTOCOL).hasMessageContaining(NodeHeaders.GENERATION);
   }
 
   @Test
@@ -191,7 +220,7 @@ final class RemoteClientTest {
   void get_bodyLargerThanADigestFailsWithoutBufferingIt() {
     // 8 MiB chunked: the client must give up after reading the route's limit (1 KiB).
     server.enqueue(new MockResponse().setChunkedBody(new okio.Buffer().write(new byte[8 * 1024 * 1024]), 64 * 1024));
-    assertFails(() -> client.get(TAG), FailureReason.PROTOCOL).hasMessageContaining("larger than " + RemoteClient.MAX_TAG_BODY);
+    assertFails(() -> client.get(TAG), FailureReason.PROTOCOL).hasMessageContaining("larger than " + TagGet.MAX_BODY);
   }
 
   @Test
@@ -206,7 +235,7 @@ final class RemoteClientTest {
         Replications.remoteHttp(new OkHttpClient(), 1), Duration.ofMillis(500), clock);
     server.enqueue(new MockResponse().setResponseCode(307).setHeader("Location", server.url("/elsewhere")));
     server.enqueue(new MockResponse().setResponseCode(308).setHeader("Location", server.url("/elsewhere")));
-    server.enqueue(new MockResponse().setHeader(RemoteClient.OUTCOME, "applied")); // what a followed redirect would get
+    server.enqueue(new MockResponse().setHeader(NodeHeaders.OUTCOME, "applied")); // what a followed redirect would get
 
     assertFails(() -> noRedirects.put(TAG, DIGEST, new Generation(42)), FailureReason.PROTOCOL)
         .hasMessageContaining("answered 307").hasMessageContaining("not followed");

@@ -72,7 +72,7 @@ final class SqliteTaskQueueTest {
     return tasks.get(0);
   }
 
-  private List<Wake> finish(ClaimedTask task, TaskResult result) {
+  private List<DestinationDue> finish(ClaimedTask task, TaskResult result) {
     return finishing(task, result).wakes();
   }
 
@@ -169,7 +169,7 @@ final class SqliteTaskQueueTest {
   @Test
   void finish_failedBacksOffExponentially() {
     enqueue("app:1", D1, 10);
-    assertThat(finish(claimOne(), failure())).containsExactly(new Wake(DC2, clock.instant().plusSeconds(30)));
+    assertThat(finish(claimOne(), failure())).containsExactly(new DestinationDue(DC2, clock.instant().plusSeconds(30)));
     TaskStatus s = status("app:1");
     assertThat(s.state()).isEqualTo(TaskState.FAILED);
     assertThat(s.attempts()).isEqualTo(1);
@@ -260,7 +260,7 @@ final class SqliteTaskQueueTest {
     assertThat(claim(10)).as("not claimable beside the running one").isEmpty();
 
     SqliteTaskResults.Outcome overtaken = finishing(old, TaskResult.DONE);
-    assertThat(overtaken.wakes()).containsExactly(new Wake(DC2, clock.instant()));
+    assertThat(overtaken.wakes()).containsExactly(new DestinationDue(DC2, clock.instant()));
     assertThat(overtaken.recorded()).as("not counted as done: the row holds newer work").isEmpty();
     TaskStatus s = status("app:1");
     assertThat(s.state()).isEqualTo(TaskState.PENDING);
@@ -424,7 +424,7 @@ final class SqliteTaskQueueTest {
     TaskQueries.Cursor after = TaskQueries.Cursor.START;
     for (TaskQueries.Slice s = page(filter, after); !s.tasks().isEmpty(); s = page(filter, after)) {
       s.tasks().forEach(t -> seen.add(t.tag().name() + "@" + t.destination()));
-      after = PageTokens.decode(PageTokens.encode(s.last()));
+      after = TaskQueries.Cursor.fromToken(s.last().token());
     }
     return seen;
   }

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.buildindex.docker.Digest;
+import io.buildindex.tagstore.Digest;
+import io.buildindex.tagstore.InvalidInputException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -102,9 +103,9 @@ final class NotificationParser {
 
   private static Digest digest(JsonNode target, String where) {
     try {
-      return Digest.parse(target.path("digest").asText(""));
-    } catch (IllegalArgumentException e) {
-      throw new BadNotificationException(where + ".target.digest: " + e.getMessage());
+      return Digest.parseContent(target.path("digest").asText(""));
+    } catch (InvalidInputException e) {
+      throw new BadNotificationException(where + ".target." + e.getMessage()); // "<where>.target.digest: <problem>"
     }
   }
 

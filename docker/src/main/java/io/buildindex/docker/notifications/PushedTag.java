@@ -1,6 +1,6 @@
 package io.buildindex.docker.notifications;
 
-import io.buildindex.docker.Digest;
+import io.buildindex.tagstore.Digest;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 

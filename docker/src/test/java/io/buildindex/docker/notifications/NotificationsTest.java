@@ -3,7 +3,7 @@ package io.buildindex.docker.notifications;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.buildindex.docker.Digest;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.buildindex.docker.Digest;
+import io.buildindex.tagstore.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;

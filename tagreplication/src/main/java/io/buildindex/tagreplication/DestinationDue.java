@@ -3,4 +3,4 @@ package io.buildindex.tagreplication;
 import java.time.Instant;
 
 /** Work for {@code destination} may be due at {@code due}: its lane should not idle past it. */
-record Wake(String destination, Instant due) {}
+record DestinationDue(String destination, Instant due) {}

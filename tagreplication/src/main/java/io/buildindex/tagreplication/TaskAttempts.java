@@ -2,8 +2,8 @@ package io.buildindex.tagreplication;
 
 import java.util.List;
 
-/** What {@link Lanes} does with started tasks, on a worker thread. */
-interface TaskRunner {
+/** How {@link Lanes} attempts the tasks it started (on a worker thread) and records how each ended. */
+interface TaskAttempts {
   /** Attempts {@code tasks} (all of one destination), in one request when the remote allows; a result per task, in order; never throws. */
   List<TaskResult> attempt(List<ClaimedTask> tasks);
 

@@ -1,13 +1,14 @@
 package io.buildindex.docker;
 
+import io.buildindex.tagstore.Digest;
 import java.util.List;
 
 /**
- * Finds the blobs a tag needs in the origin before it may be stored or replicated (Kraken's
+ * Finds the blobs and manifests an image tag needs in the origin before it may be stored or replicated (Kraken's
  * {@code tagtype.DependencyResolver}). Implementations are thread-safe.
  */
 @FunctionalInterface
-public interface DependencyResolver {
+public interface ImageDependencies {
   /**
    * The digests {@code repository:tag -> digest} depends on, {@code digest} first, without
    * duplicates, in a stable order.
@@ -19,7 +20,7 @@ public interface DependencyResolver {
   List<Digest> resolve(String repository, String tag, Digest digest);
 
   /** The {@code default} tag type: a tag depends on its digest only. */
-  static DependencyResolver digestOnly() {
+  static ImageDependencies digestOnly() {
     return (repository, tag, digest) -> List.of(digest);
   }
 }

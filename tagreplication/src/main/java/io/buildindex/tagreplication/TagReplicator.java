@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.tagreplication.wire.TagGet.TagState;
 import io.buildindex.tagstore.Digest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one attempt of a task against its remote: look at what the remote holds, copy the blobs
- * through the origin if needed, then write the tag (or its tombstone) carrying the generation.
+ * Replicates tags to their remotes, one attempt of a task (or of a batch) at a time: look at what
+ * the remote holds, copy the blobs through the origin if needed, then write the tag (or its
+ * tombstone) carrying the generation.
  * Thread-safe; workers share it.
  *
  * <p>Design: Kraken ends a task when the remote merely has the tag; here the remote must hold
@@ -24,19 +26,19 @@ import org.slf4j.LoggerFactory;
  * the remote makes the same comparison per write, so a batch is the lookup and the write of many
  * tasks in one request. Remotes that do not serve batches get one task per request.
  */
-final class TaskExecutor {
-  private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
+final class TagReplicator {
+  private static final Logger log = LoggerFactory.getLogger(TagReplicator.class);
 
   private final Map<String, RemoteClient> remotes;
   private final BlobReplicator blobs;
 
   /** {@code remotes} by destination ({@link RemoteClient#destination()}). */
-  TaskExecutor(Map<String, RemoteClient> remotes, BlobReplicator blobs) {
+  TagReplicator(Map<String, RemoteClient> remotes, BlobReplicator blobs) {
     this.remotes = Map.copyOf(remotes);
     this.blobs = blobs;
   }
 
-  /** Most tasks of {@code destination} one {@link #execute(List)} should carry. */
+  /** Most tasks of {@code destination} one {@link #replicate(List)} should carry. */
   int batchLimit(String destination) {
     return batches(remote(destination)) ? WriteBatch.SEND_WRITES : 1;
   }
@@ -47,7 +49,7 @@ final class TaskExecutor {
   }
 
   /** Attempts {@code tasks} (all of one destination); a result per task, in order. Never throws. */
-  List<TaskResult> execute(List<ClaimedTask> tasks) {
+  List<TaskResult> replicate(List<ClaimedTask> tasks) {
     if (tasks.isEmpty()) {
       return List.of();
     }
@@ -58,7 +60,7 @@ final class TaskExecutor {
         return results.get();
       }
     }
-    return tasks.stream().map(this::execute).toList();
+    return tasks.stream().map(this::replicate).toList();
   }
 
   /** One request for all of {@code tasks}; empty when the remote does not serve batches. */
@@ -100,7 +102,7 @@ final class TaskExecutor {
     return Objects.requireNonNull(remotes.get(destination), destination);
   }
 
-  TaskResult execute(ClaimedTask task) {
+  TaskResult replicate(ClaimedTask task) {
     try {
       RemoteClient remote = remote(task.destination());
       return task.delete() ? delete(remote, task) : put(remote, task);
@@ -114,7 +116,7 @@ final class TaskExecutor {
 
   private TaskResult put(RemoteClient remote, ClaimedTask task) {
     Digest digest = Objects.requireNonNull(task.digest());
-    RemoteClient.RemoteTag there = remote.get(task.tag());
+    TagState there = remote.get(task.tag());
     if (digest.equals(there.digest()) && there.generation().compareTo(task.generation()) >= 0) {
       return TaskResult.DONE;
     }
@@ -127,7 +129,7 @@ final class TaskExecutor {
   }
 
   private TaskResult delete(RemoteClient remote, ClaimedTask task) {
-    RemoteClient.RemoteTag there = remote.get(task.tag());
+    TagState there = remote.get(task.tag());
     boolean hasTombstone = there.digest() == null && there.generation().compareTo(task.generation()) >= 0;
     if (hasTombstone) {
       return TaskResult.DONE;

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Replication's background thread: the backfill and the periodic purge of old done tasks. */
-final class Background implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Background.class);
+final class BackfillAndPurge implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BackfillAndPurge.class);
   /** How often done tasks past their retention are purged. */
   static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
@@ -19,7 +19,7 @@ final class Background implements AutoCloseable {
   private final ScheduledThreadPoolExecutor scheduler =
       new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("replication-background").daemon().factory());
 
-  Background(ReplicationContext context, Backfiller backfiller, Duration doneRetention) {
+  BackfillAndPurge(ReplicationContext context, Backfiller backfiller, Duration doneRetention) {
     this.context = context;
     this.backfiller = backfiller;
     this.doneRetention = doneRetention;
