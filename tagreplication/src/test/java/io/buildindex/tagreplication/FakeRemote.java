@@ -84,12 +84,20 @@ final class FakeRemote implements AutoCloseable {
 
   /** A port nothing listens on (it was free a moment ago): connections are refused. */
   static int closedPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    // The kernel may hand out a just-closed port again: two "different" dead remotes on one port
+    // would be one destination. Never give the same port twice in this JVM.
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        if (CLOSED_PORTS.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
+
+  private static final java.util.Set<Integer> CLOSED_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   String address() {
     return new HostPort("127.0.0.1", server.getAddress().getPort()).toString();
