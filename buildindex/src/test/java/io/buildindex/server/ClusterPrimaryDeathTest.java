@@ -4,6 +4,7 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ final class ClusterPrimaryDeathTest {
         primary.ok("replicated PUT", put);
         String generation = put.header(Headers.GENERATION);
         remote.start();
-        ClusterNodes.await(DELIVERY_DEADLINE, "the remote has " + tag,
+        Poll.until(DELIVERY_DEADLINE, "the remote has " + tag,
             () -> remote.getTag(tag).status() == 200, () -> cluster.logs() + "\n" + remote.logTail());
         Response delivered = remote.getTag(tag);
         assertThat(delivered.text()).isEqualTo(digest(7));

@@ -4,6 +4,7 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +83,7 @@ final class InternalRoutesTest {
   void duplicateReplicate_storesTagWithItsDelayedTasks() {
     server.close();
     // A remote nothing listens on: the task stays queued where the test can see it.
-    server = TestServer.start(dir, "remotes:\n  \"127.0.0.1:" + ServerProcess.freePort() + "\": [\"^team/\"]\n");
+    server = TestServer.start(dir, "remotes:\n  \"127.0.0.1:" + FreePorts.one() + "\": [\"^team/\"]\n");
     long before = System.currentTimeMillis();
 
     Response r = server.post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"" + digest(1) + "\"],\"delay\":3600000000000}");

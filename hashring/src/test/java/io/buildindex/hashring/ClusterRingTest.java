@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.ClusterConfig.HealthCheckConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.testing.FakeClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class ClusterRingTest {
   private static final HealthCheckConfig HEALTH =
       new HealthCheckConfig(3, 2, Duration.ofSeconds(5), Duration.ofHours(1));
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final FakeClock clock = new FakeClock(T0);
   private final OkHttpClient http = new OkHttpClient();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 

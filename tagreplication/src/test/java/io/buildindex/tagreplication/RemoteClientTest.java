@@ -7,6 +7,7 @@ import io.buildindex.config.HostPort;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
