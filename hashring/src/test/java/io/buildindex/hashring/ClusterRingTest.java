@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.buildindex.config.ClusterConfig.HealthCheckConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.testing.FakeClock;
+import io.buildindex.testing.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -235,19 +236,8 @@ final class ClusterRingTest {
     }
   }
 
-  /** Polls {@code condition} every few milliseconds until it holds; fails after a generous deadline. */
+  /** Polls {@code condition} until it holds; fails after {@link Poll#DEADLINE}. */
   private static void awaitTrue(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition still false after 20s");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
+    Poll.until(Poll.DEADLINE, "the ring's condition", condition);
   }
 }
