@@ -3,6 +3,9 @@ package io.buildindex.server;
 import io.buildindex.server.RawHttp.Response;
 import io.buildindex.testing.ChildProcess;
 import io.buildindex.testing.FreePorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,21 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError("server did not become ready (exit " + child.awaitExit() + "):\n" + child.log());
       }
     }
+  }
+
+  /**
+   * Writes {@code dir/config.yaml} ({@code localdb} in {@code dir/index.db}, then {@code moreYaml}:
+   * further top-level sections) and starts a server with it, as {@link #start(Path, Path)}.
+   */
+  static ServerProcess startWithYaml(Path dir, String moreYaml) {
+    Path config = dir.resolve("config.yaml");
+    try {
+      Files.writeString(config, "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n"
+          + moreYaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return start(dir, config);
   }
 
   /** {@code Main args} in {@code dir} with {@code jvmOptions}, logging to {@code dir/<name>.log} (one launch) or {@code dir/<name>-<n>.log}. */
