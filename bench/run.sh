@@ -157,8 +157,8 @@ ensure_jar() {
 
 build_jar() {
   log "building $JAR (missing)"
-  (cd "$ROOT" && { ./with-jdk mvn -B -q -pl config,database,tagstore,buildindex -am install -DskipTests \
-      || { ./with-jdk mvn -B -q -pl config,database,tagstore,buildindex install -DskipTests \
+  (cd "$ROOT" && { ./with-jdk mvn -B -q -pl testing,config,database,tagstore,buildindex -am install -DskipTests \
+      || { ./with-jdk mvn -B -q -pl testing,config,database,tagstore,buildindex install -DskipTests \
            && ./with-jdk mvn -B -q -pl buildindex package -DskipTests; }; }) >&2
   [ -f "$JAR" ] || die "build did not produce $JAR"
 }

@@ -4,16 +4,15 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,19 +35,13 @@ final class AuthTest {
             scopes: [read, write]
       """;
 
-  @TempDir static Path dir;
-  static TestServer server;
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perClass(dir -> TestServer.start(dir, AUTH));
 
   @BeforeAll
-  static void start() {
-    server = TestServer.start(dir, AUTH);
-    Response seed = server.send("PUT", "/tags/team%2Fapp:v1/digest/" + D, bearer("writer-token"), "");
+  static void seed() {
+    Response seed = server.get().send("PUT", "/tags/team%2Fapp:v1/digest/" + D, bearer("writer-token"), "");
     assertThat(seed.status()).isEqualTo(200);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   /** A route, the scope it needs (null: open) and its status once through auth. */
@@ -121,7 +114,7 @@ final class AuthTest {
   void route_asCaller(Route route, Caller caller, int expected) {
     Map<String, String> headers = caller.authorization() == null ? Map.of() : Map.of("Authorization", caller.authorization());
 
-    Response r = server.send(route.method(), route.path(), headers, route.body());
+    Response r = server.get().send(route.method(), route.path(), headers, route.body());
 
     assertThat(r.status()).as(r.toString()).isEqualTo(expected);
     if (expected == 401) {
@@ -138,14 +131,14 @@ final class AuthTest {
 
   @Test
   void unauthenticated_badInput_401NotValidation() {
-    assertThat(server.get("/tags/Bad:v1").status()).isEqualTo(401);
-    assertThat(server.put("/tags/app:v1/digest/sha256:x").status()).isEqualTo(401);
+    assertThat(server.get().get("/tags/Bad:v1").status()).isEqualTo(401);
+    assertThat(server.get().put("/tags/app:v1/digest/sha256:x").status()).isEqualTo(401);
   }
 
   @Test
   void refusedWrite_changesNothing() {
-    Response refused = server.send("PUT", "/tags/team%2Fapp:v1/digest/" + digest(2), bearer("reader-token"), "");
-    Response get = server.send("GET", "/tags/team%2Fapp:v1", bearer("reader-token"), "");
+    Response refused = server.get().send("PUT", "/tags/team%2Fapp:v1/digest/" + digest(2), bearer("reader-token"), "");
+    Response get = server.get().send("GET", "/tags/team%2Fapp:v1", bearer("reader-token"), "");
 
     assertThat(refused.status()).isEqualTo(403);
     assertThat(get.text()).isEqualTo(D);

@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -30,18 +28,8 @@ final class BadInputTest {
   /** One byte more than the 1 MiB body cap. */
   private static final String OVERSIZED = "{\"delay\":0,\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}";
 
-  @TempDir static Path dir;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perClass(TestServer::start);
 
   /** {@code message} is a case-insensitive regex the error message must contain a match of. */
   record Row(String method, String path, String body, int status, String message) {
@@ -163,7 +151,7 @@ final class BadInputTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("table")
   void badInput_4xxNamingTheProblem(Row row) {
-    Response r = server.send(row.method(), row.path(), java.util.Map.of(), row.body());
+    Response r = server.get().send(row.method(), row.path(), java.util.Map.of(), row.body());
 
     assertThat(r.status()).as(r.toString()).isEqualTo(row.status());
     if (row.method().equals("HEAD")) {
@@ -179,14 +167,14 @@ final class BadInputTest {
   @Order(2)
   @Test
   void afterTheTable_serverStillServes() {
-    assertThat(server.get("/health").text()).isEqualTo("OK\n");
-    assertThat(server.put("/tags/team%2Fapp:after/digest/" + digest(2)).status()).isEqualTo(200);
-    assertThat(server.get("/tags/team%2Fapp:after").text()).isEqualTo(digest(2));
+    assertThat(server.get().get("/health").text()).isEqualTo("OK\n");
+    assertThat(server.get().put("/tags/team%2Fapp:after/digest/" + digest(2)).status()).isEqualTo(200);
+    assertThat(server.get().get("/tags/team%2Fapp:after").text()).isEqualTo(digest(2));
   }
 
   @Order(2)
   @Test
   void badInput_storedNothing() {
-    assertThat(server.get("/list").json().get("result").toString()).doesNotContain("team/app:v1", "team/app:dup", "Team");
+    assertThat(server.get().get("/list").json().get("result").toString()).doesNotContain("team/app:v1", "team/app:dup", "Team");
   }
 }

@@ -36,7 +36,7 @@ final class ClusterAntiEntropyTest {
       putAll(cluster.nodes(), tags);
       assertThat(wiped.getLocalTag("team/ae:v0").text()).as("duplicated before the loss").isEqualTo(digest(0));
 
-      wiped.terminate();
+      wiped.stop();
       Map<String, String> missed = new LinkedHashMap<>();
       for (int i = 0; i < WRITTEN_WHILE_DOWN; i++) {
         missed.put("team/ae:missed" + i, digest(1000 + i));

@@ -4,41 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
 import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.testing.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One build-index node of a test cluster: a child JVM ({@link Main}) on a port chosen before it
- * starts, so that every node's config can name every other node. Unlike {@link ServerProcess} it
- * can be stopped and started again on the same port and data directory. Each launch logs to its
- * own file in the node's directory. Driven by one test thread at a time.
+ * starts, so that every node's config can name every other node. It can be stopped and started
+ * again on the same port and data directory; each launch logs to its own file in the node's
+ * directory. The process handling is {@link ChildProcess}'s; this adds the node's config and
+ * domain calls. Driven by one test thread at a time.
  */
 final class ClusterNode implements AutoCloseable {
   /** Makes a node answer a GET from its own store only, as it does for its neighbors. */
-  /** Generous: a cold JVM on a loaded two-core CI machine, several starting at once. */
-  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
-  private static final int LOG_TAIL_CHARS = 6_000;
 
   private final String name;
   private final Path dir;
   private final int port;
-  private final Path config;
   private final RawHttp http;
-  private final Thread killOnExit = new Thread(this::destroyQuietly, "kill-cluster-node");
-  private @Nullable Process process;
-  private @Nullable Path log;
-  private int launches;
+  private final ChildProcess child;
 
   /** Writes the node's config into {@code dir/name}; {@link #launch()} starts it. */
   ClusterNode(Path dir, String name, int port, String yaml) {
@@ -50,7 +40,7 @@ final class ClusterNode implements AutoCloseable {
     this.name = name;
     this.dir = dir.resolve(name);
     this.port = port;
-    this.config = this.dir.resolve("build-index.yaml");
+    Path config = this.dir.resolve("build-index.yaml");
     this.http = new RawHttp(port, sockets);
     try {
       Files.createDirectories(this.dir);
@@ -58,8 +48,13 @@ final class ClusterNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    // Should the test JVM itself be stopped, its children must not outlive it.
-    Runtime.getRuntime().addShutdownHook(killOnExit);
+    // Several JVMs start at once on few cores: a quick JIT and a small GC keep start-up short.
+    List<String> jvm = new ArrayList<>(ChildProcess.FAST_START);
+    jvm.add("-Xmx256m");
+    this.child = ChildProcess.java(name + "@127.0.0.1:" + port, jvm, ClusterClasspath.get(), Main.class.getName(),
+            List.of("--config", config.toString()))
+        .directory(this.dir).logs(n -> this.dir.resolve("server-" + n + ".log"))
+        .readyWhen(() -> get("/readiness").status() == 200).build();
   }
 
   /** Where a node's config should put its database: under the node's own directory. */
@@ -92,79 +87,41 @@ final class ClusterNode implements AutoCloseable {
 
   /** Starts the child JVM without waiting for it. */
   void launch() {
-    if (process != null && process.isAlive()) {
-      throw new IllegalStateException(name + " is already running");
-    }
-    launches++;
-    log = dir.resolve("server-" + launches + ".log");
-    List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
-        // Several JVMs start at once on few cores: a quick JIT and a small GC keep start-up short.
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-        "--enable-native-access=ALL-UNNAMED", // sqlite-jdbc loads a native library
-        "-cp", ClusterClasspath.get(), Main.class.getName(), "--config", config.toString());
-    try {
-      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
-    }
+    child.launch();
   }
 
-  /** Polls {@code /readiness} until 200 (true), or false when the process exits first. */
+  /** Waits until {@code /readiness} answers 200 (true), or false when the process exits first. */
   boolean awaitReady() {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!isAlive()) {
-        return false;
-      }
-      try {
-        if (get("/readiness").status() == 200) {
-          return true;
-        }
-      } catch (UncheckedIOException | IllegalStateException e) {
-        // not listening yet, or cut off while starting
-      }
-      ServerProcess.pause();
-    }
-    throw new AssertionError(name + " not ready within " + START_TIMEOUT + ":\n" + logTail());
+    return child.awaitReadyOrExit();
   }
 
   /** Starts the node and waits until it is ready. */
   void start() {
-    launch();
-    if (!awaitReady()) {
-      throw new AssertionError(name + " exited before it was ready:\n" + logTail());
-    }
+    child.start();
   }
 
-  boolean isAlive() {
-    return process != null && process.isAlive();
+  boolean isRunning() {
+    return child.isRunning();
   }
 
   /** Whether the last launch failed because its port was taken. */
   boolean portWasTaken() {
-    return !isAlive() && log().toLowerCase(java.util.Locale.ROOT).contains("in use");
+    return child.portWasTaken();
   }
 
   /** SIGKILL: no shutdown hook, no graceful stop. */
   void kill() {
-    if (process != null) {
-      process.destroyForcibly();
-      awaitExit();
-    }
+    child.kill();
   }
 
   /** SIGTERM and wait for the graceful stop. */
-  void terminate() {
-    if (process != null) {
-      process.destroy();
-      awaitExit();
-    }
+  void stop() {
+    child.stop();
   }
 
   /** Deletes the database and its {@code -wal}, {@code -shm} and any other companion files. Node must be down. */
   void wipeData(Path db) {
-    if (isAlive()) {
+    if (isRunning()) {
       throw new IllegalStateException(name + " is running");
     }
     String prefix = db.getFileName().toString();
@@ -174,18 +131,6 @@ final class ClusterNode implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private void awaitExit() {
-    try {
-      if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError(name + " did not exit within " + EXIT_TIMEOUT + ":\n" + logTail());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
@@ -251,39 +196,18 @@ final class ClusterNode implements AutoCloseable {
 
   /** Everything the current (or last) launch wrote. */
   String log() {
-    try {
-      return log != null && Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return child.log();
   }
 
   /** The end of the log, for failure messages. */
   String logTail() {
-    String all = log();
-    String tail = all.length() <= LOG_TAIL_CHARS ? all : "..." + all.substring(all.length() - LOG_TAIL_CHARS);
-    return "---- " + name + " (" + address() + ", launch " + launches + ") ----\n" + tail;
+    return child.logTail();
   }
 
-  private void destroyQuietly() {
-    if (process != null) {
-      process.destroyForcibly();
-    }
-  }
-
+  /** Kills the node if it runs. */
   @Override
   public void close() {
-    try {
-      if (isAlive()) {
-        kill();
-      }
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(killOnExit);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook runs anyway
-      }
-    }
+    child.close();
   }
 
   @Override

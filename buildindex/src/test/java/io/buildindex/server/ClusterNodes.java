@@ -1,16 +1,12 @@
 package io.buildindex.server;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.buildindex.testing.FreePorts;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.SocketFactory;
 
@@ -53,7 +49,7 @@ final class ClusterNodes implements AutoCloseable {
   /** As {@link #start(Path, String, int, int, Yaml)}, the test talking to the nodes through {@code sockets}. */
   static ClusterNodes start(Path dir, String prefix, int count, int spares, SocketFactory sockets, Yaml yaml) {
     for (int attempt = 1; ; attempt++) {
-      List<Integer> ports = freePorts(count + spares);
+      List<Integer> ports = FreePorts.distinct(count + spares);
       List<ClusterNode> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < count; i++) {
@@ -81,27 +77,6 @@ final class ClusterNodes implements AutoCloseable {
     }
   }
 
-  /** {@code n} distinct ports that were free a moment ago (all probed at once, so no repeats). */
-  static List<Integer> freePorts(int n) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // nothing to do: only probing
-        }
-      }
-    }
-  }
-
   /** {@code ["127.0.0.1:P0", ...]} for the first {@code count} ports, as a YAML flow sequence. */
   static String hostList(List<Integer> ports, int count) {
     return ports.subList(0, count).stream().map(p -> "\"127.0.0.1:" + p + "\"")
@@ -126,37 +101,10 @@ final class ClusterNodes implements AutoCloseable {
     return nodes.stream().map(ClusterNode::logTail).collect(Collectors.joining("\n"));
   }
 
-  /**
-   * Polls {@code condition} until it holds, failing after {@code timeout} with {@code what} and
-   * {@code diagnostics}. A condition that throws (a node not answering yet) counts as not holding.
-   */
-  static void await(Duration timeout, String what, BooleanSupplier condition, Supplier<String> diagnostics) {
-    Instant deadline = Instant.now().plus(timeout);
-    RuntimeException last = null;
-    while (true) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        last = e;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        AssertionError failure = new AssertionError("not within " + timeout + ": " + what + "\n" + diagnostics.get());
-        if (last != null) {
-          failure.initCause(last);
-        }
-        throw failure;
-      }
-      ServerProcess.pause();
-    }
-  }
-
-  /** {@link #await(Duration, String, BooleanSupplier, Supplier)} with this cluster's logs as diagnostics. */
+  /** {@link Poll#until(Duration, String, BooleanSupplier, Supplier)} with this cluster's logs as diagnostics. */
   void await(Duration timeout, String what, BooleanSupplier condition) {
-    await(timeout, what, condition, this::logs);
+    Poll.until(timeout, what, condition, this::logs);
   }
-
   @Override
   public void close() {
     RuntimeException first = null;

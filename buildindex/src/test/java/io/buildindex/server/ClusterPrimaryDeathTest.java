@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
 import io.buildindex.tagreplication.wire.NodeHeaders;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ final class ClusterPrimaryDeathTest {
         primary.ok("replicated PUT", put);
         String generation = put.header(NodeHeaders.GENERATION);
         remote.start();
-        ClusterNodes.await(DELIVERY_DEADLINE, "the remote has " + tag,
+        Poll.until(DELIVERY_DEADLINE, "the remote has " + tag,
             () -> remote.getTag(tag).status() == 200, () -> cluster.logs() + "\n" + remote.logTail());
         Response delivered = remote.getTag(tag);
         assertThat(delivered.text()).isEqualTo(digest(7));

@@ -4,10 +4,11 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,13 +35,12 @@ final class DataDirectoryTest {
     try (ServerProcess first = ServerProcess.start(dir, config)) {
       assertThat(first.send("PUT", "/tags/team%2Fapp:v1/digest/" + digest(1)).status()).isEqualTo(200);
 
-      Path log = dir.resolve("second.log");
-      Process second = ServerProcess.launch(dir, log, "--config", config.toString(),
-          "--port", Integer.toString(ServerProcess.freePort()));
+      ChildProcess second = ServerProcess.launch(dir, "second", "--config", config.toString(),
+          "--port", Integer.toString(FreePorts.one()));
 
-      assertThat(second.waitFor(ServerProcess.EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-      String output = Files.readString(log);
-      assertThat(second.exitValue()).as(output).isNotZero();
+      int exit = second.awaitExit();
+      String output = second.log();
+      assertThat(exit).as(output).isNotZero();
       assertThat(output).contains("in use by another build-index").contains("pid " + first.pid()).contains("index.db.lock");
       assertThat(first.send("GET", "/tags/team%2Fapp:v1").text()).isEqualTo(digest(1));
       assertThat(first.send("GET", "/readiness").status()).isEqualTo(200);
@@ -63,12 +63,11 @@ final class DataDirectoryTest {
     Files.createDirectories(db.getParent());
     Files.createFile(db);
 
-    Path log = dir.resolve("empty.log");
-    Process p = ServerProcess.launch(dir, log, "--config", config.toString(), "--port", Integer.toString(ServerProcess.freePort()));
+    ChildProcess p = ServerProcess.launch(dir, "empty", "--config", config.toString(), "--port", Integer.toString(FreePorts.one()));
 
-    assertThat(p.waitFor(ServerProcess.EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-    String output = Files.readString(log);
-    assertThat(p.exitValue()).as(output).isNotZero();
+    int exit = p.awaitExit();
+    String output = p.log();
+    assertThat(exit).as(output).isNotZero();
     assertThat(output).contains("empty (0 bytes)");
     assertThat(Files.size(db)).isZero();
   }

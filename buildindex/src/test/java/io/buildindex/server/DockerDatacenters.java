@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.buildindex.docker.testing.RegistryProcess;
 import io.buildindex.docker.testing.Skopeo;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.FreePorts;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * Two datacenters on loopback, each a registry (its origin) and a build-index child process:
@@ -30,12 +29,12 @@ final class DockerDatacenters implements AutoCloseable {
   /** How long replication may take in these tests: retries are every 200 ms to 1 s. */
   static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(60);
 
-  final DockerRegistry registryB;
+  final RegistryProcess registryB;
   final DockerNode buildIndexB;
   final RegistryProcess registryA;
   final DockerNode buildIndexA;
 
-  private DockerDatacenters(DockerRegistry registryB, DockerNode buildIndexB, RegistryProcess registryA,
+  private DockerDatacenters(RegistryProcess registryB, DockerNode buildIndexB, RegistryProcess registryA,
       DockerNode buildIndexA) {
     this.registryB = registryB;
     this.buildIndexB = buildIndexB;
@@ -59,11 +58,11 @@ final class DockerDatacenters implements AutoCloseable {
     assumeTools();
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      DockerRegistry registryB = add(started, DockerRegistry.start(dir.resolve("registry-b")));
+      RegistryProcess registryB = add(started, RegistryProcess.start(dir.resolve("registry-b")));
       DockerNode buildIndexB = add(started, DockerNode.start(dir.resolve("build-index-b"),
-          yaml(registryB.url(), List.of(), ""), ServerProcess.freePort(), List.of()));
+          yaml(registryB.url(), List.of(), ""), FreePorts.one(), List.of()));
       // Registry A must know where build-index A listens before build-index A starts (its origin).
-      int portA = ServerProcess.freePort();
+      int portA = FreePorts.one();
       RegistryProcess registryA = add(started, RegistryProcess.start(dir.resolve("registry-a"),
           "http://127.0.0.1:" + portA + "/notifications", Map.of()));
       String replication = "notifications: {replicate: true}\n"
@@ -114,7 +113,7 @@ final class DockerDatacenters implements AutoCloseable {
    * complete in registry B.
    */
   void awaitReplicated(String tag, String digest) {
-    await("replication of " + tag + " -> " + digest, REPLICATION_TIMEOUT, () -> {
+    Poll.until(REPLICATION_TIMEOUT, "replication of " + tag + " -> " + digest, () -> {
       Response onB = buildIndexB.get("/tags/" + TestServer.escape(tag));
       return onB.status() == 200 && onB.text().equals(digest) && taskToBIs(tag, "done");
     }, () -> "tasks on A: " + tasksOnA(tag) + "\nbuild-index A log:\n" + tail(buildIndexA.log()));
@@ -133,17 +132,6 @@ final class DockerDatacenters implements AutoCloseable {
   /** Whether A's task replicating {@code tag} to B is in {@code state}. */
   boolean taskToBIs(String tag, String state) {
     return state.equals(taskToB(tag).path("state").asText());
-  }
-
-  /** Polls {@code condition} until true or {@code timeout}; the failure says what was awaited and {@code state}. */
-  static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("no " + what + " within " + timeout + "\n" + state.get());
-      }
-      ServerProcess.pause();
-    }
   }
 
   /** The last lines of a log, enough to see why without drowning the failure message. */

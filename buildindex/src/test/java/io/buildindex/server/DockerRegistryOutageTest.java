@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.OciImages.Image;
 import io.buildindex.docker.testing.Skopeo;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ final class DockerRegistryOutageTest {
       // Registry A notifies build-index A, which registers the tag and replicates it.
       OciImages.push(http, dcs.registryA.url(), "team/app", "v1", image);
 
-      DockerDatacenters.await("failed replication of team/app:v1", DockerDatacenters.REPLICATION_TIMEOUT,
+      Poll.until(DockerDatacenters.REPLICATION_TIMEOUT, "failed replication of team/app:v1",
           () -> dcs.taskToBIs("team/app:v1", "failed"),
           () -> "tasks on A: " + dcs.tasksOnA("team/app:v1") + "\nbuild-index A log:\n"
               + DockerDatacenters.tail(dcs.buildIndexA.log()));

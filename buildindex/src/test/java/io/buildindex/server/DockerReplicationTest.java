@@ -8,6 +8,7 @@ import io.buildindex.docker.testing.OciImages;
 import io.buildindex.docker.testing.Skopeo;
 import io.buildindex.server.RawHttp.Response;
 import io.buildindex.tagstore.Digest;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -60,7 +61,7 @@ final class DockerReplicationTest {
 
     String pushed = image.digest().toString();
     assertThat(Skopeo.inspect(dcs.registryA.hostPort(), "team/app", "v1").path("Digest").asText()).isEqualTo(pushed);
-    DockerDatacenters.await("notification of team/app:v1 at build-index A", DockerDatacenters.REPLICATION_TIMEOUT,
+    Poll.until(DockerDatacenters.REPLICATION_TIMEOUT, "notification of team/app:v1 at build-index A",
         () -> dcs.buildIndexA.get("/tags/team%2Fapp:v1").text().equals(pushed),
         () -> "registry A log:\n" + DockerDatacenters.tail(dcs.registryA.log()));
     dcs.awaitReplicated("team/app:v1", pushed);
@@ -106,7 +107,7 @@ final class DockerReplicationTest {
     // Cumulative: registry A's own push notification may have replicated the image first, and then
     // the task of this PUT found every blob already there (its status then shows 0 bytes copied).
     assertThat(transferredBytes(dcs.buildIndexA)).as("docker_transfer_bytes on A").isGreaterThanOrEqualTo(50L << 20);
-    assertThat(dcs.buildIndexA.alive()).isTrue();
+    assertThat(dcs.buildIndexA.isRunning()).isTrue();
     assertThat(dcs.buildIndexA.log()).doesNotContain("OutOfMemoryError");
     image.blobs().forEach(blob -> assertHasBlob(dcs.registryB.port(), "team/big", blob));
     Path pulled = dir.resolve("pull-big"); // skopeo checks every blob's digest as it pulls

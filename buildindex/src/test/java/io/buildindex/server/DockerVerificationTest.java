@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.testing.Poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.docker.testing.OciImages;
@@ -39,7 +40,7 @@ final class DockerVerificationTest {
       assertThat(call("HEAD", manifest)).isEqualTo(404);
 
       // The WARN line comes once the copy is done: wait for both.
-      DockerDatacenters.await("registry B serves the manifest again, verification says why", DockerDatacenters.REPLICATION_TIMEOUT,
+      Poll.until(DockerDatacenters.REPLICATION_TIMEOUT, "registry B serves the manifest again, verification says why",
           () -> call("HEAD", manifest) == 200 && dcs.buildIndexA.log().contains("manifests missing at the remote origin"),
           () -> DockerDatacenters.tail(dcs.buildIndexA.log()));
       assertThat(dcs.buildIndexA.log()).as("copied again by verification, not by a task")

@@ -4,6 +4,7 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,7 @@ final class DurabilityTest {
       put(server, "team/app:v0", digest(100));
       assertThat(server.send("DELETE", "/tags/team%2Fapp:v1").status()).isEqualTo(204);
 
-      int exit = server.terminate();
+      int exit = server.stop();
 
       assertThat(exit).as(server.log()).isIn(0, 143);
       assertThat(server.log()).contains("stopped");
@@ -105,11 +105,8 @@ final class DurabilityTest {
   }
 
   private static void awaitAtLeast(Map<?, ?> acknowledged, int count) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-    while (acknowledged.size() < count) {
-      assertThat(Instant.now()).as("acknowledged only " + acknowledged.size()).isBefore(deadline);
-      ServerProcess.pause();
-    }
+    Poll.until(Duration.ofSeconds(120), count + " writes acknowledged", () -> acknowledged.size() >= count,
+        () -> "acknowledged only " + acknowledged.size());
   }
 
   private String integrityCheck() throws Exception {

@@ -4,6 +4,7 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.RunningServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,9 +12,8 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,18 +32,8 @@ final class ForgedGenerationTest {
       """;
   private static final String MAX = Long.toString(Long.MAX_VALUE);
 
-  @TempDir static Path dir;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(dir, AUTH); // max_clock_skew: the default 5m
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perClass(dir -> TestServer.start(dir, AUTH)); // max_clock_skew: the default 5m
 
   @Test
   void put_generationWithWriteScopeOnly_403_laterWritesApply() {
@@ -155,6 +145,6 @@ final class ForgedGenerationTest {
     if (generation != null) {
       headers.put("X-Tag-Generation", generation);
     }
-    return server.send(method, path, headers, body);
+    return server.get().send(method, path, headers, body);
   }
 }

@@ -3,15 +3,12 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,23 +22,15 @@ final class HeadRequestTest {
   private static final Map<String, String> READER = Map.of("Authorization", "Bearer reader-token");
   private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer admin-token");
 
-  @TempDir static Path dir;
-  static ServerProcess server;
+  @RegisterExtension
+  static final RunningServer<ServerProcess> server = RunningServer.perClass(dir -> ServerProcess.startWithYaml(dir,
+      "auth:\n  tokens:\n    - {token: reader-token, scopes: [read]}\n"
+          + "    - {token: admin-token, scopes: [read, write, admin, cluster]}\n"));
 
   @BeforeAll
-  static void start() throws IOException {
-    Path config = dir.resolve("config.yaml");
-    Files.writeString(config, "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n"
-        + "auth:\n  tokens:\n    - {token: reader-token, scopes: [read]}\n"
-        + "    - {token: admin-token, scopes: [read, write, admin, cluster]}\n");
-    server = ServerProcess.start(dir, config);
-    Response put = server.http().send("PUT", "/tags/team%2Fapp:v1/digest/" + DIGEST, ADMIN, new byte[0]);
+  static void seed() {
+    Response put = server.get().http().send("PUT", "/tags/team%2Fapp:v1/digest/" + DIGEST, ADMIN, new byte[0]);
     assertThat(put.status()).isEqualTo(200);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -52,8 +41,8 @@ final class HeadRequestTest {
       "/internal/antientropy/summary?peer=127.0.0.1:1", "/health", "/readiness", "/tags/Bad:v1"})
   void head_answersWhatGetAnswers(String path) {
     for (Map<String, String> caller : List.of(NO_TOKEN, READER, ADMIN)) {
-      Response get = server.http().send("GET", path, caller, new byte[0]);
-      Response head = server.http().send("HEAD", path, caller, new byte[0]);
+      Response get = server.get().http().send("GET", path, caller, new byte[0]);
+      Response head = server.get().http().send("HEAD", path, caller, new byte[0]);
 
       assertThat(head.status()).as(caller + " HEAD " + path + " vs GET " + get).isEqualTo(get.status());
       assertThat(head.body()).isEmpty();
@@ -62,14 +51,14 @@ final class HeadRequestTest {
 
   @Test
   void head_getOnlyRoutesWithoutToken_401() {
-    assertThat(server.http().send("HEAD", "/replication/tasks", NO_TOKEN, new byte[0]).status()).isEqualTo(401);
-    assertThat(server.http().send("HEAD", "/metrics", NO_TOKEN, new byte[0]).status()).isEqualTo(401);
-    assertThat(server.http().send("HEAD", "/replication/tasks", READER, new byte[0]).status()).isEqualTo(403);
+    assertThat(server.get().http().send("HEAD", "/replication/tasks", NO_TOKEN, new byte[0]).status()).isEqualTo(401);
+    assertThat(server.get().http().send("HEAD", "/metrics", NO_TOKEN, new byte[0]).status()).isEqualTo(401);
+    assertThat(server.get().http().send("HEAD", "/replication/tasks", READER, new byte[0]).status()).isEqualTo(403);
   }
 
   @Test
   void head_historyOfAMissingTag_404() {
-    assertThat(server.http().send("HEAD", "/tags/team%2Fapp:absent/history", READER, new byte[0]).status()).isEqualTo(404);
-    assertThat(server.http().send("HEAD", "/tags/team%2Fapp:v1/history", READER, new byte[0]).status()).isEqualTo(200);
+    assertThat(server.get().http().send("HEAD", "/tags/team%2Fapp:absent/history", READER, new byte[0]).status()).isEqualTo(404);
+    assertThat(server.get().http().send("HEAD", "/tags/team%2Fapp:v1/history", READER, new byte[0]).status()).isEqualTo(200);
   }
 }

@@ -5,39 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class HistoryDeleteTest {
   private static final String TAG = "/tags/team%2Fapp:v1";
 
-  @TempDir Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perTest(TestServer::start);
 
   @Test
   void history_newestFirst() {
     List<Long> generations = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      generations.add(Long.parseLong(server.put(TAG + "/digest/" + digest(i)).header("X-Tag-Generation")));
+      generations.add(Long.parseLong(server.get().put(TAG + "/digest/" + digest(i)).header("X-Tag-Generation")));
     }
 
     JsonNode history = history(TAG);
@@ -51,7 +39,7 @@ final class HistoryDeleteTest {
   @Test
   void history_timeIsRfc3339() {
     Instant before = Instant.now().minusSeconds(60);
-    server.put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
 
     JsonNode entry = history(TAG).get(0);
 
@@ -62,7 +50,7 @@ final class HistoryDeleteTest {
 
   @Test
   void history_entryFields() {
-    server.put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
 
     JsonNode entry = history(TAG).get(0);
 
@@ -74,116 +62,116 @@ final class HistoryDeleteTest {
 
   @Test
   void history_unknownTag_404() {
-    assertThat(server.get("/tags/team%2Fapp:nope/history").status()).isEqualTo(404);
+    assertThat(server.get().get("/tags/team%2Fapp:nope/history").status()).isEqualTo(404);
   }
 
   @Test
   void history_samePutTwice_recordedOnce() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
 
     assertThat(history(TAG)).hasSize(1);
   }
 
   @Test
   void history_supersededPut_notRecorded() {
-    long stored = Long.parseLong(server.put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
-    server.send("PUT", TAG + "/digest/" + digest(2), Map.of("X-Tag-Generation", Long.toString(stored - 1)), "");
+    long stored = Long.parseLong(server.get().put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
+    server.get().send("PUT", TAG + "/digest/" + digest(2), Map.of("X-Tag-Generation", Long.toString(stored - 1)), "");
 
     assertThat(digests(history(TAG))).containsExactly(digest(1));
   }
 
   @Test
   void delete_204ThenGet404() {
-    server.put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
 
-    Response delete = server.delete(TAG);
+    Response delete = server.get().delete(TAG);
 
     assertThat(delete.status()).isEqualTo(204);
     assertThat(delete.body()).isEmpty();
-    assertThat(server.get(TAG).status()).isEqualTo(404);
-    assertThat(server.get(TAG).body()).isEmpty();
-    assertThat(server.head(TAG).status()).isEqualTo(404);
+    assertThat(server.get().get(TAG).status()).isEqualTo(404);
+    assertThat(server.get().get(TAG).body()).isEmpty();
+    assertThat(server.get().head(TAG).status()).isEqualTo(404);
   }
 
   @Test
   void delete_unknownTag_404() {
-    assertThat(server.delete("/tags/team%2Fapp:nope").status()).isEqualTo(404);
+    assertThat(server.get().delete("/tags/team%2Fapp:nope").status()).isEqualTo(404);
   }
 
   @Test
   void delete_twice_second404() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.delete(TAG);
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().delete(TAG);
 
-    assertThat(server.delete(TAG).status()).isEqualTo(404);
+    assertThat(server.get().delete(TAG).status()).isEqualTo(404);
   }
 
   @Test
   void delete_keepsOtherTags() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.put("/tags/team%2Fapp:v2/digest/" + digest(2));
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().put("/tags/team%2Fapp:v2/digest/" + digest(2));
 
-    server.delete(TAG);
+    server.get().delete(TAG);
 
-    assertThat(server.get("/tags/team%2Fapp:v2").text()).isEqualTo(digest(2));
+    assertThat(server.get().get("/tags/team%2Fapp:v2").text()).isEqualTo(digest(2));
   }
 
   @Test
   void history_survivesDelete() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.put(TAG + "/digest/" + digest(2));
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(2));
 
-    server.delete(TAG);
+    server.get().delete(TAG);
 
     assertThat(digests(history(TAG))).containsExactly(digest(2), digest(1));
   }
 
   @Test
   void put_afterDelete_tagIsBack() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.delete(TAG);
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().delete(TAG);
 
-    Response put = server.put(TAG + "/digest/" + digest(1));
+    Response put = server.get().put(TAG + "/digest/" + digest(1));
 
     assertThat(put.header("X-Tag-Outcome")).isEqualTo("applied");
-    assertThat(server.get(TAG).text()).isEqualTo(digest(1));
+    assertThat(server.get().get(TAG).text()).isEqualTo(digest(1));
     assertThat(digests(history(TAG))).containsExactly(digest(1), digest(1));
   }
 
   @Test
   void put_olderThanDelete_doesNotResurrect() {
-    long put = Long.parseLong(server.put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
-    server.delete(TAG);
+    long put = Long.parseLong(server.get().put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
+    server.get().delete(TAG);
 
-    Response stale = server.send("PUT", TAG + "/digest/" + digest(2), Map.of("X-Tag-Generation", Long.toString(put + 1)), "");
+    Response stale = server.get().send("PUT", TAG + "/digest/" + digest(2), Map.of("X-Tag-Generation", Long.toString(put + 1)), "");
 
     assertThat(stale.header("X-Tag-Outcome")).isEqualTo("superseded");
-    assertThat(server.get(TAG).status()).isEqualTo(404);
+    assertThat(server.get().get(TAG).status()).isEqualTo(404);
   }
 
   @Test
   void delete_olderGeneration_keepsTag() {
-    long stored = Long.parseLong(server.put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
+    long stored = Long.parseLong(server.get().put(TAG + "/digest/" + digest(1)).header("X-Tag-Generation"));
 
-    Response delete = server.send("DELETE", TAG, Map.of("X-Tag-Generation", Long.toString(stored - 1)), "");
+    Response delete = server.get().send("DELETE", TAG, Map.of("X-Tag-Generation", Long.toString(stored - 1)), "");
 
     assertThat(delete.header("X-Tag-Outcome")).isEqualTo("superseded");
-    assertThat(server.get(TAG).text()).isEqualTo(digest(1));
+    assertThat(server.get().get(TAG).text()).isEqualTo(digest(1));
   }
 
   @Test
   void overwrite_recordedInHistory() {
-    server.put(TAG + "/digest/" + digest(1));
-    server.put(TAG + "/digest/" + digest(2));
-    server.put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(1));
+    server.get().put(TAG + "/digest/" + digest(2));
+    server.get().put(TAG + "/digest/" + digest(1));
 
-    assertThat(server.get(TAG).text()).isEqualTo(digest(1));
+    assertThat(server.get().get(TAG).text()).isEqualTo(digest(1));
     assertThat(digests(history(TAG))).containsExactly(digest(1), digest(2), digest(1));
   }
 
   private JsonNode history(String tagPath) {
-    Response r = server.get(tagPath + "/history");
+    Response r = server.get().get(tagPath + "/history");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.json().isArray()).isTrue();
     return r.json();

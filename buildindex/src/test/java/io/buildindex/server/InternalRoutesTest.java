@@ -4,12 +4,11 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.FreePorts;
+import io.buildindex.testing.RunningServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,77 +17,66 @@ final class InternalRoutesTest {
   private static final String DUP_PUT = "/internal/duplicate/tags/team%2Fapp:v1/digest/";
   private static final String DUP_REPLICATE = "/internal/duplicate/remotes/tags/team%2Fapp:v1/digest/";
 
-  @TempDir Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perTest(TestServer::start);
 
   @Test
   void duplicatePut_storesTag() {
-    Response r = server.put(DUP_PUT + digest(1), "{\"delay\":1200000000000}");
+    Response r = server.get().put(DUP_PUT + digest(1), "{\"delay\":1200000000000}");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("X-Tag-Outcome")).isEqualTo("applied");
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
   @Test
   void duplicatePut_zeroDelayAndUnknownFields_accepted() {
-    Response r = server.put(DUP_PUT + digest(1), "{\"delay\":0,\"added_by_a_newer_kraken\":true}");
+    Response r = server.get().put(DUP_PUT + digest(1), "{\"delay\":0,\"added_by_a_newer_kraken\":true}");
 
     assertThat(r.status()).isEqualTo(200);
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
   @Test
   void duplicatePut_keepsGivenGeneration() {
-    long generation = Long.parseLong(server.putTag("other:x", digest(9)).header("X-Tag-Generation")) - 1000;
+    long generation = Long.parseLong(server.get().putTag("other:x", digest(9)).header("X-Tag-Generation")) - 1000;
 
-    Response r = server.send("PUT", DUP_PUT + digest(1), Map.of("X-Tag-Generation", Long.toString(generation)), "{\"delay\":0}");
+    Response r = server.get().send("PUT", DUP_PUT + digest(1), Map.of("X-Tag-Generation", Long.toString(generation)), "{\"delay\":0}");
 
     assertThat(r.header("X-Tag-Generation")).isEqualTo(Long.toString(generation));
-    assertThat(server.getTag("team/app:v1").header("X-Tag-Generation")).isEqualTo(Long.toString(generation));
+    assertThat(server.get().getTag("team/app:v1").header("X-Tag-Generation")).isEqualTo(Long.toString(generation));
   }
 
   @Test
   void duplicatePut_olderGeneration_superseded() {
-    long stored = Long.parseLong(server.putTag("team/app:v1", digest(1)).header("X-Tag-Generation"));
+    long stored = Long.parseLong(server.get().putTag("team/app:v1", digest(1)).header("X-Tag-Generation"));
 
-    Response r = server.send("PUT", DUP_PUT + digest(2), Map.of("X-Tag-Generation", Long.toString(stored - 1)), "{\"delay\":0}");
+    Response r = server.get().send("PUT", DUP_PUT + digest(2), Map.of("X-Tag-Generation", Long.toString(stored - 1)), "{\"delay\":0}");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("X-Tag-Outcome")).isEqualTo("superseded");
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
   @Test
   void duplicateReplicate_storesTag() {
-    Response r = server.post(DUP_REPLICATE + digest(1),
+    Response r = server.get().post(DUP_REPLICATE + digest(1),
         "{\"dependencies\":[\"" + digest(1) + "\",\"" + digest(2) + "\"],\"delay\":2400000000000}");
 
     assertThat(r.status()).isEqualTo(200);
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
   @Test
   void duplicateReplicate_storesTagWithItsDelayedTasks() {
-    server.close();
     // A remote nothing listens on: the task stays queued where the test can see it.
-    server = TestServer.start(dir, "remotes:\n  \"127.0.0.1:" + ServerProcess.freePort() + "\": [\"^team/\"]\n");
+    server.replace(dir -> TestServer.start(dir, "remotes:\n  \"127.0.0.1:" + FreePorts.one() + "\": [\"^team/\"]\n"));
     long before = System.currentTimeMillis();
 
-    Response r = server.post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"" + digest(1) + "\"],\"delay\":3600000000000}");
+    Response r = server.get().post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"" + digest(1) + "\"],\"delay\":3600000000000}");
 
     assertThat(r.status()).isEqualTo(200);
-    var tasks = server.get("/tags/team%2Fapp:v1/replication").json();
+    var tasks = server.get().get("/tags/team%2Fapp:v1/replication").json();
     assertThat(tasks.size()).isEqualTo(1);
     assertThat(tasks.get(0).get("state").asText()).isEqualTo("pending");
     assertThat(tasks.get(0).get("generation").asText()).isEqualTo(r.header("X-Tag-Generation"));
@@ -99,18 +87,18 @@ final class InternalRoutesTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"{\"dependencies\":[],\"delay\":0}", "{\"delay\":0}", "{\"dependencies\":null,\"delay\":0}"})
   void duplicateReplicate_noDependencies_accepted(String body) {
-    assertThat(server.post(DUP_REPLICATE + digest(1), body).status()).isEqualTo(200);
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().post(DUP_REPLICATE + digest(1), body).status()).isEqualTo(200);
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"", "{", "{\"delay\":-1}", "{\"delay\":\"1s\"}", "[1]"})
   void duplicatePut_invalid_400StoresNothing(String body) {
-    Response r = server.put(DUP_PUT + digest(1), body);
+    Response r = server.get().put(DUP_PUT + digest(1), body);
 
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("message").asText()).isNotBlank();
-    assertThat(server.getTag("team/app:v1").status()).isEqualTo(404);
+    assertThat(server.get().getTag("team/app:v1").status()).isEqualTo(404);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -119,23 +107,23 @@ final class InternalRoutesTest {
       "{\"dependencies\":[\"SHA256:0000000000000000000000000000000000000000000000000000000000000001\"],\"delay\":0}",
       "{\"dependencies\":\"x\",\"delay\":0}"})
   void duplicateReplicate_invalid_400StoresNothing(String body) {
-    Response r = server.post(DUP_REPLICATE + digest(1), body);
+    Response r = server.get().post(DUP_REPLICATE + digest(1), body);
 
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("message").asText()).isNotBlank();
-    assertThat(server.getTag("team/app:v1").status()).isEqualTo(404);
+    assertThat(server.get().getTag("team/app:v1").status()).isEqualTo(404);
   }
 
   @Test
   void duplicateReplicate_badDependency_messageNamesIt() {
-    Response r = server.post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"sha256:nothex\"],\"delay\":0}");
+    Response r = server.get().post(DUP_REPLICATE + digest(1), "{\"dependencies\":[\"sha256:nothex\"],\"delay\":0}");
 
     assertThat(r.json().get("message").asText()).contains("digest").contains("nothex");
   }
 
   @Test
   void duplicatePut_negativeDelay_messageNamesDelay() {
-    Response r = server.put(DUP_PUT + digest(1), "{\"delay\":-5}");
+    Response r = server.get().put(DUP_PUT + digest(1), "{\"delay\":-5}");
 
     assertThat(r.json().get("message").asText()).contains("delay").contains("-5");
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,14 +34,14 @@ final class KrakenConfigTest {
 
   @Test
   void krakenConfig_startsServingTcpAndUnixSocket_warnsOnceAboutIgnoredKeys() throws Exception {
-    int port = ServerProcess.freePort();
+    int port = FreePorts.one();
     // Kraken's cluster lists every member, this node included: a node missing from its own list
     // owns no tag and routes every write to the owners (here one that is down: a 503).
     Path config = copyKrakenConfig("", "'127.0.0.1:9', '127.0.0.1:" + port + "'");
-    Path log = dir.resolve("server.log");
-    Process p = ServerProcess.launch(dir, log, "--config=" + config, "--port=" + port);
+    ChildProcess p = ServerProcess.main(dir, "server", java.util.List.of(), "--config=" + config, "--port=" + port)
+        .readyOnHttpGet(port, "/readiness").build().launch();
     try {
-      awaitReady(p, new RawHttp(port), log);
+      p.awaitReady();
       Path socket = dir.resolve("build-index.sock");
 
       String put = overSocket(socket, "PUT /tags/team%2Fapp:v1/digest/" + digest(7) + " HTTP/1.1\r\n"
@@ -53,15 +53,14 @@ final class KrakenConfigTest {
       assertThat(get).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + digest(7));
       assertThat(overTcp.status()).isEqualTo(200);
       assertThat(overTcp.text()).isEqualTo(digest(7));
-      String output = Files.readString(log);
+      String output = p.log();
       assertThat(output.lines().filter(l -> l.contains("ignored Kraken keys: "))).singleElement()
           .satisfies(line -> assertThat(line).contains("WARN").contains("zap", "metrics", "backends", "backend_manager",
               "tag_store", "store", "writeback", "nginx", "tag_replication.incoming_buffer",
               "tag_replication.retry_buffer", "tag_replication.max_task_throughput", "origin.healthcheck"));
       assertThat(output).contains("auth holds Kraken's backend credentials (s3)").doesNotContain("test-only-key");
     } finally {
-      p.destroy();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      p.stop();
     }
   }
 
@@ -75,11 +74,10 @@ final class KrakenConfigTest {
   void typo_stillExits2NamingTheKey(String typo, String key) throws IOException {
     Path config = copyKrakenConfig(typo + "\n");
 
-    Path log = dir.resolve("typo.log");
-    Process p = ServerProcess.launch(dir, log, "--config=" + config, "--port=" + ServerProcess.freePort());
+    ChildProcess p = ServerProcess.launch(dir, "typo", "--config=" + config, "--port=" + FreePorts.one());
 
-    assertThat(exitCode(p, log)).as(Files.readString(log)).isEqualTo(2);
-    assertThat(Files.readString(log)).contains("build-index: " + key + ": ");
+    assertThat(p.awaitExit()).as(p.log()).isEqualTo(2);
+    assertThat(p.log()).contains("build-index: " + key + ": ");
   }
 
   @Test
@@ -180,33 +178,4 @@ final class KrakenConfigTest {
     }
   }
 
-  private static void awaitReady(Process p, RawHttp http, Path log) throws IOException {
-    Instant deadline = Instant.now().plus(ServerProcess.START_TIMEOUT);
-    int status = 0;
-    while (status != 200 && p.isAlive() && Instant.now().isBefore(deadline)) {
-      try {
-        status = http.send("GET", "/readiness", Map.of(), new byte[0]).status();
-      } catch (UncheckedIOException e) {
-        status = 0; // not listening yet
-      }
-      if (status != 200) {
-        ServerProcess.pause();
-      }
-    }
-    assertThat(status).as(Files.readString(log)).isEqualTo(200);
-  }
-
-  private static int exitCode(Process p, Path log) throws IOException {
-    try {
-      boolean exited = p.waitFor(ServerProcess.EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      if (!exited) {
-        p.destroyForcibly();
-      }
-      assertThat(exited).as("exited within " + ServerProcess.EXIT_TIMEOUT + ":\n" + Files.readString(log)).isTrue();
-      return p.exitValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,20 +26,14 @@ final class KrakenDropInTest {
   private static final String LONG_REPO = repository(205);
   private static final String LONG_NAME = "t".repeat(60);
 
-  @TempDir static Path dir;
-  static TestServer server;
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perClass(TestServer::start);
 
   @BeforeAll
-  static void start() {
-    server = TestServer.start(dir);
+  static void seed() {
     for (String tag : List.of("team/app:v1", "team/app:v2", "team/app/sub:v1", "team/app2:v1", "team/ap:v1")) {
-      assertThat(server.putTag(tag, digest(1)).status()).as(tag).isEqualTo(200);
+      assertThat(server.get().putTag(tag, digest(1)).status()).as(tag).isEqualTo(200);
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   /** One Kraken call: who makes it, the request as it goes on the wire, and what it must get back. */
@@ -104,7 +97,7 @@ final class KrakenDropInTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("calls")
   void krakenCall_answersAsKraken(Call c) {
-    Response r = server.send(c.method(), c.path(), Map.of(), c.body());
+    Response r = server.get().send(c.method(), c.path(), Map.of(), c.body());
 
     assertThat(r.status()).as(c + " -> " + r.text()).isEqualTo(c.status());
     c.check().accept(r);
@@ -113,16 +106,16 @@ final class KrakenDropInTest {
   @Test
   void proxyTagList_pagesThroughLinksWithExactlyThatRepository() {
     for (int i = 0; i < 5; i++) {
-      assertThat(server.putTag("paged/repo:v" + i, digest(1)).status()).isEqualTo(200);
+      assertThat(server.get().putTag("paged/repo:v" + i, digest(1)).status()).isEqualTo(200);
     }
-    assertThat(server.putTag("paged/repo2:v0", digest(1)).status()).isEqualTo(200);
-    assertThat(server.putTag("paged/repo/x:v0", digest(1)).status()).isEqualTo(200);
+    assertThat(server.get().putTag("paged/repo2:v0", digest(1)).status()).isEqualTo(200);
+    assertThat(server.get().putTag("paged/repo/x:v0", digest(1)).status()).isEqualTo(200);
 
     List<String> names = new ArrayList<>();
     int pages = 0;
     for (String next = "/list//paged/repo/_manifests/tags?limit=2"; !next.isEmpty(); pages++) {
       assertThat(pages).as("runaway paging").isLessThan(10);
-      JsonNode body = server.get(next).json();
+      JsonNode body = server.get().get(next).json();
       names.addAll(result(body));
       // Kraken's client re-sends its own path with the offset of Links.next.
       String offset = body.get("Links").get("next").asText().replaceFirst("^[^?]*\\?limit=2&offset=", "");
@@ -135,20 +128,20 @@ final class KrakenDropInTest {
 
   @Test
   void upperCaseDigest_storedLowerCase() {
-    assertThat(server.put("/tags/team%2Fcase:v1/digest/" + UPPER).status()).isEqualTo(200);
+    assertThat(server.get().put("/tags/team%2Fcase:v1/digest/" + UPPER).status()).isEqualTo(200);
 
-    assertThat(server.get("/tags/team%2Fcase:v1").text()).isEqualTo(UPPER.toLowerCase(java.util.Locale.ROOT));
-    assertThat(server.put("/tags/team%2Fcase:v1/digest/" + UPPER.toLowerCase(java.util.Locale.ROOT))
+    assertThat(server.get().get("/tags/team%2Fcase:v1").text()).isEqualTo(UPPER.toLowerCase(java.util.Locale.ROOT));
+    assertThat(server.get().put("/tags/team%2Fcase:v1/digest/" + UPPER.toLowerCase(java.util.Locale.ROOT))
         .header("X-Tag-Outcome")).isEqualTo("unchanged");
   }
 
   @Test
   void longRepositoryWithLongTag_storedAndListed() {
     String tag = LONG_REPO + ":" + LONG_NAME;
-    assertThat(server.putTag(tag, digest(6)).status()).isEqualTo(200);
+    assertThat(server.get().putTag(tag, digest(6)).status()).isEqualTo(200);
 
-    assertThat(server.getTag(tag).text()).isEqualTo(digest(6));
-    assertThat(result(server.get("/list//" + LONG_REPO + "/_manifests/tags").json())).containsExactly(tag);
+    assertThat(server.get().getTag(tag).text()).isEqualTo(digest(6));
+    assertThat(result(server.get().get("/list//" + LONG_REPO + "/_manifests/tags").json())).containsExactly(tag);
   }
 
   private static List<String> result(Response r) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,32 +16,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 final class ListRoutesTest {
-  @TempDir Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perTest(TestServer::start);
 
   @Test
   void list_prefixWithSlash_matchingTagsInOrder() {
     put("team/app:v2", "team/app:v1", "team/app/sub:v1", "team/other:v1", "teams:v1", "zoo:v1");
 
-    JsonNode body = ok(server.get("/list/team/app"));
+    JsonNode body = ok(server.get().get("/list/team/app"));
 
     assertThat(strings(body.get("result"))).containsExactly("team/app/sub:v1", "team/app:v1", "team/app:v2");
     assertThat(body.get("size").asInt()).isEqualTo(3);
@@ -53,21 +41,21 @@ final class ListRoutesTest {
   void list_isAStringPrefix() {
     put("team/app:v1", "team/apple:v1", "team/b:v1");
 
-    assertThat(strings(ok(server.get("/list/team/ap")).get("result"))).containsExactly("team/app:v1", "team/apple:v1");
+    assertThat(strings(ok(server.get().get("/list/team/ap")).get("result"))).containsExactly("team/app:v1", "team/apple:v1");
   }
 
   @Test
   void list_withoutPrefix_everything() {
     put("b:v1", "a/x:v1", "c:v1");
 
-    assertThat(strings(ok(server.get("/list")).get("result"))).containsExactly("a/x:v1", "b:v1", "c:v1");
+    assertThat(strings(ok(server.get().get("/list")).get("result"))).containsExactly("a/x:v1", "b:v1", "c:v1");
   }
 
   @Test
   void list_noMatch_emptyPage() {
     put("team/app:v1");
 
-    JsonNode body = ok(server.get("/list/nothing"));
+    JsonNode body = ok(server.get().get("/list/nothing"));
 
     assertThat(body.get("size").asInt()).isZero();
     assertThat(body.get("result").isArray()).isTrue();
@@ -78,9 +66,9 @@ final class ListRoutesTest {
   @Test
   void list_excludesDeletedTags() {
     put("team/app:v1", "team/app:v2");
-    server.delete("/tags/team%2Fapp:v1");
+    server.get().delete("/tags/team%2Fapp:v1");
 
-    assertThat(strings(ok(server.get("/list/team/app")).get("result"))).containsExactly("team/app:v2");
+    assertThat(strings(ok(server.get().get("/list/team/app")).get("result"))).containsExactly("team/app:v2");
   }
 
   @Test
@@ -114,7 +102,7 @@ final class ListRoutesTest {
   void repositories_tagNamesWithoutRepo() {
     put("team/app:v2", "team/app:v1", "team/app/sub:x", "team/app2:y", "team/ap:z");
 
-    JsonNode body = ok(server.get("/repositories/team%2Fapp/tags"));
+    JsonNode body = ok(server.get().get("/repositories/team%2Fapp/tags"));
 
     assertThat(strings(body.get("result"))).containsExactly("v1", "v2");
     assertThat(body.get("size").asInt()).isEqualTo(2);
@@ -124,7 +112,7 @@ final class ListRoutesTest {
 
   @Test
   void repositories_unknownRepo_emptyPage() {
-    JsonNode body = ok(server.get("/repositories/nothing/tags"));
+    JsonNode body = ok(server.get().get("/repositories/nothing/tags"));
 
     assertThat(body.get("size").asInt()).isZero();
     assertThat(body.get("result")).isEmpty();
@@ -149,7 +137,7 @@ final class ListRoutesTest {
       "?offset=not-a-token", "?offset=%%%", "?offset=Mjpmb28", "?foo=bar", "?limit=2&foo=bar", "?Limit=2"})
   void list_badQuery_400(String query) {
     for (String path : new String[] {"/list/team" + query, "/repositories/team/tags" + query}) {
-      Response r = server.get(path);
+      Response r = server.get().get(path);
 
       assertThat(r.status()).as(path).isEqualTo(400);
       assertThat(r.json().get("status").asInt()).as(path).isEqualTo(400);
@@ -163,7 +151,7 @@ final class ListRoutesTest {
   void list_limitAboveMaximum_clampedAndShownInLinks(String limit) {
     IntStream.range(0, 3).forEach(i -> put("clamp:v" + i));
     for (String path : new String[] {"/list/clamp", "/repositories/clamp/tags"}) {
-      JsonNode body = ok(server.get(path + "?limit=" + limit));
+      JsonNode body = ok(server.get().get(path + "?limit=" + limit));
 
       assertThat(body.get("size").asInt()).as(path).isEqualTo(3);
       assertThat(body.get("Links").get("self").asText()).as(path).isEqualTo(path + "?limit=10000");
@@ -178,14 +166,14 @@ final class ListRoutesTest {
       String writes = IntStream.range(from, Math.min(from + 1000, 10_001))
           .mapToObj(i -> "{\"tag\":\"big:v" + i + "\",\"digest\":\"" + digest(1) + "\",\"generation\":1}")
           .collect(java.util.stream.Collectors.joining(","));
-      assertThat(server.post("/replication/writes", "{\"writes\":[" + writes + "]}").status()).isEqualTo(200);
+      assertThat(server.get().post("/replication/writes", "{\"writes\":[" + writes + "]}").status()).isEqualTo(200);
     }
 
-    JsonNode first = ok(server.get("/list/big?limit=50000"));
+    JsonNode first = ok(server.get().get("/list/big?limit=50000"));
 
     assertThat(first.get("size").asInt()).isEqualTo(10_000);
     assertThat(first.get("Links").get("next").asText()).startsWith("/list/big?limit=10000&offset=");
-    JsonNode second = ok(server.get(first.get("Links").get("next").asText()));
+    JsonNode second = ok(server.get().get(first.get("Links").get("next").asText()));
     assertThat(second.get("size").asInt()).isEqualTo(1);
   }
 
@@ -193,7 +181,7 @@ final class ListRoutesTest {
   void list_largestLimit_accepted() {
     put("a:1");
 
-    assertThat(server.get("/list/a?limit=10000").status()).isEqualTo(200);
+    assertThat(server.get().get("/list/a?limit=10000").status()).isEqualTo(200);
   }
 
   /*
@@ -240,7 +228,7 @@ final class ListRoutesTest {
         while (!done.get()) {
           int n = counter.incrementAndGet() * 7919 % 3000; // scattered over the range
           String tag = String.format("team/app:v%04d", n % 10 == 0 ? n + 1 : n);
-          assertThat(server.putTag(tag, digest(9)).status()).isEqualTo(200);
+          assertThat(server.get().putTag(tag, digest(9)).status()).isEqualTo(200);
           written.incrementAndGet();
         }
         return null;
@@ -250,7 +238,7 @@ final class ListRoutesTest {
       assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
       List<String> seen = new ArrayList<>();
       for (String next = first; !next.isEmpty(); ) {
-        JsonNode page = ok(server.get(next));
+        JsonNode page = ok(server.get().get(next));
         seen.addAll(strings(page.get("result")));
         next = page.get("Links").get("next").asText();
       }
@@ -268,7 +256,7 @@ final class ListRoutesTest {
 
   private void put(String... tags) {
     for (String tag : tags) {
-      assertThat(server.putTag(tag, digest(1)).status()).as(tag).isEqualTo(200);
+      assertThat(server.get().putTag(tag, digest(1)).status()).as(tag).isEqualTo(200);
     }
   }
 
@@ -276,7 +264,7 @@ final class ListRoutesTest {
     List<JsonNode> pages = new ArrayList<>();
     for (String next = first; !next.isEmpty(); next = pages.get(pages.size() - 1).get("Links").get("next").asText()) {
       assertThat(pages).as("runaway paging").hasSizeLessThan(100);
-      pages.add(ok(server.get(next)));
+      pages.add(ok(server.get().get(next)));
     }
     return pages;
   }

@@ -3,7 +3,6 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +27,9 @@ final class ListenBacklogTest {
     assertThat(backlogOf(startWith("tagserver:\n  listener:\n    backlog: 300\n"))).isEqualTo(300);
   }
 
-  private ServerProcess startWith(String yaml) throws IOException {
+  private ServerProcess startWith(String yaml) {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/ss")) || Files.isExecutable(Path.of("/bin/ss")), "needs ss (iproute2)");
-    Path config = dir.resolve("config.yaml");
-    Files.writeString(config, yaml + "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n");
-    return ServerProcess.start(dir, config);
+    return ServerProcess.startWithYaml(dir, yaml);
   }
 
   /** The backlog of the socket listening on the server's port, then stops the server. */

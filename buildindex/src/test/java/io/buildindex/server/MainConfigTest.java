@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.ConfigException;
 import io.buildindex.config.HostPort;
+import io.buildindex.testing.ChildProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -92,27 +93,12 @@ final class MainConfigTest {
   @Test
   void main_noArgs_listensOn15004() throws Exception {
     assumeTrue(portFree(15004), "127.0.0.1:15004 is in use");
-    Path log = dir.resolve("server.log");
-    Process p = ServerProcess.launch(dir, log);
+    ChildProcess p = ServerProcess.main(dir, "server", java.util.List.of()).readyOnHttpGet(15004, "/readiness").build().launch();
     try {
-      RawHttp http = new RawHttp(15004);
-      java.time.Instant deadline = java.time.Instant.now().plus(ServerProcess.START_TIMEOUT);
-      int status = 0;
-      while (status != 200 && p.isAlive() && java.time.Instant.now().isBefore(deadline)) {
-        try {
-          status = http.send("GET", "/readiness", java.util.Map.of(), new byte[0]).status();
-        } catch (java.io.UncheckedIOException e) {
-          status = 0; // not listening yet
-        }
-        if (status != 200) {
-          ServerProcess.pause();
-        }
-      }
-      assertThat(status).as(Files.readString(log)).isEqualTo(200);
+      p.awaitReady();
       assertThat(dir.resolve("data").resolve("index.db")).exists();
     } finally {
-      p.destroy();
-      assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      p.stop();
     }
   }
 
@@ -173,22 +159,9 @@ final class MainConfigTest {
 
   /** Runs Main in a child JVM (System.exit would end this one) and waits for it to exit. */
   private Result run(String... args) {
-    Path log = dir.resolve("main-" + System.nanoTime() + ".log");
-    Process p = ServerProcess.launch(dir, log, args);
-    try {
-      boolean exited = p.waitFor(ServerProcess.EXIT_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      if (!exited) {
-        p.destroyForcibly();
-      }
-      String output = Files.readString(log);
-      assertThat(exited).as("exited within " + ServerProcess.EXIT_TIMEOUT + ":\n" + output).isTrue();
-      return new Result(p.exitValue(), output);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    ChildProcess p = ServerProcess.launch(dir, "main-" + System.nanoTime(), args);
+    int exit = p.awaitExit(); // fails with the log unless it exits within ChildProcess.EXIT_TIMEOUT
+    return new Result(exit, p.log());
   }
 
   private static boolean portFree(int port) {

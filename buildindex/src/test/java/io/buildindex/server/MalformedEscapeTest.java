@@ -3,14 +3,10 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.buildindex.testing.RunningServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,21 +19,9 @@ final class MalformedEscapeTest {
   private static final String DIGEST = "sha256:abababababababababababababababababababababababababababababababab";
   private static final String HEX = "abababababababababababababababababababababababababababababababab";
 
-  @TempDir static Path dir;
-  static ServerProcess server;
-
-  @BeforeAll
-  static void start() throws IOException {
-    Path config = dir.resolve("config.yaml");
-    Files.writeString(config, "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n"
-        + "auth:\n  tokens:\n    - {token: rw-token, scopes: [read, write]}\n");
-    server = ServerProcess.start(dir, config);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<ServerProcess> server = RunningServer.perClass(dir -> ServerProcess.startWithYaml(dir,
+      "auth:\n  tokens:\n    - {token: rw-token, scopes: [read, write]}\n"));
 
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {
@@ -49,7 +33,7 @@ final class MalformedEscapeTest {
     String path = request.substring(request.indexOf(' ') + 1);
 
     for (Map<String, String> headers : java.util.List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer rw-token"))) {
-      Response r = server.http().send(method, path, headers, new byte[0]);
+      Response r = server.get().http().send(method, path, headers, new byte[0]);
 
       assertThat(r.status()).as(headers + " " + r).isEqualTo(400);
       assertThat(r.header("Content-Type")).startsWith("application/json");
@@ -57,16 +41,16 @@ final class MalformedEscapeTest {
       assertThat(r.json().get("message").asText()).contains("escape");
       assertThat(r.json().has("id")).isFalse();
     }
-    assertThat(server.log()).doesNotContain(" ERROR ").doesNotContain("IllegalArgumentException");
+    assertThat(server.get().log()).doesNotContain(" ERROR ").doesNotContain("IllegalArgumentException");
   }
 
   @Test
   void malformedEscape_head_400() {
-    assertThat(server.http().send("HEAD", "/tags/a%:1", Map.of(), new byte[0]).status()).isEqualTo(400);
+    assertThat(server.get().http().send("HEAD", "/tags/a%:1", Map.of(), new byte[0]).status()).isEqualTo(400);
   }
 
   @Test
   void wellFormedEscape_stillReachesAuth() {
-    assertThat(server.send("GET", "/tags/team%2Fapp:v1").status()).isEqualTo(401);
+    assertThat(server.get().send("GET", "/tags/team%2Fapp:v1").status()).isEqualTo(401);
   }
 }

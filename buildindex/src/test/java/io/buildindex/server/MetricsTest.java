@@ -4,29 +4,17 @@ import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.buildindex.testing.RunningServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class MetricsTest {
-  @TempDir Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perTest(TestServer::start);
 
   @Test
   void metrics_prometheusText() {
-    Response r = server.get("/metrics");
+    Response r = server.get().get("/metrics");
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Content-Type")).startsWith("text/plain").contains("version=0.0.4");
@@ -35,10 +23,10 @@ final class MetricsTest {
 
   @Test
   void metrics_afterGet_timedByRouteTemplate() {
-    server.putTag("team/app:v1", digest(1));
-    server.getTag("team/app:v1");
+    server.get().putTag("team/app:v1", digest(1));
+    server.get().getTag("team/app:v1");
 
-    String metrics = server.get("/metrics").text();
+    String metrics = server.get().get("/metrics").text();
 
     assertThat(metrics)
         .contains("# TYPE http_request_duration_seconds summary")
@@ -49,18 +37,18 @@ final class MetricsTest {
 
   @Test
   void metrics_countsStatusClasses() {
-    server.getTag("team/app:nope");
-    server.get("/tags/Bad:v1");
+    server.get().getTag("team/app:nope");
+    server.get().get("/tags/Bad:v1");
 
-    assertThat(server.get("/metrics").text())
+    assertThat(server.get().get("/metrics").text())
         .contains("http_responses_total{route=\"GET /tags/{tag}\",status=\"4xx\"} 2");
   }
 
   @Test
   void metrics_storeAndJvm() {
-    server.putTag("team/app:v1", digest(1));
+    server.get().putTag("team/app:v1", digest(1));
 
-    assertThat(server.get("/metrics").text())
+    assertThat(server.get().get("/metrics").text())
         .contains("localdb_commit")
         .contains("localdb_commit_batch_size")
         .contains("jvm_memory_heap_used")
@@ -70,20 +58,20 @@ final class MetricsTest {
 
   @Test
   void metrics_neverHoldTagNames() {
-    server.putTag("secret-team/app:v1", digest(1));
-    server.get("/tags/secret-team%2Fapp:v1");
-    server.get("/list/secret-team");
+    server.get().putTag("secret-team/app:v1", digest(1));
+    server.get().get("/tags/secret-team%2Fapp:v1");
+    server.get().get("/list/secret-team");
 
-    assertThat(server.get("/metrics").text()).doesNotContain("secret-team");
+    assertThat(server.get().get("/metrics").text()).doesNotContain("secret-team");
   }
 
   @Test
   void metrics_unmatchedPaths_shareOneSeries() {
-    server.get("/scan-1");
-    server.get("/scan-2");
-    server.send("PATCH", "/tags/app:v1");
+    server.get().get("/scan-1");
+    server.get().get("/scan-2");
+    server.get().send("PATCH", "/tags/app:v1");
 
-    String metrics = server.get("/metrics").text();
+    String metrics = server.get().get("/metrics").text();
 
     assertThat(metrics).doesNotContain("scan-").contains("route=\"unmatched\"");
     assertThat(metrics.lines().filter(l -> l.startsWith("http_responses_total{") && l.contains("unmatched"))).hasSize(1);

@@ -1,5 +1,8 @@
 package io.buildindex.server;
 
+import io.buildindex.testing.Poll;
+import io.buildindex.testing.FreePorts;
+import io.buildindex.docker.testing.RegistryProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,15 +26,15 @@ final class RegistryReconciliationTest {
   void noNotifications_pushedTagRegisteredWithinTheInterval_differingTagListedNotOverwritten() {
     Image first = OciImages.image(21, 16 * 1024);
     Image second = OciImages.image(22, 24 * 1024);
-    try (DockerRegistry registry = DockerRegistry.start(dir.resolve("registry"));
-         DockerNode node = DockerNode.start(dir.resolve("build-index"), yaml(registry.url()), ServerProcess.freePort(), List.of())) {
+    try (RegistryProcess registry = RegistryProcess.start(dir.resolve("registry"));
+         DockerNode node = DockerNode.start(dir.resolve("build-index"), yaml(registry.url()), FreePorts.one(), List.of())) {
       push(first, registry, "team/app", "v1");
       // CI said v2 is the first image; the registry's v2 is then pushed as another one.
       assertThat(node.put("/tags/team%2Fapp:v2/digest/" + first.digest()).status()).isEqualTo(200);
       push(second, registry, "team/app", "v2");
       push(second, registry, "ops/tool", "1.0");
 
-      DockerDatacenters.await("team/app:v1 and ops/tool:1.0 registered by reconciliation", DockerDatacenters.REPLICATION_TIMEOUT,
+      Poll.until(DockerDatacenters.REPLICATION_TIMEOUT, "team/app:v1 and ops/tool:1.0 registered by reconciliation",
           () -> first.digest().toString().equals(node.get("/tags/team%2Fapp:v1").text())
               && second.digest().toString().equals(node.get("/tags/ops%2Ftool:1.0").text()),
           () -> DockerDatacenters.tail(node.log()));
@@ -57,7 +60,7 @@ final class RegistryReconciliationTest {
   /* A walk that started after the last push has seen all three tags. */
   private static JsonNode reconciliationAfterAllPushes(DockerNode node) {
     JsonNode[] last = new JsonNode[1];
-    DockerDatacenters.await("a finished walk that saw every tag", DockerDatacenters.REPLICATION_TIMEOUT, () -> {
+    Poll.until(DockerDatacenters.REPLICATION_TIMEOUT, "a finished walk that saw every tag", () -> {
       last[0] = node.get("/origin/reconciliation").json();
       return last[0].get("state").asText().equals("ok") && last[0].get("tags_seen").asLong() == 3
           && last[0].get("differing_count").asLong() == 1;
@@ -65,7 +68,7 @@ final class RegistryReconciliationTest {
     return last[0];
   }
 
-  private void push(Image image, DockerRegistry registry, String repository, String tag) {
+  private void push(Image image, RegistryProcess registry, String repository, String tag) {
     Path layout = DockerOciLayout.write(dir.resolve("layout-" + repository.replace('/', '-') + "-" + tag), image, tag);
     DockerSkopeo.copy(DockerSkopeo.oci(layout, tag), DockerSkopeo.docker(registry.hostPort(), repository, tag), false);
     assertThat(Skopeo.inspect(registry.hostPort(), repository, tag).path("Digest").asText()).isEqualTo(image.digest().toString());

@@ -3,54 +3,42 @@ package io.buildindex.server;
 import static io.buildindex.server.TestServer.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.buildindex.testing.RunningServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class RemoteRoutesTest {
-  @TempDir Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void start() {
-    server = TestServer.start(dir);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<TestServer> server = RunningServer.perTest(TestServer::start);
 
   @Test
   void replicate_existingTag_200() {
-    server.putTag("team/app:v1", digest(1));
+    server.get().putTag("team/app:v1", digest(1));
 
-    assertThat(server.post("/remotes/tags/team%2Fapp:v1").status()).isEqualTo(200);
+    assertThat(server.get().post("/remotes/tags/team%2Fapp:v1").status()).isEqualTo(200);
   }
 
   @Test
   void replicate_unknownTag_404() {
-    assertThat(server.post("/remotes/tags/team%2Fapp:nope").status()).isEqualTo(404);
+    assertThat(server.get().post("/remotes/tags/team%2Fapp:nope").status()).isEqualTo(404);
   }
 
   @Test
   void replicate_deletedTag_404() {
-    server.putTag("team/app:v1", digest(1));
-    server.delete("/tags/team%2Fapp:v1");
+    server.get().putTag("team/app:v1", digest(1));
+    server.get().delete("/tags/team%2Fapp:v1");
 
-    assertThat(server.post("/remotes/tags/team%2Fapp:v1").status()).isEqualTo(404);
+    assertThat(server.get().post("/remotes/tags/team%2Fapp:v1").status()).isEqualTo(404);
   }
 
   @Test
   void replicate_doesNotChangeTheTag() {
-    server.putTag("team/app:v1", digest(1));
-    String generation = server.getTag("team/app:v1").header("X-Tag-Generation");
+    server.get().putTag("team/app:v1", digest(1));
+    String generation = server.get().getTag("team/app:v1").header("X-Tag-Generation");
 
-    server.post("/remotes/tags/team%2Fapp:v1");
+    server.get().post("/remotes/tags/team%2Fapp:v1");
 
-    assertThat(server.getTag("team/app:v1").text()).isEqualTo(digest(1));
-    assertThat(server.getTag("team/app:v1").header("X-Tag-Generation")).isEqualTo(generation);
+    assertThat(server.get().getTag("team/app:v1").text()).isEqualTo(digest(1));
+    assertThat(server.get().getTag("team/app:v1").header("X-Tag-Generation")).isEqualTo(generation);
   }
 }

@@ -3,18 +3,19 @@ package io.buildindex.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
+import io.buildindex.testing.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -24,18 +25,13 @@ import org.jspecify.annotations.Nullable;
  * One build-index of a replication test, as a child JVM ({@link Main}) with its own directory and
  * a port reserved before any node starts: remotes name each other by address, so a config can
  * point at a node that is not running yet, and a node that is stopped or killed comes back on the
- * same port with the same database. Each launch logs to its own file in the node's directory.
- * Driven by one test thread at a time, except the HTTP helpers, which are thread-safe.
+ * same port with the same database. Each launch logs to its own file in the node's directory. The
+ * process handling is {@link ChildProcess}'s; this adds the config and the domain calls. Driven by
+ * one test thread at a time, except the HTTP helpers, which are thread-safe.
  */
 final class ReplicationNode implements AutoCloseable {
-  /** Generous: cold JVMs on a loaded CI machine, several starting at once. */
-  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   /** How long a test waits for replication to reach a state it expects. */
   static final Duration AWAIT_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
-  private static final int LOG_TAIL_CHARS = 4_000;
-  /** These tests start many short-lived JVMs: C1 only and the serial GC start a quarter faster. */
-  private static final List<String> CHILD_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   /** Short enough that tests never wait long for a retry, long enough not to spin. */
   static final String FAST_RETRIES = """
       tag_replication:
@@ -47,20 +43,20 @@ final class ReplicationNode implements AutoCloseable {
   private final String name;
   private final Path dir;
   private final int port;
+  private final ChildProcess child;
   private volatile RawHttp http;
-  private final Thread killOnExit = new Thread(this::destroyQuietly, "kill-replication-node");
   private String yaml = "";
-  private @Nullable Process process;
-  private @Nullable Path log;
-  private int launches;
 
   private ReplicationNode(String name, Path dir, int port) {
     this.name = name;
     this.dir = dir;
     this.port = port;
     this.http = new RawHttp(port);
-    // Should the test JVM itself be stopped, its children must not outlive it.
-    Runtime.getRuntime().addShutdownHook(killOnExit);
+    // These tests start many short-lived JVMs: ChildProcess.FAST_START.
+    this.child = ServerProcess.main(dir, name, ChildProcess.FAST_START,
+            "--config", "build-index.yaml", "--port", Integer.toString(port))
+        .logs(n -> dir.resolve(name + "-" + n + ".log"))
+        .readyWhen(() -> send("GET", "/readiness").status() == 200).build();
   }
 
   /** A node named {@code name} in {@code parent/name} on a free port, not started. */
@@ -71,7 +67,7 @@ final class ReplicationNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new ReplicationNode(name, dir, ServerProcess.freePort());
+    return new ReplicationNode(name, dir, FreePorts.one());
   }
 
   /** {@code host:port} as remotes rules and task destinations name this node. */
@@ -120,37 +116,14 @@ final class ReplicationNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    launches++;
-    log = dir.resolve(name + "-" + launches + ".log");
-    List<String> command = ServerProcess.javaCommand("--config", "build-index.yaml", "--port", Integer.toString(port));
-    command.addAll(1, CHILD_JVM_OPTIONS);
-    try {
-      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
-    }
+    child.launch();
     return this;
   }
 
-  /** Polls {@code /readiness} until 200; fails with the log when the process exits or the time is up. */
+  /** Waits until {@code /readiness} answers 200; fails with the log when the process exits or the time is up. */
   ReplicationNode awaitReady() {
-    Process p = running();
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!p.isAlive()) {
-        throw new AssertionError(name + " exited with " + p.exitValue() + " before it was ready:\n" + logTail());
-      }
-      try {
-        if (send("GET", "/readiness").status() == 200) {
-          return this;
-        }
-      } catch (UncheckedIOException e) {
-        // not listening yet
-      }
-      ServerProcess.pause();
-    }
-    throw new AssertionError(name + " not ready within " + START_TIMEOUT + ":\n" + logTail());
+    child.awaitReady();
+    return this;
   }
 
   ReplicationNode start() {
@@ -182,42 +155,17 @@ final class ReplicationNode implements AutoCloseable {
   }
 
   boolean isRunning() {
-    return process != null && process.isAlive();
+    return child.isRunning();
   }
 
   /** SIGTERM and wait: a clean shutdown. */
   void stop() {
-    running().destroy();
-    awaitExit();
+    child.stop();
   }
 
   /** SIGKILL and wait: nothing in the process gets to run. */
   void kill() {
-    running().destroyForcibly();
-    awaitExit();
-  }
-
-  private void awaitExit() {
-    Process p = running();
-    try {
-      if (!p.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(name + " did not exit within " + EXIT_TIMEOUT + ":\n" + logTail());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } finally {
-      process = null;
-    }
-  }
-
-  private Process running() {
-    Process p = process;
-    if (p == null) {
-      throw new IllegalStateException(name + " is not running");
-    }
-    return p;
+    child.kill();
   }
 
   Response send(String method, String target) {
@@ -305,27 +253,8 @@ final class ReplicationNode implements AutoCloseable {
    * that throws (a node still starting) counts as not done yet.
    */
   static <T> T await(String what, Supplier<T> probe, Predicate<T> done, ReplicationNode... nodes) {
-    Instant deadline = Instant.now().plus(AWAIT_TIMEOUT);
-    Object last = null;
-    while (true) {
-      try {
-        T value = probe.get();
-        if (done.test(value)) {
-          return value;
-        }
-        last = value;
-      } catch (RuntimeException e) {
-        last = e;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        StringBuilder b = new StringBuilder("not within " + AWAIT_TIMEOUT + ": " + what + "\nlast seen: " + last);
-        for (ReplicationNode n : nodes) {
-          b.append("\n--- ").append(n.name).append(" ---\n").append(n.logTail());
-        }
-        throw new AssertionError(b.toString());
-      }
-      ServerProcess.pause();
-    }
+    return Poll.value(AWAIT_TIMEOUT, what, probe, done, () -> Arrays.stream(nodes).map(ReplicationNode::logTail)
+        .collect(Collectors.joining("\n")));
   }
 
   /** Waits until this node serves {@code digest} for {@code tag}. */
@@ -341,15 +270,7 @@ final class ReplicationNode implements AutoCloseable {
 
   /** The end of the current (or last) launch's log. */
   String logTail() {
-    try {
-      if (log == null || !Files.exists(log)) {
-        return "";
-      }
-      String text = Files.readString(log, StandardCharsets.UTF_8);
-      return text.length() <= LOG_TAIL_CHARS ? text : "..." + text.substring(text.length() - LOG_TAIL_CHARS);
-    } catch (IOException e) {
-      return "(log unreadable: " + e + ")";
-    }
+    return child.logTail();
   }
 
   @Override
@@ -357,26 +278,9 @@ final class ReplicationNode implements AutoCloseable {
     return name + "@" + address();
   }
 
-  private void destroyQuietly() {
-    Process p = process;
-    if (p != null) {
-      p.destroyForcibly();
-    }
-  }
-
   /** Kills the process if it runs, and waits for it. */
   @Override
   public void close() {
-    try {
-      if (process != null) {
-        kill();
-      }
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(killOnExit);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook runs anyway
-      }
-    }
+    child.close();
   }
 }

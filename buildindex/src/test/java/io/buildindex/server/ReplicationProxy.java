@@ -1,5 +1,6 @@
 package io.buildindex.server;
 
+import io.buildindex.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * an outage of a remote without restarting its JVM. Thread-safe.
  */
 final class ReplicationProxy implements AutoCloseable {
-  private final int port = ServerProcess.freePort();
+  private final int port = FreePorts.one();
   private final int target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private @Nullable ServerSocket listener;

@@ -3,15 +3,11 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.server.RawHttp.Response;
-import java.io.IOException;
+import io.buildindex.testing.RunningServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,30 +22,18 @@ final class RequestLimitsTest {
   /** Eight times the limit: buffered whole, as before, it would be accepted or fail to parse. */
   private static final long STREAMED_BYTES = 8L * 1024 * 1024;
 
-  @TempDir static Path dir;
-  static ServerProcess server;
-
-  @BeforeAll
-  static void start() throws IOException {
-    Path config = dir.resolve("config.yaml");
-    Files.writeString(config, "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n");
-    server = ServerProcess.start(dir, config);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final RunningServer<ServerProcess> server = RunningServer.perClass(dir -> ServerProcess.startWithYaml(dir, ""));
 
   @ParameterizedTest(name = "[{index}] POST/PUT {0}")
   @ValueSource(strings = {"/notifications", "/replication/writes", "/internal/duplicate/tags/team%2Fapp:c/digest/" + D,
       "/internal/duplicate/remotes/tags/team%2Fapp:c/digest/" + D})
   void chunkedBody_overTheLimit_413WhileStreaming(String path) {
-    Response r = server.http().sendChunked(method(path), path, Map.of("Content-Type", "application/json"),
+    Response r = server.get().http().sendChunked(method(path), path, Map.of("Content-Type", "application/json"),
         (byte) ' ', STREAMED_BYTES, 64 * 1024);
 
     assertError(r, 413, "too large");
-    assertThat(server.send("GET", "/health").status()).isEqualTo(200);
+    assertThat(server.get().send("GET", "/health").status()).isEqualTo(200);
   }
 
   @Test
@@ -57,7 +41,7 @@ final class RequestLimitsTest {
     byte[] body = new byte[2 * 1024 * 1024];
     java.util.Arrays.fill(body, (byte) ' ');
 
-    Response r = server.http().send("POST", "/notifications", Map.of("Content-Type", "application/json"), body);
+    Response r = server.get().http().send("POST", "/notifications", Map.of("Content-Type", "application/json"), body);
 
     assertError(r, 413, "too large");
   }
@@ -69,10 +53,10 @@ final class RequestLimitsTest {
         + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
         + "5\r\n{\"del\r\n6\r\nay\":0}\r\n0\r\n\r\n";
 
-    Response r = server.http().sendRaw("PUT", request.getBytes(StandardCharsets.ISO_8859_1));
+    Response r = server.get().http().sendRaw("PUT", request.getBytes(StandardCharsets.ISO_8859_1));
 
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    assertThat(server.send("GET", "/tags/team%2Fapp:small").text()).isEqualTo(D);
+    assertThat(server.get().send("GET", "/tags/team%2Fapp:small").text()).isEqualTo(D);
   }
 
   @Test
@@ -86,11 +70,11 @@ final class RequestLimitsTest {
     String request = "POST /notifications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         + "Transfer-Encoding: chunked\r\nContent-Type: application/vnd.docker.distribution.events.v2+json\r\n\r\n" + chunked;
 
-    Response r = server.http().sendRaw("POST", request.getBytes(StandardCharsets.ISO_8859_1));
+    Response r = server.get().http().sendRaw("POST", request.getBytes(StandardCharsets.ISO_8859_1));
 
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.json().get("registered").asInt()).isEqualTo(1);
-    assertThat(server.send("GET", "/tags/team%2Fapp:pushed").text()).isEqualTo(D);
+    assertThat(server.get().send("GET", "/tags/team%2Fapp:pushed").text()).isEqualTo(D);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -100,10 +84,10 @@ final class RequestLimitsTest {
     String request = "PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" + framing;
 
-    Response r = server.http().sendRaw("PUT", request.getBytes(StandardCharsets.ISO_8859_1));
+    Response r = server.get().http().sendRaw("PUT", request.getBytes(StandardCharsets.ISO_8859_1));
 
     assertError(r, 400, "malformed|chunk|bad");
-    assertThat(server.send("GET", "/tags/team%2Fapp:framing").status()).isEqualTo(404);
+    assertThat(server.get().send("GET", "/tags/team%2Fapp:framing").status()).isEqualTo(404);
   }
 
   private static String method(String path) {
@@ -115,6 +99,6 @@ final class RequestLimitsTest {
     assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/json");
     assertThat(r.json().get("status").asInt()).isEqualTo(status);
     assertThat(r.json().get("message").asText()).containsPattern("(?i)" + message);
-    assertThat(server.log()).doesNotContain(" ERROR ");
+    assertThat(server.get().log()).doesNotContain(" ERROR ");
   }
 }

@@ -1,114 +1,73 @@
 package io.buildindex.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * build-index running as a child JVM ({@link Main} on this test's classpath, same java binary), for
- * tests that need a real process: SIGTERM, kill -9, exit codes. Output goes to a log file in the
- * test's directory.
+ * tests that need a real process: SIGTERM, kill -9, exit codes. The process handling (readiness,
+ * stop, kill, log, cleanup) is {@link ChildProcess}'s; this adds build-index's command line and a
+ * {@link RawHttp} client. Output goes to a log file in the test's directory.
  */
 final class ServerProcess implements AutoCloseable {
-  /** Generous: a cold JVM on a loaded CI machine. */
-  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+  private static final int START_ATTEMPTS = 3;
 
-  private final Process process;
-  private final Path log;
+  private final ChildProcess child;
   private final RawHttp http;
 
-  private ServerProcess(Process process, Path log, int port) {
-    this.process = process;
-    this.log = log;
+  private ServerProcess(ChildProcess child, int port) {
+    this.child = child;
     this.http = new RawHttp(port);
   }
 
   /** Starts {@code Main --config config --port <free>} in {@code dir} and waits until ready. */
   static ServerProcess start(Path dir, Path config) {
     for (int attempt = 1; ; attempt++) {
-      int port = freePort();
-      Path log = dir.resolve("server-" + port + "-" + attempt + ".log");
-      Process p = launch(dir, log, "--config", config.toString(), "--port", Integer.toString(port));
-      ServerProcess server = new ServerProcess(p, log, port);
-      if (server.awaitReady()) {
-        return server;
+      int port = FreePorts.one();
+      ChildProcess child = main(dir, "server-" + port + "-" + attempt, List.of(),
+          "--config", config.toString(), "--port", Integer.toString(port))
+          .readyOnHttpGet(port, "/readiness").build();
+      if (child.launch().awaitReadyOrExit()) {
+        return new ServerProcess(child, port);
       }
       // Another process may have taken the port between our probe and the child's bind.
-      if (attempt == 3 || !server.log().toLowerCase().contains("in use")) {
-        throw new AssertionError("server did not become ready (exit " + p.exitValue() + "):\n" + server.log());
+      if (attempt == START_ATTEMPTS || !child.portWasTaken()) {
+        throw new AssertionError("server did not become ready (exit " + child.awaitExit() + "):\n" + child.log());
       }
     }
   }
 
-  /** Runs {@code Main} with {@code args} in {@code dir}, output to {@code log}. */
-  static Process launch(Path dir, Path log, String... args) {
-    List<String> command = javaCommand(args);
+  /**
+   * Writes {@code dir/config.yaml} ({@code localdb} in {@code dir/index.db}, then {@code moreYaml}:
+   * further top-level sections) and starts a server with it, as {@link #start(Path, Path)}.
+   */
+  static ServerProcess startWithYaml(Path dir, String moreYaml) {
+    Path config = dir.resolve("config.yaml");
     try {
-      return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
-    }
-  }
-
-  static List<String> javaCommand(String... mainArgs) {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc loads a native library
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(mainArgs));
-    return command;
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+      Files.writeString(config, "localdb:\n  source: '" + dir.resolve("index.db").toString().replace("'", "''") + "'\n"
+          + moreYaml);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return start(dir, config);
   }
 
-  /** Polls {@code /readiness} until 200; false when the process exits first. */
-  private boolean awaitReady() {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        return false;
-      }
-      try {
-        if (http.send("GET", "/readiness", java.util.Map.of(), new byte[0]).status() == 200) {
-          return true;
-        }
-      } catch (UncheckedIOException e) {
-        // not listening yet
-      }
-      pause();
-    }
-    process.destroyForcibly();
-    throw new AssertionError("not ready within " + START_TIMEOUT + ":\n" + log());
+  /** {@code Main args} in {@code dir} with {@code jvmOptions}, logging to {@code dir/<name>.log} (one launch) or {@code dir/<name>-<n>.log}. */
+  static ChildProcess.Builder main(Path dir, String name, List<String> jvmOptions, String... args) {
+    return ChildProcess.java(name, jvmOptions, Main.class.getName(), List.of(args)).directory(dir)
+        .logs(n -> dir.resolve(n == 1 ? name + ".log" : name + "-" + n + ".log"));
   }
 
-  static void pause() {
-    try {
-      Thread.sleep(50); // poll interval, not a wait for an outcome
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** Launches {@code Main args} in {@code dir} without waiting (logging to {@code dir/<name>.log}): for exit codes and start-up failures. */
+  static ChildProcess launch(Path dir, String name, String... args) {
+    return main(dir, name, List.of(), args).build().launch();
   }
 
   RawHttp http() {
@@ -116,49 +75,33 @@ final class ServerProcess implements AutoCloseable {
   }
 
   long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   Response send(String method, String path) {
-    return http.send(method, path, java.util.Map.of(), new byte[0]);
+    return http.send(method, path, Map.of(), new byte[0]);
   }
 
   /** SIGTERM, then the exit code. */
-  int terminate() {
-    process.destroy();
-    return awaitExit();
+  int stop() {
+    return child.stop();
   }
 
   /** SIGKILL, then the exit code. */
   int kill() {
-    process.destroyForcibly();
-    return awaitExit();
+    return child.kill();
   }
 
   int awaitExit() {
-    try {
-      assertThat(process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
-          .as("exited within " + EXIT_TIMEOUT + ":\n" + log()).isTrue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    return process.exitValue();
+    return child.awaitExit();
   }
 
   String log() {
-    try {
-      return Files.exists(log) ? new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return child.log();
   }
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      awaitExit();
-    }
+    child.close();
   }
 }

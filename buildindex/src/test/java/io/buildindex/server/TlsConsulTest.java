@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.hashring.testing.FakeConsul;
 import io.buildindex.hashring.testing.FakeConsul.Instance;
+import io.buildindex.testing.Poll;
 import io.buildindex.tls.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +28,7 @@ final class TlsConsulTest {
           + "    ttl: 1s\n"
           + pki.yaml(null, null, null, pki.issue("client", false));
       try (TestServer server = TestServer.start(dir, yaml)) {
-        Instant deadline = Instant.now().plus(REFRESHED);
-        while (consul.requests().isEmpty() && Instant.now().isBefore(deadline)) {
-          ServerProcess.pause();
-        }
+        Poll.until(REFRESHED, "a request that passed the TLS handshake", () -> !consul.requests().isEmpty());
 
         assertThat(consul.requests()).as("requests that passed the TLS handshake").isNotEmpty();
         assertThat(server.get("/readiness").text()).doesNotContain("membership");
@@ -50,10 +47,8 @@ final class TlsConsulTest {
           + "    ttl: 1s\n"
           + "tls: {client: {}}\n"; // no cas: the JDK's CAs, which do not include the test CA
       try (TestServer server = TestServer.start(dir, yaml)) {
-        Instant deadline = Instant.now().plus(REFRESHED);
-        while (!server.get("/readiness").text().contains("warning: membership (consul)") && Instant.now().isBefore(deadline)) {
-          ServerProcess.pause();
-        }
+        Poll.until(REFRESHED, "readiness warning about membership",
+            () -> server.get("/readiness").text().contains("warning: membership (consul)"));
 
         assertThat(server.get("/readiness").text()).contains("warning: membership (consul)");
         assertThat(consul.requests()).isEmpty();

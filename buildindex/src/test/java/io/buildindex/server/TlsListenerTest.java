@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.ConfigException;
+import io.buildindex.testing.Poll;
 import io.buildindex.tls.TestPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import okhttp3.OkHttpClient;
@@ -186,14 +186,7 @@ final class TlsListenerTest {
   }
 
   private void awaitSerial(int port, BigInteger serial) {
-    Instant deadline = Instant.now().plus(RELOAD_TIMEOUT);
-    BigInteger seen = serialOnHandshake(port);
-    while (!seen.equals(serial)) {
-      assertThat(Instant.now()).as("serial " + serial + " served within " + RELOAD_TIMEOUT + ", still " + seen)
-          .isBefore(deadline);
-      ServerProcess.pause();
-      seen = serialOnHandshake(port);
-    }
+    Poll.value(RELOAD_TIMEOUT, "serial " + serial + " served", () -> serialOnHandshake(port), serial::equals, () -> "");
   }
 
   /** The serial of the certificate the listener presents on a new handshake (a fresh context: no resumed session). */

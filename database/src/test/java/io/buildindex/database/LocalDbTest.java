@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.Gauge;
-import io.buildindex.database.testing.Await;
 import io.buildindex.database.testing.SqliteFixture;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,7 +50,7 @@ final class LocalDbTest {
   @AfterEach
   void tearDown() throws InterruptedException {
     pool.shutdownNow();
-    pool.awaitTermination(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    pool.awaitTermination(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     fixture.close();
   }
 
@@ -129,7 +129,7 @@ final class LocalDbTest {
         int id = i;
         writes.add(pool.submit(() -> db.write(tx -> opThatFailsEveryThird(tx, id))));
       }
-      Await.until(queued + " writes queued behind the held one", () -> writeQueueSize() == queued);
+      Poll.until(Poll.DEADLINE, queued + " writes queued behind the held one", () -> writeQueueSize() == queued);
     } finally {
       release.countDown();
     }
@@ -328,7 +328,7 @@ final class LocalDbTest {
     }));
     await(holding);
     Future<Integer> queued = pool.submit(() -> db.write(tx -> insertItem(tx, 2, "queued")));
-    Await.until("the second write is queued", () -> writeQueueSize() == 1);
+    Poll.until(Poll.DEADLINE, "the second write is queued", () -> writeQueueSize() == 1);
     Future<?> closing = pool.submit(db::close);
     release.countDown();
 
@@ -353,7 +353,7 @@ final class LocalDbTest {
       throw boom;
     }));
 
-    Await.until("the failing write returns or the writer stops", () -> failing.isDone() || writerStopped());
+    Poll.until(Poll.DEADLINE, "the failing write returns or the writer stops", () -> failing.isDone() || writerStopped());
     assertThat(writerStopped())
         .as("the writer thread died of the op's Error: that write and every later one wait forever")
         .isFalse();
@@ -452,8 +452,8 @@ final class LocalDbTest {
   /** Unchecked so write ops can call it; an interrupt only comes from tearDown's shutdownNow. */
   private static void await(CountDownLatch latch) {
     try {
-      if (!latch.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("latch not released within " + Await.DEADLINE);
+      if (!latch.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("latch not released within " + Poll.DEADLINE);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.OriginConfig.RegistryConfig;
 import io.buildindex.tagstore.Digest;
+import io.buildindex.testing.FakeClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ final class RegistryAuthTest {
   private static final String BASIC = Credentials.basic("ci", "s3cret");
 
   private final MockWebServer server = new MockWebServer();
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock();
   private final AuthDispatcher dispatcher = new AuthDispatcher();
   private String url;
 

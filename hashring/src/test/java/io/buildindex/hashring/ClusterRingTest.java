@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.buildindex.config.ClusterConfig.HealthCheckConfig;
 import io.buildindex.config.HostPort;
+import io.buildindex.testing.FakeClock;
+import io.buildindex.testing.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -34,7 +36,7 @@ final class ClusterRingTest {
   private static final HealthCheckConfig HEALTH =
       new HealthCheckConfig(3, 2, Duration.ofSeconds(5), Duration.ofHours(1));
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final FakeClock clock = new FakeClock(T0);
   private final OkHttpClient http = new OkHttpClient();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
@@ -234,19 +236,8 @@ final class ClusterRingTest {
     }
   }
 
-  /** Polls {@code condition} every few milliseconds until it holds; fails after a generous deadline. */
+  /** Polls {@code condition} until it holds; fails after {@link Poll#DEADLINE}. */
   private static void awaitTrue(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition still false after 20s");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
+    Poll.until(Poll.DEADLINE, "the ring's condition", condition);
   }
 }

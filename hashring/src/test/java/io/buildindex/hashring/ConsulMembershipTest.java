@@ -10,6 +10,7 @@ import io.buildindex.config.HostsConfig;
 import io.buildindex.config.HostsConfig.ConsulConfig;
 import io.buildindex.hashring.testing.FakeConsul;
 import io.buildindex.hashring.testing.FakeConsul.Instance;
+import io.buildindex.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -23,7 +24,7 @@ final class ConsulMembershipTest {
   private static final String SERVICE = "build-index";
   private static final HostPort SELF = new HostPort("127.0.0.1", 15004);
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final FakeClock clock = new FakeClock(T0);
   private final MetricRegistry metrics = new MetricRegistry();
   private final OkHttpClient http = new OkHttpClient();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();

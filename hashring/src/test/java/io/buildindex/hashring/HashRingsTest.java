@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.ClusterConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.HostsConfig;
+import io.buildindex.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 final class HashRingsTest {
   private static final HostPort LISTEN = new HostPort("127.0.0.1", 15004);
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+  private final FakeClock clock = new FakeClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final MetricRegistry metrics = new MetricRegistry();
   private final OkHttpClient http = new OkHttpClient();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();

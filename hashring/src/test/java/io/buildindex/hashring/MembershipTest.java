@@ -3,6 +3,7 @@ package io.buildindex.hashring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.config.HostPort;
+import io.buildindex.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 final class MembershipTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
-  private final MutableClock clock = new MutableClock(T0);
+  private final FakeClock clock = new FakeClock(T0);
   private final FakeDns dns = new FakeDns();
 
   @Test

@@ -10,6 +10,7 @@ import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
+import io.buildindex.testing.FakeClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

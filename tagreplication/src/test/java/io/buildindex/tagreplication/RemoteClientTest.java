@@ -10,6 +10,7 @@ import io.buildindex.tagreplication.wire.TagGet;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.testing.FakeClock;
 import java.io.IOException;
 import java.time.Duration;
 import okhttp3.OkHttpClient;

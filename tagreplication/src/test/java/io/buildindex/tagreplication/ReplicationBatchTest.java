@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.PutResult;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,12 +54,12 @@ final class ReplicationBatchTest {
     for (int i = 0; i < n; i++) {
       puts.add(node.put("team/app:t" + i, i % 2 == 0 ? D1 : D2, true));
     }
-    Poll.until("a failed batch", () -> remote.entry("team/app:t0").isEmpty()
+    Poll.until(Poll.DEADLINE, "a failed batch", () -> remote.entry("team/app:t0").isEmpty()
         && node.task("team/app:t0", remote.address()).map(t -> t.attempts() >= 1).orElse(false));
 
     remote.failWith(0);
 
-    Poll.until("all " + n + " tasks done", () -> node.metrics().counter("tagreplication.done").getCount() == n,
+    Poll.until(Poll.DEADLINE, "all " + n + " tasks done", () -> node.metrics().counter("tagreplication.done").getCount() == n,
         () -> node.metrics().counter("tagreplication.done").getCount());
     for (PutResult p : puts) {
       assertThat(remote.entry(p.current().tag().toString()))
@@ -108,7 +109,7 @@ final class ReplicationBatchTest {
     assertThat(node.awaitState(TAG, remote.address(), TaskState.DONE).superseded()).isTrue();
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(D2.toString(), newer));
     // Counted once the result is recorded, just after the row shows it.
-    Poll.until("tagreplication.superseded == 1", () -> node.metrics().counter("tagreplication.superseded").getCount() == 1,
+    Poll.until(Poll.DEADLINE, "tagreplication.superseded == 1", () -> node.metrics().counter("tagreplication.superseded").getCount() == 1,
         () -> node.metrics().counter("tagreplication.superseded").getCount());
   }
 
@@ -121,7 +122,7 @@ final class ReplicationBatchTest {
 
     PutResult deleted = node.delete(TAG);
 
-    Poll.until("the tombstone on the remote", () -> remote.entry(TAG).map(e -> e.digest() == null).orElse(false),
+    Poll.until(Poll.DEADLINE, "the tombstone on the remote", () -> remote.entry(TAG).map(e -> e.digest() == null).orElse(false),
         () -> remote.entry(TAG));
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(null, deleted.current().generation().value()));
     assertThat(remote.deletes()).isZero();
@@ -137,12 +138,12 @@ final class ReplicationBatchTest {
     node.put("team/good:1", D1, true);
 
     node.awaitState("team/good:1", remote.address(), TaskState.DONE);
-    Poll.until("the refused write failed", () -> node.task("team/bad:1", remote.address())
+    Poll.until(Poll.DEADLINE, "the refused write failed", () -> node.task("team/bad:1", remote.address())
         .map(t -> t.state() == TaskState.FAILED || t.attempts() >= 1).orElse(false), () -> node.task("team/bad:1", remote.address()));
     TaskStatus failed = node.task("team/bad:1", remote.address()).orElseThrow();
     assertThat(failed.lastError()).isEqualTo("http_4xx: POST /replication/writes: team/bad:1 answered 400: refused on purpose");
     String refusals = ReplicationMetrics.labeled("tagreplication_failures", "reason", "http_4xx");
-    Poll.until("the refusal counted", () -> node.metrics().counter(refusals).getCount() > 0);
+    Poll.until(Poll.DEADLINE, "the refusal counted", () -> node.metrics().counter(refusals).getCount() > 0);
 
     remote.refuseInBatches("team/bad:1", 0);
 
@@ -158,7 +159,7 @@ final class ReplicationBatchTest {
 
     node.put(TAG, D1, true);
 
-    Poll.until("a failed attempt", () -> node.task(TAG, remote.address()).map(t -> t.attempts() >= 1).orElse(false),
+    Poll.until(Poll.DEADLINE, "a failed attempt", () -> node.task(TAG, remote.address()).map(t -> t.attempts() >= 1).orElse(false),
         () -> node.task(TAG, remote.address()));
     assertThat(node.task(TAG, remote.address()).orElseThrow().lastError())
         .isEqualTo("http_5xx: " + remote.address() + ": POST /replication/writes answered 503: failing on purpose");

@@ -14,6 +14,8 @@ import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
+import io.buildindex.testing.Poll;
+import io.buildindex.testing.Slow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Drains a queue of N tasks to a fast fake remote on 127.0.0.1 with the default configuration (or
  * {@code -Dbench.workers=}, {@code -Dbench.concurrency=}) and prints tasks per second; in batches,
  * or with {@code -Dbench.batches=false} one task per request (a Kraken remote). Not a pass/fail benchmark: speed is printed, never asserted. Size it with
- * {@code -Dbench.tasks=100000}.
+ * {@code -Dbench.tasks=100000}. {@link Slow}: it runs by default and in CI, and
+ * {@code mvn test -Dquick} skips it (see README, Quick start).
  */
+@Slow
 final class ReplicationBenchTest {
   private static final int TASKS = Integer.getInteger("bench.tasks", 10_000);
   private static final int ENQUEUE_BATCH = 1_000;
@@ -52,8 +56,8 @@ final class ReplicationBenchTest {
       long start = System.nanoTime();
       try (replication) {
         replication.start();
-        Poll.until(TASKS + " tasks done", () -> metrics.counter("tagreplication.done").getCount() >= TASKS,
-            () -> metrics.counter("tagreplication.done").getCount(), Duration.ofMinutes(10));
+        Poll.until(Duration.ofMinutes(10), TASKS + " tasks done", () -> metrics.counter("tagreplication.done").getCount() >= TASKS,
+            () -> metrics.counter("tagreplication.done").getCount());
       }
       long nanos = System.nanoTime() - start;
 

@@ -3,6 +3,7 @@ package io.buildindex.tagreplication;
 import static io.buildindex.tagreplication.SqliteTaskQueueTest.D1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ final class ReplicationEngineFailureTest {
     assertThat(dispatchers).hasSize(1);
     dispatchers.get(0).interrupt();
 
-    Poll.until("failure reported", () -> node.replication().failure().isPresent(), () -> node.replication().failure());
+    Poll.until(Poll.DEADLINE, "failure reported", () -> node.replication().failure().isPresent(), () -> node.replication().failure());
     assertThat(node.replication().failure().orElseThrow()).contains("dispatcher");
     assertThat(node.metrics().getGauges().get(Replications.ENGINE_UP).getValue()).isEqualTo(0);
   }

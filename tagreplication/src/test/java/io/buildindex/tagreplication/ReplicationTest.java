@@ -9,6 +9,7 @@ import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,7 @@ final class ReplicationTest {
       assertThat(r.remoteOrigin()).isEqualTo("origin.dc2:15002");
     });
     // Counted once the result is recorded, just after the row shows it.
-    Poll.until("tagreplication.done == 1", () -> node.metrics().counter("tagreplication.done").getCount() == 1,
+    Poll.until(Poll.DEADLINE, "tagreplication.done == 1", () -> node.metrics().counter("tagreplication.done").getCount() == 1,
         () -> node.metrics().counter("tagreplication.done").getCount());
   }
 
@@ -138,7 +139,7 @@ final class ReplicationTest {
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(D2.toString(), newer));
     assertThat(remote.puts()).isZero();
     assertThat(blobs.requests()).isEmpty();
-    Poll.until("tagreplication.superseded == 1", () -> node.metrics().counter("tagreplication.superseded").getCount() == 1,
+    Poll.until(Poll.DEADLINE, "tagreplication.superseded == 1", () -> node.metrics().counter("tagreplication.superseded").getCount() == 1,
         () -> node.metrics().counter("tagreplication.superseded").getCount());
   }
 
@@ -150,12 +151,12 @@ final class ReplicationTest {
 
     node.put(TAG, D1, true);
 
-    Poll.until("two failed attempts", () -> node.task(TAG, destination)
+    Poll.until(Poll.DEADLINE, "two failed attempts", () -> node.task(TAG, destination)
         .map(t -> t.state() == TaskState.FAILED && t.attempts() >= 2).orElse(false), () -> node.task(TAG, destination));
     TaskStatus failed = node.task(TAG, destination).orElseThrow();
     assertThat(failed.lastError()).startsWith("connect: ");
     String connectFailures = ReplicationMetrics.labeled("tagreplication_failures", "reason", "connect");
-    Poll.until("two connect failures counted", () -> node.metrics().counter(connectFailures).getCount() >= 2,
+    Poll.until(Poll.DEADLINE, "two connect failures counted", () -> node.metrics().counter(connectFailures).getCount() >= 2,
         () -> node.metrics().counter(connectFailures).getCount());
 
     FakeRemote remote = closing(FakeRemote.startOn(port));
@@ -212,7 +213,7 @@ final class ReplicationTest {
     TestNode node = node(rules(remote.address(), ".*"));
     remote.holdGets();
     node.put(TAG, D1, true);
-    Poll.until("the first attempt to reach the remote", () -> remote.gets() >= 1);
+    Poll.until(Poll.DEADLINE, "the first attempt to reach the remote", () -> remote.gets() >= 1);
 
     PutResult second = node.put(TAG, D2, true);
     TaskStatus replaced = node.task(TAG, remote.address()).orElseThrow();
@@ -254,13 +255,13 @@ final class ReplicationTest {
       writers.shutdown();
     }
 
-    Poll.until("the remote holding every tag's local state", () -> tags.stream().allMatch(tag -> {
+    Poll.until(Poll.DEADLINE, "the remote holding every tag's local state", () -> tags.stream().allMatch(tag -> {
       io.buildindex.tagstore.TagRecord local = node.tags().record(Tag.parse(tag)).orElseThrow();
       FakeRemote.Entry want = new FakeRemote.Entry(local.digest() == null ? null : local.digest().toString(),
           local.generation().value());
       return remote.entry(tag).map(want::equals).orElse(false);
     }), () -> tags.stream().map(t -> t + "=" + remote.entry(t) + " vs " + node.tags().record(Tag.parse(t))).toList());
-    Poll.until("every task done", () -> tags.stream()
+    Poll.until(Poll.DEADLINE, "every task done", () -> tags.stream()
         .allMatch(t -> node.task(t, remote.address()).map(s -> s.state() == TaskState.DONE).orElse(false)));
   }
 
@@ -273,7 +274,7 @@ final class ReplicationTest {
 
     PutResult deleted = node.delete(TAG);
 
-    Poll.until("the tombstone on the remote", () -> remote.entry(TAG).map(e -> e.digest() == null).orElse(false));
+    Poll.until(Poll.DEADLINE, "the tombstone on the remote", () -> remote.entry(TAG).map(e -> e.digest() == null).orElse(false));
     TaskStatus done = node.awaitState(TAG, remote.address(), TaskState.DONE);
     assertThat(done.delete()).isTrue();
     assertThat(remote.entry(TAG)).contains(new FakeRemote.Entry(null, deleted.current().generation().value()));
@@ -293,10 +294,10 @@ final class ReplicationTest {
       node.put("team/app:" + i, D1, true);
     }
 
-    Poll.until("every tag on the fast remote", () -> fast.size() == 20, fast::size);
+    Poll.until(Poll.DEADLINE, "every tag on the fast remote", () -> fast.size() == 20, fast::size);
     assertThat(slow.size()).isZero();
     slow.releaseGets();
-    Poll.until("every tag on the slow remote", () -> slow.size() == 20, slow::size);
+    Poll.until(Poll.DEADLINE, "every tag on the slow remote", () -> slow.size() == 20, slow::size);
   }
 
   @Test
@@ -327,7 +328,7 @@ final class ReplicationTest {
     String destination = "127.0.0.1:" + port;
     TestNode node = node(rules(destination, ".*"));
     node.put(TAG, D1, true);
-    Poll.until("a failed attempt", () -> node.task(TAG, destination).map(t -> t.attempts() >= 1).orElse(false));
+    Poll.until(Poll.DEADLINE, "a failed attempt", () -> node.task(TAG, destination).map(t -> t.attempts() >= 1).orElse(false));
 
     node.restart(rules(destination, ".*"));
     FakeRemote remote = closing(FakeRemote.startOn(port));
@@ -349,14 +350,14 @@ final class ReplicationTest {
 
     node.restart(rules(remote.address(), "^team/"));
 
-    Poll.until("backfill done", () -> node.replication().backfill().stream().allMatch(BackfillProgress::done),
+    Poll.until(Poll.DEADLINE, "backfill done", () -> node.replication().backfill().stream().allMatch(BackfillProgress::done),
         () -> node.replication().backfill());
     BackfillProgress progress = node.replication().backfill().get(0);
     assertThat(progress.remote()).isEqualTo(remote.address());
     assertThat(progress.rule()).isEqualTo("^team/");
     assertThat(progress.state()).isEqualTo(BackfillProgress.DONE);
     assertThat(progress.enqueued()).isEqualTo(3);
-    Poll.until("backfilled tags on the remote", () -> remote.size() == 3, remote::size);
+    Poll.until(Poll.DEADLINE, "backfilled tags on the remote", () -> remote.size() == 3, remote::size);
     assertThat(node.awaitState("team/a:1", remote.address(), TaskState.DONE).backfill()).isTrue();
     assertThat(remote.entry("team/deleted:1")).isEmpty();
 
@@ -400,7 +401,7 @@ final class ReplicationTest {
     node.put(TAG, D1, true);
     node.awaitState(TAG, remote.address(), TaskState.DONE);
     String name = ReplicationMetrics.labeled("tagreplication_queue", "state", "done", "destination", remote.address());
-    Poll.until("gauge " + name, () -> Long.valueOf(1).equals(node.metrics().getGauges().get(name).getValue()),
+    Poll.until(Poll.DEADLINE, "gauge " + name, () -> Long.valueOf(1).equals(node.metrics().getGauges().get(name).getValue()),
         () -> node.metrics().getGauges().get(name).getValue());
     assertThat(node.metrics().getTimers().get("tagreplication.replication_lag").getCount()).isEqualTo(1);
   }

@@ -9,6 +9,7 @@ import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagRecord;
+import io.buildindex.testing.FakeClock;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import io.buildindex.tagstore.PutResult;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagStore;
 import io.buildindex.tagstore.TagStores;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +47,7 @@ final class TestNode implements AutoCloseable {
     start(remotes);
     // A new node's rules are new, so a backfill starts; on the empty store it has nothing to do,
     // but it must end before the test writes, or it would enqueue those writes too.
-    Poll.until("start-up backfill done", () -> replication.backfill().stream().allMatch(BackfillProgress::done),
+    Poll.until(Poll.DEADLINE, "start-up backfill done", () -> replication.backfill().stream().allMatch(BackfillProgress::done),
         replication::backfill);
   }
 
@@ -91,7 +92,7 @@ final class TestNode implements AutoCloseable {
 
   /** Waits until the task of {@code tag} to {@code destination} is in {@code state}, and returns it. */
   TaskStatus awaitState(String tag, String destination, TaskState state) {
-    Poll.until(tag + " -> " + destination + " " + state,
+    Poll.until(Poll.DEADLINE, tag + " -> " + destination + " " + state,
         () -> task(tag, destination).map(t -> t.state() == state).orElse(false), () -> task(tag, destination));
     return task(tag, destination).orElseThrow();
   }

@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.testing.Poll;
 import static io.buildindex.tagreplication.SqliteTaskQueueTest.D1;
 import static io.buildindex.tagreplication.SqliteTaskQueueTest.D2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +80,7 @@ final class VerificationTest {
     remote.clear();
     assertThat(verifyNow(node)).isEqualTo(40);
 
-    Poll.until("every tag back at the remote", () -> remote.size() == 40, remote::size);
+    Poll.until(Poll.DEADLINE, "every tag back at the remote", () -> remote.size() == 40, remote::size);
     for (PutResult p : puts) {
       assertThat(remote.entry(p.current().tag().toString()))
           .contains(new FakeRemote.Entry(p.current().digest().toString(), p.current().generation().value()));
@@ -138,7 +139,7 @@ final class VerificationTest {
 
     assertThat(verifyNow(node)).isEqualTo(2);
 
-    Poll.until("t0 at its generation and t1 deleted again",
+    Poll.until(Poll.DEADLINE, "t0 at its generation and t1 deleted again",
         () -> remote.entry("team/app:t0").equals(Optional.of(
             new FakeRemote.Entry(t0.current().digest().toString(), t0.current().generation().value())))
             && remote.entry("team/app:t1").map(e -> e.digest() == null).orElse(false),

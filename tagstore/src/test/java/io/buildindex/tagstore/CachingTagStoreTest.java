@@ -8,11 +8,12 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.TagStoreConfig;
 import io.buildindex.database.Databases;
 import io.buildindex.database.LocalDb;
-import io.buildindex.database.testing.Await;
 import io.buildindex.database.testing.PausingLocalDb;
 import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.PutResult.Outcome;
 import io.buildindex.tagstore.TagStore.InTransaction;
+import io.buildindex.testing.FakeClock;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,7 @@ final class CachingTagStoreTest {
   @AfterEach
   void tearDown() throws InterruptedException {
     pool.shutdownNow();
-    pool.awaitTermination(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    pool.awaitTermination(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     store.close();
     fixture.close();
   }
@@ -157,7 +158,7 @@ final class CachingTagStoreTest {
     afterRead.awaitReached();
 
     Future<PutResult> write = pool.submit(() -> store.put(TAG, B, gen(2)));
-    Await.until("the write committed", () -> sqlite.get(TAG).equals(Optional.of(B)));
+    Poll.until(Poll.DEADLINE, "the write committed", () -> sqlite.get(TAG).equals(Optional.of(B)));
     afterRead.release();
 
     assertThat(load.get()).contains(A); // read before the commit: the old value is a fair answer

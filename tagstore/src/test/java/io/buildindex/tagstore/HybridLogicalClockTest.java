@@ -3,6 +3,7 @@ package io.buildindex.tagstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.buildindex.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 final class HybridLogicalClockTest {
   private static final long MILLIS = 1_735_689_600_000L; // 2025-01-01T00:00:00Z
 
-  private final FakeClock wall = new FakeClock(MILLIS);
+  private final FakeClock wall = FakeClock.atMillis(MILLIS);
   private final HybridLogicalClock clock = new HybridLogicalClock(wall);
 
   @Test

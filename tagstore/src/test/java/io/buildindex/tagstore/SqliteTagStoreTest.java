@@ -7,6 +7,7 @@ import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.PutResult.Outcome;
 import io.buildindex.tagstore.TagStore.InTransaction;
+import io.buildindex.testing.FakeClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

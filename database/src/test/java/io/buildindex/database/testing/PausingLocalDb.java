@@ -1,6 +1,7 @@
 package io.buildindex.database.testing;
 
 import io.buildindex.database.LocalDb;
+import io.buildindex.testing.Poll;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,7 +84,7 @@ public final class PausingLocalDb implements LocalDb {
     private final CountDownLatch released = new CountDownLatch(1);
 
     public void awaitReached() throws InterruptedException {
-      if (!reached.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!reached.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("the paused call was never made");
       }
     }
@@ -95,7 +96,7 @@ public final class PausingLocalDb implements LocalDb {
     private void hold() {
       reached.countDown();
       try {
-        if (!released.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!released.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new AssertionError("the test never released the paused call");
         }
       } catch (InterruptedException e) {

@@ -1,42 +1,34 @@
 package io.buildindex.docker.testing;
 
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real OCI distribution registry (Debian's {@code docker-registry} package) serving from a
  * directory on a free 127.0.0.1 port, without auth or TLS. Start it in a test, close it after.
+ * {@link #stop()} and {@link #restart()} bring it down and back on the same port with the same
+ * storage, for outage tests (a build-index names its origin by URL). The process handling is
+ * {@code testing.ChildProcess}'s.
  *
  * <p>Without the binary the calling test is skipped, unless {@code CI} is set: CI installs the
  * package ({@code apt-get install docker-registry}), so there a missing binary fails the test.
  */
 public final class RegistryProcess implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/docker-registry");
-  /** How long a registry may take to answer {@code GET /v2/}; it usually takes well under a second. */
-  public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-  private final Process process;
+  private final ChildProcess child;
   private final int port;
-  private final Path log;
 
-  private RegistryProcess(Process process, int port, Path log) {
-    this.process = process;
+  private RegistryProcess(ChildProcess child, int port) {
+    this.child = child;
     this.port = port;
-    this.log = log;
   }
 
   /** Skips the calling test when the registry binary is absent and {@code CI} is not set; fails it under CI. */
@@ -59,15 +51,13 @@ public final class RegistryProcess implements AutoCloseable {
     assumeInstalled();
     try {
       Path storage = Files.createDirectories(dir.resolve("storage"));
-      int port = freePort();
+      int port = FreePorts.one();
       Path config = dir.resolve("config.yml");
       Files.writeString(config, config(storage, port, notificationUrl, headers));
-      Path log = dir.resolve("registry.log");
-      Process process = new ProcessBuilder(command(config))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      RegistryProcess registry = new RegistryProcess(process, port, log);
-      registry.awaitReady();
-      return registry;
+      ChildProcess child = ChildProcess.command("docker-registry@127.0.0.1:" + port, command(config))
+          .directory(dir).logs(n -> dir.resolve(n == 1 ? "registry.log" : "registry-" + n + ".log"))
+          .readyOnHttpGet(port, "/v2/").build();
+      return new RegistryProcess(child.start(), port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -83,26 +73,30 @@ public final class RegistryProcess implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** What the registry has logged so far, for failure messages. */
+  public int port() {
+    return port;
+  }
+
+  /** What the registry's current (or last) run has logged, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
+    return child.log();
+  }
+
+  /** Stops the registry (SIGTERM, and wait); its storage stays, for {@link #restart()}. */
+  public void stop() {
+    if (child.isRunning()) {
+      child.stop();
     }
+  }
+
+  /** Starts the registry again on the same port with the same storage, and waits until it answers. */
+  public void restart() {
+    child.start();
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    stop();
   }
 
   static void assumeTool(Path binary, String aptPackage) {
@@ -120,45 +114,6 @@ public final class RegistryProcess implements AutoCloseable {
   static boolean onCi() {
     String ci = System.getenv("CI");
     return ci != null && !ci.isEmpty() && !ci.equalsIgnoreCase("false");
-  }
-
-  private void awaitReady() {
-    OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ":\n" + log());
-      }
-      if (answers(http)) {
-        return;
-      }
-      pollPause();
-    }
-    close();
-    throw new IllegalStateException("docker-registry did not answer GET /v2/ within " + START_TIMEOUT + ":\n" + log());
-  }
-
-  private boolean answers(OkHttpClient http) {
-    try (Response response = http.newCall(new Request.Builder().url(url() + "/v2/").build()).execute()) {
-      return response.code() == 200;
-    } catch (IOException e) {
-      return false; // not listening yet
-    }
-  }
-
-  private static void pollPause() {
-    try {
-      Thread.sleep(50); // between polls of a deadline-bounded wait
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for docker-registry", e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
-    }
   }
 
   static String config(Path storage, int port, String notificationUrl, Map<String, String> headers) {
