@@ -128,7 +128,7 @@ public final class BuildIndexApp implements AutoCloseable {
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics, clock).register(router);
     new OpsRoutes(new Readiness(store, cluster.ring(), replication), new MetricsExport(metrics), origin::address).register(router);
     Reconciliation reconciliation = Reconciliation.create(config, new Reconciliation.RegistryTags(store, writes,
-        config.notifications().replicate(), cluster.ring()), outgoing.blobs(), metrics);
+        config.notifications().replicate(), cluster.ring()), outgoing.blobs(), clock, metrics);
     resources.add(reconciliation);
     reconciliation.register(router);
     cluster.start();

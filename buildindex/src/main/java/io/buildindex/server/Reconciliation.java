@@ -2,15 +2,16 @@ package io.buildindex.server;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.config.HostPort;
 import io.buildindex.config.OriginConfig;
-import io.buildindex.tagstore.Digest;
 import io.buildindex.docker.ReconciliationStatus;
 import io.buildindex.docker.RegistryReconciler;
 import io.buildindex.docker.TagIndex;
-import io.buildindex.config.HostPort;
 import io.buildindex.hashring.HashRing;
+import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagStore;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
@@ -33,12 +34,13 @@ final class Reconciliation implements AutoCloseable {
   }
 
   /** {@code index} is what tags found are checked against and registered into. */
-  static Reconciliation create(BuildIndexConfig config, RegistryTags index, OkHttpClient http, MetricRegistry metrics) {
+  static Reconciliation create(BuildIndexConfig config, RegistryTags index, OkHttpClient http, Clock clock,
+      MetricRegistry metrics) {
     OriginConfig.RegistryConfig registry = config.origin() == null ? null : config.origin().registry();
     if (registry == null || registry.reconcileInterval().isZero()) {
       return new Reconciliation(null, registry == null ? "" : registry.url());
     }
-    return new Reconciliation(RegistryReconciler.create(registry, http, index, metrics), registry.url());
+    return new Reconciliation(RegistryReconciler.create(registry, http, index, clock, metrics), registry.url());
   }
 
   void start() {

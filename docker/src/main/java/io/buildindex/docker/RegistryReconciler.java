@@ -69,8 +69,7 @@ public final class RegistryReconciler implements AutoCloseable {
 
   /** The reconciler of {@code config}'s registry, authenticating with its credentials. */
   public static RegistryReconciler create(OriginConfig.RegistryConfig config, OkHttpClient http, TagIndex index,
-      MetricRegistry metrics) {
-    Clock clock = Clock.systemUTC();
+      Clock clock, MetricRegistry metrics) {
     RegistryAuth auth = new RegistryAuth(config.username(), config.password(), http, clock, TrustedHosts.of(config));
     OkHttpClient authenticated = http.newBuilder().addInterceptor(auth).authenticator(auth).build();
     RegistryCatalog catalog = new RegistryCatalog(HttpUrl.get(config.url()), authenticated,
