@@ -4,6 +4,7 @@ import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.ConfigException;
 import io.buildindex.config.ConfigLoader;
 import io.buildindex.config.LoadedConfig;
+import io.buildindex.database.StoreUnavailableException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,14 @@ public final class Main {
       // Found while starting, e.g. a tls file that is not a PEM certificate.
       System.err.println("build-index: " + e.getMessage());
       System.exit(2);
+      return;
+    } catch (StoreUnavailableException e) {
+      // An operator's matter (another node holds the directory, a corrupt or empty file): the
+      // message says what and where; the trace helps nobody at ERROR.
+      log.error("build-index cannot start: {}", rootMessage(e));
+      log.debug("start-up failure", e);
+      System.err.println("build-index: cannot start: " + rootMessage(e));
+      System.exit(1);
       return;
     } catch (RuntimeException e) {
       log.error("build-index failed to start", e);
