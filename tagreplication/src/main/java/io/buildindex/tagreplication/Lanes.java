@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -239,6 +240,7 @@ final class Lanes {
       attempts.record(new Finished(tasks.get(i), results.get(i), now));
     }
     List<ClaimedTask> released;
+    List<HealthEvent> health;
     List<List<ClaimedTask>> others = new ArrayList<>();
     List<ClaimedTask> next;
     lock.lock();
@@ -246,6 +248,7 @@ final class Lanes {
       running--;
       DestinationLane lane = byDestination.get(tasks.get(0).destination());
       released = lane.finished(results, now);
+      health = lane.healthEvents(now);
       next = startNext();
       for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
         others.add(t);
@@ -257,8 +260,63 @@ final class Lanes {
       lock.unlock();
     }
     release(released, now);
+    reportHealth(health);
     others.forEach(this::execute);
     return next;
+  }
+
+  /** Reports the destinations' health events, the periodic outage summaries among them, outside the lock. */
+  void checkHealth() {
+    List<HealthEvent> events = new ArrayList<>();
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      lanes.forEach(l -> events.addAll(l.healthEvents(now)));
+    } finally {
+      lock.unlock();
+    }
+    reportHealth(events);
+  }
+
+  private void reportHealth(List<HealthEvent> events) {
+    if (!events.isEmpty()) {
+      attempts.reportHealth(events);
+    }
+  }
+
+  /** Each destination's health now, in configuration order, without tasks waiting (the database counts those). */
+  List<DestinationStatus> destinations() {
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      return lanes.stream().map(l -> l.status(now)).toList();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Closes the breakers of {@code destinations} (unknown ones are ignored), {@code why} in words,
+   * and wakes their lanes so that their due tasks are claimed and attempted now.
+   */
+  void closeBreakers(Collection<String> destinations, String why) {
+    List<HealthEvent> events = new ArrayList<>();
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      for (String d : destinations) {
+        DestinationLane lane = byDestination.get(d);
+        if (lane != null) {
+          lane.closeBreaker(why);
+          lane.wake(now);
+          events.addAll(lane.healthEvents(now));
+        }
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    reportHealth(events);
   }
 
   private void release(List<ClaimedTask> tasks, Instant now) {
