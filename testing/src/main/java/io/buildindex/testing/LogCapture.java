@@ -30,6 +30,11 @@ public final class LogCapture implements AutoCloseable {
     return new LogCapture((Logger) LoggerFactory.getLogger(type), level);
   }
 
+  /** Captures the events of the logger {@code name} at {@code level} and above. */
+  public static LogCapture of(String name, Level level) {
+    return new LogCapture((Logger) LoggerFactory.getLogger(name), level);
+  }
+
   /** Captures the events of the logger named after {@code type} at INFO and above (the server's default level). */
   public static LogCapture of(Class<?> type) {
     return of(type, Level.INFO);
