@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Lanes {
   private static final Logger log = LoggerFactory.getLogger(Lanes.class);
+  /** How often the dispatcher looks for due outage summaries: their interval is a minute. */
+  static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final List<DestinationLane> lanes;
@@ -45,6 +47,8 @@ final class Lanes {
   private int running;
   private int nextLane;
   private boolean stopped;
+  /** Only the dispatcher's thread reads and writes it ({@link #checkHealth}). */
+  private Instant nextHealthCheck = Instant.EPOCH;
 
   Lanes(List<DestinationLane> lanes, int maxRunning, Executor workers, TaskAttempts attempts, Clock clock) {
     this.lanes = List.copyOf(lanes);
@@ -265,12 +269,20 @@ final class Lanes {
     return next;
   }
 
-  /** Reports the destinations' health events, the periodic outage summaries among them, outside the lock. */
+  /**
+   * Reports the destinations' health events, the periodic outage summaries among them, outside the
+   * lock; at most every {@link #HEALTH_CHECK_INTERVAL}, as the dispatcher may call it thousands of
+   * times a second. Called by one thread (the dispatcher).
+   */
   void checkHealth() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextHealthCheck)) {
+      return;
+    }
+    nextHealthCheck = now.plus(HEALTH_CHECK_INTERVAL);
     List<HealthEvent> events = new ArrayList<>();
     lock.lock();
     try {
-      Instant now = clock.instant();
       lanes.forEach(l -> events.addAll(l.healthEvents(now)));
     } finally {
       lock.unlock();
