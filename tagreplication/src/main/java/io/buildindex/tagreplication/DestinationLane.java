@@ -168,6 +168,11 @@ final class DestinationLane {
     return health.drain();
   }
 
+  /** The health events queued since the last call (no summary: cheap enough for every attempt). */
+  List<HealthEvent> drainHealthEvents() {
+    return health.drain();
+  }
+
   /** Removes and returns every claimed task not started. */
   List<ClaimedTask> drain() {
     List<ClaimedTask> out = new ArrayList<>(claimed);

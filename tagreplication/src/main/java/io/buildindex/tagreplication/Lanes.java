@@ -252,7 +252,7 @@ final class Lanes {
       running--;
       DestinationLane lane = byDestination.get(tasks.get(0).destination());
       released = lane.finished(results, now);
-      health = lane.healthEvents(now);
+      health = lane.drainHealthEvents();
       next = startNext();
       for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
         others.add(t);
@@ -321,7 +321,7 @@ final class Lanes {
         if (lane != null) {
           lane.closeBreaker(why);
           lane.wake(now);
-          events.addAll(lane.healthEvents(now));
+          events.addAll(lane.drainHealthEvents());
         }
       }
       changed.signalAll();
