@@ -116,7 +116,7 @@ public final class BuildIndexApp implements AutoCloseable {
         replication, cluster.neighbors()));
 
     RequestMetrics requestMetrics = new RequestMetrics(metrics);
-    Javalin http = createServer(requestMetrics, tls, listener);
+    Javalin http = createServer(requestMetrics, tls, listener, config.logging().accessLog());
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
     new ListRoutes(store).register(router);
@@ -173,7 +173,8 @@ public final class BuildIndexApp implements AutoCloseable {
     }
   }
 
-  private static Javalin createServer(RequestMetrics requestMetrics, Tls tls, TagServerConfig.Listener listener) {
+  private static Javalin createServer(RequestMetrics requestMetrics, Tls tls, TagServerConfig.Listener listener,
+      boolean accessLog) {
     Javalin app = Javalin.create(c -> {
       // Ours only: Javalin adds its plain HTTP connector only when none is configured.
       addConnectors(c.jetty, tls, listener);
@@ -185,7 +186,10 @@ public final class BuildIndexApp implements AutoCloseable {
       // Kraken clients send tags url.PathEscape'd: %2F must reach the router, not be refused.
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
       c.jetty.modifyServer(s -> s.setErrorHandler(new JettyErrors()));
-      c.requestLogger.http(requestMetrics::record);
+      c.requestLogger.http(accessLog ? (ctx, ms) -> {
+        requestMetrics.record(ctx, ms);
+        AccessLog.record(ctx, ms);
+      } : requestMetrics::record);
     });
     ErrorMapping.register(app);
     return app;

@@ -24,8 +24,9 @@ public final class Main {
     BuildIndexConfig config;
     try {
       LoadedConfig loaded = load(args);
-      loaded.warnings().forEach(log::warn);
       config = loaded.config();
+      LogFormat.apply(LogFormat.effective(System.getenv(LogFormat.ENV), config.logging().format()));
+      loaded.warnings().forEach(log::warn);
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("build-index: " + e.getMessage());
       System.exit(2);

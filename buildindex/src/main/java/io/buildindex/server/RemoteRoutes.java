@@ -1,9 +1,11 @@
 package io.buildindex.server;
 
+import io.buildindex.tagreplication.DestinationStatus;
 import io.buildindex.tagreplication.Replication;
 import io.buildindex.tagreplication.TaskFilter;
 import io.buildindex.tagreplication.TaskPage;
 import io.buildindex.tagreplication.TaskState;
+import io.buildindex.tagreplication.TaskStatus;
 import io.buildindex.tagreplication.VerificationStatus;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
@@ -11,13 +13,14 @@ import io.buildindex.tagstore.TagRecord;
 import io.buildindex.tagstore.TagStore;
 import io.javalin.http.Context;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Replication to other datacenters: Kraken's {@code POST /remotes/tags/{tag}}, and our status and
- * steering API (per-tag status, task listing and retry, backfill progress, rule matching).
+ * steering API (per-tag status, destination health, task listing and retry, backfill progress, rule matching).
  */
 final class RemoteRoutes {
   private final TagStore store;
@@ -37,6 +40,8 @@ final class RemoteRoutes {
     r.get("/replication/tasks", Scope.ADMIN, this::tasks);
     r.post("/replication/tasks/retry", Scope.ADMIN, this::retry);
     r.get("/replication/backfill", Scope.ADMIN, ctx -> ctx.json(replication.backfill()));
+    r.get("/replication/destinations", Scope.ADMIN,
+        ctx -> ctx.json(replication.destinations().stream().map(DestinationJson::of).toList()));
   }
 
   private void replicate(Context ctx) {
@@ -52,7 +57,12 @@ final class RemoteRoutes {
     Tag tag = PathParams.tag(ctx);
     Map<String, VerificationStatus> verified = new HashMap<>();
     replication.verification(tag).forEach(v -> verified.put(v.destination(), v));
-    ctx.json(replication.status(tag).stream().map(t -> TaskJson.of(t, verified.get(t.destination()))).toList());
+    List<TaskStatus> tasks = replication.status(tag);
+    Map<String, DestinationStatus> health = new HashMap<>();
+    if (!tasks.isEmpty()) {
+      replication.destinations().forEach(d -> health.put(d.destination(), d));
+    }
+    ctx.json(tasks.stream().map(t -> TaskJson.of(t, verified.get(t.destination()), health.get(t.destination()))).toList());
   }
 
   private void match(Context ctx) {

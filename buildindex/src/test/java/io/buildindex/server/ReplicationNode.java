@@ -273,6 +273,11 @@ final class ReplicationNode implements AutoCloseable {
     return child.logTail();
   }
 
+  /** Everything the current (or last) launch logged. */
+  String log() {
+    return child.log();
+  }
+
   @Override
   public String toString() {
     return name + "@" + address();

@@ -20,7 +20,8 @@ public record BuildIndexConfig(
     @Nullable ClusterConfig cluster,
     @Nullable OriginConfig origin,
     NotificationsConfig notifications,
-    @Nullable TlsConfig tls) {
+    @Nullable TlsConfig tls,
+    LoggingConfig logging) {
 
   public BuildIndexConfig {
     tagserver = Validate.orDefault(tagserver, TagServerConfig.defaults());
@@ -30,6 +31,7 @@ public record BuildIndexConfig(
     remotes = validRemotes(Validate.orDefault(remotes, Map.of()));
     tagReplication = Validate.orDefault(tagReplication, TagReplicationConfig.defaults());
     notifications = Validate.orDefault(notifications, NotificationsConfig.defaults());
+    logging = Validate.orDefault(logging, LoggingConfig.defaults());
     if (tls != null && tls.serverEnabled() != null && tls.clientEnabled() == null && cluster != null) {
       throw new ConfigException("tls.client", "is required when tls.server is set in a cluster (neighbors call each other over HTTPS)");
     }
@@ -42,12 +44,12 @@ public record BuildIndexConfig(
 
   /** The embedded default: one open node on 127.0.0.1:15004 with data under {@code ./data}. */
   public static BuildIndexConfig defaults() {
-    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public BuildIndexConfig withPort(int port) {
     return new BuildIndexConfig(tagserver.withPort(port), localdb, tagstore, tagTypes, auth, remotes,
-        tagReplication, cluster, origin, notifications, tls);
+        tagReplication, cluster, origin, notifications, tls, logging);
   }
 
   private static Map<String, List<String>> validRemotes(Map<String, List<String>> remotes) {

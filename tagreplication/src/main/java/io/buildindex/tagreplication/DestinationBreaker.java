@@ -52,9 +52,30 @@ final class DestinationBreaker {
     return openings == 0 ? Instant.EPOCH : openUntil;
   }
 
-  void onSuccess() {
+  /** Records a successful attempt; returns true when this closed an open (or half-open) breaker. */
+  boolean onSuccess() {
+    boolean wasOpen = openings > 0;
     consecutiveFailures = 0;
     openings = 0;
+    return wasOpen;
+  }
+
+  /**
+   * Closes the breaker without a success, as an operator's retry does: the next attempts run at
+   * once, and a failure counts from zero again. Returns true when it was open (or half-open).
+   */
+  boolean close() {
+    return onSuccess();
+  }
+
+  /** Failures that blamed the destination since its last success (or close). */
+  int consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  /** Times the breaker opened since it was last closed. */
+  int openings() {
+    return openings;
   }
 
   /** Records a failed attempt; returns true when this failure opened the breaker. */

@@ -31,6 +31,7 @@ final class DestinationLane {
   private final String destination;
   private final int limit;
   private final DestinationBreaker breaker;
+  private final DestinationHealth health;
   private final ArrayDeque<ClaimedTask> claimed = new ArrayDeque<>();
   /** Attempts (requests) running. */
   private int running;
@@ -49,6 +50,7 @@ final class DestinationLane {
     this.destination = destination;
     this.limit = limit;
     this.breaker = breaker;
+    this.health = new DestinationHealth(destination);
   }
 
   String destination() {
@@ -132,15 +134,43 @@ final class DestinationLane {
     runningTasks -= results.size();
     countFinish(now.toEpochMilli(), results.size());
     if (results.stream().anyMatch(r -> r instanceof TaskResult.Done)) {
-      breaker.onSuccess();
+      health.succeeded(now, breaker.onSuccess());
       return List.of();
     }
     for (TaskResult r : results) {
       if (r instanceof TaskResult.Failed f && f.reason().destinationFault) {
-        return breaker.onFailure(f.reason(), now) ? drain() : List.of();
+        health.failed(f.lastError(), now);
+        if (!breaker.onFailure(f.reason(), now)) {
+          return List.of();
+        }
+        health.breakerOpened(breaker.openings(), breaker.consecutiveFailures(), breaker.openUntil());
+        return drain();
       }
     }
     return List.of();
+  }
+
+  /** Closes the breaker at an operator's request (a retry): claims and attempts resume now. */
+  void closeBreaker(String why) {
+    if (breaker.close()) {
+      health.breakerClosed(why);
+    }
+  }
+
+  /** The destination's health now, without its tasks waiting (counted in the database). */
+  DestinationStatus status(Instant now) {
+    return health.status(breaker, now);
+  }
+
+  /** Queues the periodic outage summary if due, and returns the health events queued since the last call. */
+  List<HealthEvent> healthEvents(Instant now) {
+    health.tick(now, BreakerState.valueOf(breaker.state(now).name()));
+    return health.drain();
+  }
+
+  /** The health events queued since the last call (no summary: cheap enough for every attempt). */
+  List<HealthEvent> drainHealthEvents() {
+    return health.drain();
   }
 
   /** Removes and returns every claimed task not started. */

@@ -70,6 +70,7 @@ final class Dispatcher {
     // Time alone can make a claimed task startable (a breaker's open period ending), with no
     // claim or finish to start it: without this a lane could hold claimed tasks forever.
     lanes.promote();
+    lanes.checkHealth(); // the outage summaries are due with time alone, too
     Instant now = clock.instant();
     List<Lanes.Want> wanted = lanes.wanted(now);
     if (wanted.isEmpty()) {

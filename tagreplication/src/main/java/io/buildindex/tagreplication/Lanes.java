@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Lanes {
   private static final Logger log = LoggerFactory.getLogger(Lanes.class);
+  /** How often the dispatcher looks for due outage summaries: their interval is a minute. */
+  static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final List<DestinationLane> lanes;
@@ -44,6 +47,8 @@ final class Lanes {
   private int running;
   private int nextLane;
   private boolean stopped;
+  /** Only the dispatcher's thread reads and writes it ({@link #checkHealth}). */
+  private Instant nextHealthCheck = Instant.EPOCH;
 
   Lanes(List<DestinationLane> lanes, int maxRunning, Executor workers, TaskAttempts attempts, Clock clock) {
     this.lanes = List.copyOf(lanes);
@@ -239,6 +244,7 @@ final class Lanes {
       attempts.record(new Finished(tasks.get(i), results.get(i), now));
     }
     List<ClaimedTask> released;
+    List<HealthEvent> health;
     List<List<ClaimedTask>> others = new ArrayList<>();
     List<ClaimedTask> next;
     lock.lock();
@@ -246,6 +252,7 @@ final class Lanes {
       running--;
       DestinationLane lane = byDestination.get(tasks.get(0).destination());
       released = lane.finished(results, now);
+      health = lane.drainHealthEvents();
       next = startNext();
       for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
         others.add(t);
@@ -257,8 +264,71 @@ final class Lanes {
       lock.unlock();
     }
     release(released, now);
+    reportHealth(health);
     others.forEach(this::execute);
     return next;
+  }
+
+  /**
+   * Reports the destinations' health events, the periodic outage summaries among them, outside the
+   * lock; at most every {@link #HEALTH_CHECK_INTERVAL}, as the dispatcher may call it thousands of
+   * times a second. Called by one thread (the dispatcher).
+   */
+  void checkHealth() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextHealthCheck)) {
+      return;
+    }
+    nextHealthCheck = now.plus(HEALTH_CHECK_INTERVAL);
+    List<HealthEvent> events = new ArrayList<>();
+    lock.lock();
+    try {
+      lanes.forEach(l -> events.addAll(l.healthEvents(now)));
+    } finally {
+      lock.unlock();
+    }
+    reportHealth(events);
+  }
+
+  private void reportHealth(List<HealthEvent> events) {
+    if (!events.isEmpty()) {
+      attempts.reportHealth(events);
+    }
+  }
+
+  /** Each destination's health now, in configuration order, without tasks waiting (the database counts those). */
+  List<DestinationStatus> destinations() {
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      return lanes.stream().map(l -> l.status(now)).toList();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Closes the breakers of {@code destinations} (unknown ones are ignored), {@code why} in words,
+   * and wakes their lanes so that their due tasks are claimed and attempted now.
+   */
+  void closeBreakers(Collection<String> destinations, String why) {
+    List<HealthEvent> events = new ArrayList<>();
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      for (String d : destinations) {
+        DestinationLane lane = byDestination.get(d);
+        if (lane != null) {
+          lane.closeBreaker(why);
+          lane.wake(now);
+          events.addAll(lane.drainHealthEvents());
+        }
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    reportHealth(events);
   }
 
   private void release(List<ClaimedTask> tasks, Instant now) {

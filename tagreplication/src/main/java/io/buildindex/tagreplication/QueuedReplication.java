@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -116,14 +118,28 @@ final class QueuedReplication implements Replication {
     if (filter.state() != null && filter.state() != TaskState.DEAD && filter.state() != TaskState.FAILED) {
       throw new InvalidInputException("state", "only dead or failed tasks can be retried, not " + filter.state());
     }
+    Set<String> destinations = new TreeSet<>();
     int total = 0;
     int n;
     do {
-      n = context.db().write(tx -> admin.retry(tx, filter, context.clock().instant()));
+      n = context.db().write(tx -> {
+        destinations.addAll(admin.retryDestinations(tx, filter));
+        return admin.retry(tx, filter, context.clock().instant());
+      });
       total += n;
     } while (n == SqliteTaskAdmin.BATCH);
+    // The operator asks for an attempt now: a breaker still open from the outage would hold it
+    // back for up to max_retry_interval. If the remote is still down, it opens again.
+    engine.closeBreakers(destinations, "tasks were retried by an operator");
     engine.wakeAll();
     return total;
+  }
+
+  @Override
+  public List<DestinationStatus> destinations() {
+    return engine.destinations().stream()
+        .map(d -> d.withTasksWaiting(context.db().read(c -> queries.waiting(c, d.destination()))))
+        .toList();
   }
 
   @Override

@@ -62,10 +62,19 @@ public interface Replication extends AutoCloseable {
 
   /**
    * Makes dead and failed tasks matching {@code filter} due now with a fresh attempt budget, except
-   * tasks cancelled because their rule is gone. Returns how many. Throws
+   * tasks cancelled because their rule is gone, and closes the circuit breakers of their
+   * destinations so that they are attempted at once. Returns how many. Throws
    * {@link io.buildindex.tagstore.InvalidInputException} when the filter's state is neither.
    */
   int retry(TaskFilter filter);
+
+  /**
+   * The health of each configured destination (its circuit breaker, recent failures, tasks
+   * waiting), in configuration order; empty when replication is disabled.
+   */
+  default List<DestinationStatus> destinations() {
+    return List.of();
+  }
 
   /** Progress of the backfill of each configured remote rule. */
   List<BackfillProgress> backfill();

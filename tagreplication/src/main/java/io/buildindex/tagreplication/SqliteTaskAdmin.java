@@ -57,6 +57,27 @@ final class SqliteTaskAdmin {
     }
   }
 
+  /** The destinations of the tasks {@link #retry} would retry now. */
+  List<String> retryDestinations(Connection tx, TaskFilter filter) throws SQLException {
+    List<TaskState> states = filter.state() == null ? List.of(TaskState.DEAD, TaskState.FAILED) : List.of(filter.state());
+    try (PreparedStatement q = tx.prepareStatement("SELECT DISTINCT destination FROM " + TABLE
+        + " WHERE state IN (?, ?) AND error_reason IS NOT ?" + (filter.destination() == null ? "" : " AND destination = ?"))) {
+      q.setString(1, states.get(0).wireName());
+      q.setString(2, states.get(states.size() - 1).wireName());
+      q.setString(3, FailureReason.CANCELLED.metricName());
+      if (filter.destination() != null) {
+        q.setString(4, filter.destination());
+      }
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    }
+  }
+
   /** Up to {@code limit} pending or failed tasks with id above {@code afterId}, by id. */
   List<WaitingTask> waiting(Connection c, long afterId, int limit) throws SQLException {
     try (PreparedStatement q = c.prepareStatement("SELECT id, tag, destination, version FROM " + TABLE

@@ -12,4 +12,7 @@ interface TaskAttempts {
 
   /** Records how a claim ended (persisted asynchronously, in batches). */
   void record(Finished finished);
+
+  /** Reports changes in destinations' health (for the log); called outside the lanes' lock, never under it. */
+  default void reportHealth(List<HealthEvent> events) {}
 }

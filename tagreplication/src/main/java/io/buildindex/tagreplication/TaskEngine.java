@@ -28,6 +28,7 @@ final class TaskEngine implements TaskAttempts {
   private final ResultWriter results;
   private final Lanes lanes;
   private final Dispatcher dispatcher;
+  private final DestinationHealthLog healthLog;
 
   /** What the engine works with besides the replicator; {@code random} drives the retry jitter. */
   record Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {}
@@ -44,6 +45,7 @@ final class TaskEngine implements TaskAttempts {
     List<DestinationLane> lanes = destinations.stream()
         .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
+    this.healthLog = new DestinationHealthLog(with.db());
     this.dispatcher = new Dispatcher(with.db(), new SqliteTaskClaims(), this.lanes, clock, config.pollRetriesInterval());
   }
 
@@ -68,6 +70,21 @@ final class TaskEngine implements TaskAttempts {
       log.debug("{} failed: {}", finished.task(), f.lastError());
     }
     results.add(finished);
+  }
+
+  @Override
+  public void reportHealth(List<HealthEvent> events) {
+    events.forEach(healthLog::log);
+  }
+
+  /** Each destination's health, without tasks waiting (the caller counts them). */
+  List<DestinationStatus> destinations() {
+    return lanes.destinations();
+  }
+
+  /** Closes the breakers of {@code destinations} and wakes them: an operator's retry runs now. */
+  void closeBreakers(java.util.Collection<String> destinations, String why) {
+    lanes.closeBreakers(destinations, why);
   }
 
   /** Why the engine cannot replicate (a thread of it has ended); empty while it runs. */

@@ -120,6 +120,17 @@ final class TaskQueries {
     return out;
   }
 
+  /** Unfinished tasks (pending, running, failed) of {@code destination}: a range of the state index. */
+  long waiting(Connection c, String destination) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM " + TABLE
+        + " WHERE state IN ('pending', 'running', 'failed') AND destination = ?")) {
+      q.setString(1, destination);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
   Stats stats(Connection c) throws SQLException {
     Map<String, Map<TaskState, Long>> counts = new HashMap<>();
     try (PreparedStatement q = c.prepareStatement(
