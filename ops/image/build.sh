@@ -71,7 +71,7 @@ unzip -o -q "$JAR" 'org/sqlite/native/Linux/x86_64/*' -d "$WORK/sqlite"
 # Every library the runtime's binaries and SQLite's need, at the path the loader finds it at
 # here (/lib64/ld-linux-x86-64.so.2, /lib/x86_64-linux-gnu/...), copied as files.
 find "$BASE/opt/java" "$WORK/sqlite" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
-  | xargs -0 ldd 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u \
+  | { xargs -0 ldd 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u \
   | while read -r lib; do
       case "$lib" in "$ROOT"/*|"$BASE"/*|"$WORK"/*) continue ;; esac
       mkdir -p "$BASE$(dirname "$lib")"
