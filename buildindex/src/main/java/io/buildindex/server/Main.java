@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar buildindex.jar [--config FILE] [--port N]} (or {@code --config=FILE
  * --port=N}, as Kraken's Helm chart starts build-index): with no arguments, one open node on
- * 127.0.0.1:15004 storing under {@code ./data}. Exits 2 on bad arguments or configuration.
+ * 127.0.0.1:15004 storing under {@code ./data}. Exits 2 on bad arguments (printing {@link
+ * Usage#TEXT}) or configuration; {@code --help} and {@code --version} print and exit 0.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -21,12 +22,20 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (Usage.answered(args, System.out)) {
+      return;
+    }
     BuildIndexConfig config;
     try {
       LoadedConfig loaded = load(args);
       config = loaded.config();
       LogFormat.apply(LogFormat.effective(System.getenv(LogFormat.ENV), config.logging().format()));
       loaded.warnings().forEach(log::warn);
+    } catch (BadArgumentException e) {
+      System.err.println("build-index: " + e.getMessage());
+      System.err.print(Usage.TEXT);
+      System.exit(2);
+      return;
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("build-index: " + e.getMessage());
       System.exit(2);
@@ -81,7 +90,7 @@ public final class Main {
         case "--config" -> loaded = ConfigLoader.loadWithWarnings(Path.of(eq < 0 ? value(args, ++i, flag) : args[i].substring(eq + 1)));
         case "--port" -> port = port(eq < 0 ? value(args, ++i, flag) : args[i].substring(eq + 1));
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
-        default -> throw new IllegalArgumentException("unknown argument \"" + args[i] + "\" (" + USAGE + ")");
+        default -> throw new BadArgumentException("unknown argument \"" + args[i] + "\" (" + USAGE + ")");
       }
     }
     BuildIndexConfig config = port == null ? loaded.config() : loaded.config().withPort(port);
@@ -94,7 +103,7 @@ public final class Main {
 
   private static String value(String[] args, int i, String flag) {
     if (i >= args.length) {
-      throw new IllegalArgumentException(flag + " needs a value");
+      throw new BadArgumentException(flag + " needs a value");
     }
     return args[i];
   }
@@ -103,11 +112,18 @@ public final class Main {
     try {
       int port = Integer.parseInt(text);
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("--port out of range: " + text);
+        throw new BadArgumentException("--port out of range: " + text);
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--port wants a number, got \"" + text + "\"");
+      throw new BadArgumentException("--port wants a number, got \"" + text + "\"");
+    }
+  }
+
+  /** A command line that is not ours (as opposed to a bad configuration): answered with the usage. */
+  static final class BadArgumentException extends IllegalArgumentException {
+    BadArgumentException(String message) {
+      super(message);
     }
   }
 }

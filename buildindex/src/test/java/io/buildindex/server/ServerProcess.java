@@ -29,11 +29,16 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code Main --config config --port <free>} in {@code dir} and waits until ready. */
   static ServerProcess start(Path dir, Path config) {
+    return start(dir, config, Map.of());
+  }
+
+  /** As {@link #start(Path, Path)}, with {@code environment} set in the child. */
+  static ServerProcess start(Path dir, Path config, Map<String, String> environment) {
     for (int attempt = 1; ; attempt++) {
       int port = FreePorts.one();
       ChildProcess child = main(dir, "server-" + port + "-" + attempt, List.of(),
           "--config", config.toString(), "--port", Integer.toString(port))
-          .readyOnHttpGet(port, "/readiness").build();
+          .environment(environment).readyOnHttpGet(port, "/readiness").build();
       if (child.launch().awaitReadyOrExit()) {
         return new ServerProcess(child, port);
       }

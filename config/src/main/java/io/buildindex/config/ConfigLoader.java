@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -30,7 +31,8 @@ import java.util.stream.Collectors;
  * {@code tag_replication.retry_interval: bad duration "3x"}. Kraken build-index configs load as
  * they are: {@code extends} (Kraken's inheritance), Kraken's spellings and Kraken keys we do not
  * use are handled by {@link KrakenCompat}; only keys that are neither ours nor Kraken's fail.
- * Thread-safe.
+ * String values may name environment variables ({@code ${NAME}}, see {@link EnvSubstitution}) and
+ * secrets may be read from files ({@code token_file}, see {@link SecretFiles}). Thread-safe.
  */
 public final class ConfigLoader {
   private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
@@ -53,17 +55,31 @@ public final class ConfigLoader {
     return loadWithWarnings(file).config();
   }
 
-  /** Loads {@code file} (and the files it {@code extends}), with the warnings to log at start-up. */
+  /**
+   * Loads {@code file} (and the files it {@code extends}), with the warnings to log at start-up;
+   * {@code ${NAME}} takes this process's environment.
+   */
   public static LoadedConfig loadWithWarnings(Path file) {
-    return bind(tree(file, new ArrayList<>()));
+    return loadWithWarnings(file, System.getenv());
   }
 
+  /** As {@link #loadWithWarnings(Path)}, {@code ${NAME}} taking {@code env}. */
+  public static LoadedConfig loadWithWarnings(Path file, Map<String, String> env) {
+    return bind(tree(file, new ArrayList<>()), env);
+  }
+
+  /** A configuration given as text ({@code extends} is refused); {@code ${NAME}} takes this process's environment. */
   public static BuildIndexConfig parse(String yaml) {
+    return parse(yaml, System.getenv());
+  }
+
+  /** As {@link #parse(String)}, {@code ${NAME}} taking {@code env}. */
+  public static BuildIndexConfig parse(String yaml, Map<String, String> env) {
     JsonNode tree = tree(yaml);
     if (tree.has(EXTENDS)) {
       throw new ConfigException(EXTENDS, "needs a config file to be relative to");
     }
-    return bind(tree).config();
+    return bind(tree, env).config();
   }
 
   private static JsonNode tree(Path file, List<Path> chain) {
@@ -120,10 +136,14 @@ public final class ConfigLoader {
     }
   }
 
-  private static LoadedConfig bind(JsonNode tree) {
+  private static LoadedConfig bind(JsonNode tree, Map<String, String> env) {
     KrakenCompat kraken = new KrakenCompat();
     if (tree instanceof ObjectNode root) {
       kraken.adapt(root);
+      // After the Kraken keys we ignore are gone (their values are not ours to check); file
+      // paths may name variables, secrets read from files are taken as they are.
+      EnvSubstitution.expand(root, "", env);
+      SecretFiles.read(root);
     }
     // An explicit "auth:" with nothing under it must not quietly mean an open server.
     if (tree.has("auth") && tree.get("auth").isNull()) {

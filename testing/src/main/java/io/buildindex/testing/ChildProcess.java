@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,17 +52,19 @@ public final class ChildProcess implements AutoCloseable {
   private final Path dir;
   private final IntFunction<Path> logOfLaunch;
   private final BooleanSupplier ready;
+  private final Map<String, String> environment;
   private @Nullable Process process;
   private @Nullable Path log;
   private int launches;
 
   private ChildProcess(String name, List<String> command, Path dir, IntFunction<Path> logOfLaunch,
-      BooleanSupplier ready) {
+      BooleanSupplier ready, Map<String, String> environment) {
     this.name = name;
     this.command = List.copyOf(command);
     this.dir = dir;
     this.logOfLaunch = logOfLaunch;
     this.ready = ready;
+    this.environment = Map.copyOf(environment);
   }
 
   /**
@@ -112,6 +116,7 @@ public final class ChildProcess implements AutoCloseable {
     private @Nullable Path dir;
     private @Nullable IntFunction<Path> logOfLaunch;
     private BooleanSupplier ready = () -> true;
+    private final Map<String, String> environment = new HashMap<>();
 
     private Builder(String name, List<String> command) {
       this.name = name;
@@ -130,6 +135,12 @@ public final class ChildProcess implements AutoCloseable {
       return this;
     }
 
+    /** Environment variables set in the child, besides those it inherits from this JVM. */
+    public Builder environment(Map<String, String> variables) {
+      environment.putAll(variables);
+      return this;
+    }
+
     /** Ready when {@code GET path} on 127.0.0.1:{@code port} answers 200. */
     public Builder readyOnHttpGet(int port, String path) {
       return readyWhen(() -> httpOk(port, path));
@@ -144,7 +155,7 @@ public final class ChildProcess implements AutoCloseable {
     public ChildProcess build() {
       Path d = dir != null ? dir : Path.of("").toAbsolutePath();
       IntFunction<Path> logs = logOfLaunch != null ? logOfLaunch : n -> d.resolve(name + "-" + n + ".log");
-      return new ChildProcess(name, command, d, logs, ready);
+      return new ChildProcess(name, command, d, logs, ready, environment);
     }
 
     /** {@link #build()}, then {@link ChildProcess#start()}. */
@@ -166,8 +177,10 @@ public final class ChildProcess implements AutoCloseable {
     Path file = logOfLaunch.apply(launches);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(file.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(file.toFile());
+      builder.environment().putAll(environment);
+      Process p = builder.start();
       RUNNING.add(p);
       p.onExit().thenRun(() -> RUNNING.remove(p));
       log = file;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +64,14 @@ final class ChildProcessTest {
           .hasMessageContaining("tiny server: bad configuration");
       assertThat(child.isRunning()).isFalse();
     }
+  }
+
+  @Test
+  void environment_setInTheChildBesidesTheInherited() {
+    ChildProcess child = ChildProcess.command("env", List.of("/bin/sh", "-c", "echo \"$GIVEN $PATH\""))
+        .directory(dir).environment(Map.of("GIVEN", "given-value")).build().launch();
+
+    assertThat(child.awaitExit()).isZero();
+    assertThat(child.log().strip()).isEqualTo("given-value " + System.getenv("PATH"));
   }
 }
