@@ -30,6 +30,7 @@ final class Usage {
 
       Environment:
         BUILDINDEX_LOG_LEVEL  root log level (default INFO)
+        BUILDINDEX_LOG_FORMAT text or json (log lines; overrides logging.format)
         JAVA_TOOL_OPTIONS     JVM options, e.g. -Xmx512m
 
       Exit codes: 0 stopped, 1 cannot start (e.g. the database is held by another node),
