@@ -9,6 +9,7 @@ import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.database.Databases;
 import io.buildindex.database.LocalDb;
+import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
@@ -64,10 +65,13 @@ public final class BuildIndexApp implements AutoCloseable {
   /** Whether a TCP connector exists ({@link #port()} has a value). */
   private final boolean tcp;
 
-  private BuildIndexApp(Javalin http, List<AutoCloseable> resources, boolean tcp) {
+  private final MetricsExport metricsExport;
+
+  private BuildIndexApp(Javalin http, List<AutoCloseable> resources, boolean tcp, MetricsExport metricsExport) {
     this.http = http;
     this.resources = resources;
     this.tcp = tcp;
+    this.metricsExport = metricsExport;
   }
 
   /**
@@ -88,11 +92,12 @@ public final class BuildIndexApp implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     // First: a bad certificate file is a configuration error, found before anything is opened.
     Tls tls = Tls.load(config.tls(), clock);
-    MetricRegistry metrics = new MetricRegistry();
+    MetricRegistry metrics = new CatalogRegistry(); // timers with the buckets of MetricCatalog
     LocalDb db = Databases.sqlite(config.localdb().source(), metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
+    metrics.registerGauge("tagstore.up", () -> storeUp(store));
     Outgoing outgoing = Outgoing.create(config, tls);
     TagServerConfig.Listener listener = config.tagserver().listener();
     // A node on a unix socket alone has no cluster (Main refuses that), so no peer ever sees this.
@@ -126,7 +131,8 @@ public final class BuildIndexApp implements AutoCloseable {
     new ClusterRoutes(cluster.antiEntropy()).register(router);
     new VerificationRoutes(replication, new RuleSummaries(store)).register(router);
     new NotificationRoutes(writes, new Notifications(), config.notifications().replicate(), metrics, clock).register(router);
-    new OpsRoutes(new Readiness(store, cluster.ring(), replication), new MetricsExport(metrics), origin::address).register(router);
+    MetricsExport metricsExport = new MetricsExport(metrics, BuildInfo.current());
+    new OpsRoutes(new Readiness(store, cluster.ring(), replication), metricsExport, origin::address).register(router);
     Reconciliation reconciliation = Reconciliation.create(config, new Reconciliation.RegistryTags(store, writes,
         config.notifications().replicate(), cluster.ring()), outgoing.blobs(), clock, metrics);
     resources.add(reconciliation);
@@ -141,12 +147,26 @@ public final class BuildIndexApp implements AutoCloseable {
     http.start(); // on the connectors createServer added, bound to the listener's addresses
     // Only now: Javalin's clean-up after a failed bind would run a graceful stop whose error hides the bind error.
     http.jettyServer().server().setStopTimeout(STOP_TIMEOUT_MILLIS);
-    BuildIndexApp app = new BuildIndexApp(http, resources, listener.addr() != null);
+    BuildIndexApp app = new BuildIndexApp(http, resources, listener.addr() != null, metricsExport);
     log.info("build-index listening on {}{}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
         listener.addr() == null ? "" : (tls.serverEnabled() ? " (https)" : " (http)"),
         listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
         config.localdb().source().toAbsolutePath());
     return app;
+  }
+
+  private static int storeUp(TagStore store) {
+    try {
+      store.check();
+      return 1;
+    } catch (StoreUnavailableException e) {
+      return 0;
+    }
+  }
+
+  /** The export of GET /metrics, for tests that check what it leaves out. */
+  MetricsExport metricsExport() {
+    return metricsExport;
   }
 
   private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {

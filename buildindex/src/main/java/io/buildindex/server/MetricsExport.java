@@ -1,30 +1,41 @@
 package io.buildindex.server;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
-import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
-import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 
 /**
- * Renders the Dropwizard registry in Prometheus text format. Dotted Dropwizard names become
- * underscored Prometheus names; names made by {@link LabeledMetrics#name} become labeled series. Registers JVM basics (memory, GC, threads) once.
+ * Renders {@code GET /metrics} in Prometheus text format: the Dropwizard registry through
+ * {@link MetricCatalog} ({@link CatalogCollector}), the Prometheus Java client's standard
+ * {@code jvm_*} and {@code process_*} families, and {@code build_info{version,revision,java} 1}.
+ *
+ * <p>Design: one Prometheus registry and one writer for everything, so the JVM families carry the
+ * names stock dashboards expect and every family gets the same HELP/TYPE treatment.
  */
 final class MetricsExport {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+  private final CatalogCollector catalog;
 
-  MetricsExport(MetricRegistry metrics) {
-    metrics.registerAll("jvm.memory", new MemoryUsageGaugeSet());
-    metrics.registerAll("jvm.gc", new GarbageCollectorMetricSet());
-    metrics.registerAll("jvm.threads", new ThreadStatesGaugeSet());
-    DropwizardExports.builder().dropwizardRegistry(metrics).metricFilter(LabeledMetrics.UNLABELED).register(registry);
-    registry.register(new LabeledMetrics(metrics));
+  MetricsExport(MetricRegistry metrics, BuildInfo build) {
+    JvmMetrics.builder().register(registry);
+    catalog = new CatalogCollector(metrics);
+    registry.register(catalog);
+    InfoSnapshot info = InfoSnapshot.builder()
+        .name("build") // the model appends _info
+        .help("This build: its version, the git revision it was built from and the Java runtime it runs on.")
+        .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
+            .labels(Labels.of("version", build.version(), "revision", build.revision(), "java", build.java()))
+            .build())
+        .build();
+    registry.register(() -> info);
   }
 
   String contentType() {
@@ -39,5 +50,10 @@ final class MetricsExport {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Registered Dropwizard metrics the scrape leaves out (see {@link CatalogCollector#uncataloged()}). */
+  Set<String> uncataloged() {
+    return catalog.uncataloged();
   }
 }

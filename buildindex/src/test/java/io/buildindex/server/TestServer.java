@@ -46,6 +46,10 @@ final class TestServer implements AutoCloseable {
     return "sha256:" + String.format("%064x", n);
   }
 
+  BuildIndexApp app() {
+    return app;
+  }
+
   int port() {
     return app.port();
   }

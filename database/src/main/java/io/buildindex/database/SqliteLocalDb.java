@@ -64,7 +64,31 @@ final class SqliteLocalDb implements LocalDb {
     this.commitTimer = metrics.timer(MetricRegistry.name("localdb", "commit"));
     this.batchSizes = metrics.histogram(MetricRegistry.name("localdb", "commit_batch_size"));
     metrics.gauge(MetricRegistry.name("localdb", "write_queue"), () -> queue::size);
+    metrics.gauge(MetricRegistry.name("localdb", "size_bytes"), () -> this::sizeBytes);
+    metrics.gauge(MetricRegistry.name("localdb", "disk_available_bytes"), () -> this::diskAvailableBytes);
     this.writerThread = Thread.ofPlatform().name("localdb-writer").daemon().start(this::runWriter);
+  }
+
+  /** The database, its WAL and shared-memory file: what the data directory holds for this node. */
+  private long sizeBytes() {
+    long total = 0;
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      try {
+        total += Files.size(file.resolveSibling(file.getFileName() + suffix));
+      } catch (IOException e) {
+        // absent (no WAL yet) or removed under us (DatabaseFiles reports that): counts as empty
+      }
+    }
+    return total;
+  }
+
+  /** Usable bytes on the file system of the database; -1 when it cannot be read. */
+  private long diskAvailableBytes() {
+    try {
+      return Files.getFileStore(file.toAbsolutePath()).getUsableSpace();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   static SqliteLocalDb open(Path file, MetricRegistry metrics) {

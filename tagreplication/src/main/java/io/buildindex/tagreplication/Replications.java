@@ -18,6 +18,8 @@ public final class Replications {
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
   /** Gauge: 1 while the replication engine runs, 0 once it has stopped working (see {@link Replication#failure()}). */
   public static final String ENGINE_UP = ReplicationMetrics.PREFIX + ".engine_up";
+  /** Gauge per destination: 1 while its circuit breaker is not closed (open, or half-open while probing). */
+  public static final String BREAKER_OPEN = ReplicationMetrics.PREFIX + "_destination_breaker_open";
   /** How long idle connections to remotes are kept: long enough to span bursts. */
   private static final Duration KEEP_ALIVE = Duration.ofMinutes(5);
 
@@ -49,12 +51,23 @@ public final class Replications {
             config.backfillRatePerSecond(), Repairs.Pacer.SLEEP)),
         new Repairs(context, dependencies, config.backfillRatePerSecond(), Repairs.Pacer.SLEEP, engine::wake),
         config.verificationInterval());
+    registerBreakerGauges(context, engine, rules.destinations().keySet());
     QueuedReplication replication = new QueuedReplication(context, rules, engine,
         new BackfillAndPurge(context, backfiller, config.doneRetention()), verification);
     // 0 once a thread of the engine has ended: replication has stopped though the node serves.
     context.metrics().remove(ENGINE_UP);
     context.metrics().register(ENGINE_UP, (Gauge<Integer>) () -> replication.failure().isPresent() ? 0 : 1);
     return replication;
+  }
+
+  /* 1 while the destination's breaker is open or half-open (probing after an open period); read from the engine's memory, not the database. */
+  private static void registerBreakerGauges(ReplicationContext context, TaskEngine engine, Iterable<String> destinations) {
+    for (String destination : destinations) {
+      String name = ReplicationMetrics.labeled(BREAKER_OPEN, "destination", destination);
+      context.metrics().remove(name);
+      context.metrics().register(name, (Gauge<Integer>) () -> engine.destinations().stream()
+          .anyMatch(d -> d.destination().equals(destination) && d.state() != BreakerState.CLOSED) ? 1 : 0);
+    }
   }
 
   static OkHttpClient remoteHttp(OkHttpClient caller, int workers) {
