@@ -271,6 +271,31 @@ metric() {
     index($0, series " ") == 1 { print $NF; found = 1; exit }
     END { if (!found) print "n/a" }' "$1"
 }
+# hist_quantile BEFORE AFTER NAME LABELS Q: quantile Q of histogram NAME's observations between the
+# scrapes BEFORE and AFTER (series NAME_bucket{LABELS,le=...}; LABELS may be empty), interpolated
+# linearly within its bucket as Prometheus's histogram_quantile does; "n/a" without observations.
+hist_quantile() {
+  local prefix="$3_bucket{"
+  [ -z "$4" ] || prefix="$prefix$4,"
+  PREFIX="$prefix" awk -v q="$5" '
+    BEGIN { prefix = ENVIRON["PREFIX"] }
+    index($0, prefix "le=\"") == 1 {
+      le = substr($0, length(prefix) + 5); le = substr(le, 1, index(le, "\"") - 1)
+      if (FNR == NR) before[le] = $NF; else { after[le] = $NF - before[le]; order[n++] = le }
+    }
+    END {
+      if (n == 0 || after[order[n - 1]] <= 0) { print "n/a"; exit }
+      rank = q * after[order[n - 1]]; lower = 0; below = 0
+      for (i = 0; i < n; i++) {
+        if (after[order[i]] >= rank) {
+          if (order[i] == "+Inf") { printf "%g", lower; exit }
+          upper = order[i] + 0; inside = after[order[i]] - below
+          printf "%g", lower + (upper - lower) * (inside > 0 ? (rank - below) / inside : 1); exit
+        }
+        lower = order[i] + 0; below = after[order[i]]
+      }
+    }' "$1" "$2"
+}
 ms() { awk -v s="$1" 'BEGIN { if (s == "n/a") print s; else printf "%.2f", s * 1000 }'; }
 sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -451,7 +476,7 @@ scenario_random() {
   wrk_run "GET random tag of $RANDOM_TAGS" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" random.lua "$RANDOM_TAGS" "bench%2Fseed"
   local m="$RAW_DIR/metrics-random.txt"
   scrape "$SERVER_URL" "$m"
-  SUMMARY+=("random GET over $RANDOM_TAGS tags: $(printf '%.0f' "$R_OK_RPS") req/s, p99 $R_P99 ms (read-cache hit ratio $(metric "$m" tagstore_cache_hit_ratio), cache size $(metric "$m" tagstore_cache_size))")
+  SUMMARY+=("random GET over $RANDOM_TAGS tags: $(printf '%.0f' "$R_OK_RPS") req/s, p99 $R_P99 ms (read-cache hit ratio $(metric "$m" tagstore_cache_hit_ratio), cache entries $(metric "$m" tagstore_cache_entries))")
   stop_pid "$SERVER_PID"
 }
 
@@ -477,12 +502,13 @@ scenario_put() {
   profile_stop "$SERVER_PID" put
   scrape "$SERVER_URL" "$after"
   local gc_line
-  gc_line="$(awk -v c0="$(metric "$before" jvm_gc_G1_Young_Generation_count)" -v c1="$(metric "$after" jvm_gc_G1_Young_Generation_count)" \
-      -v m0="$(metric "$before" jvm_gc_G1_Young_Generation_time)" -v m1="$(metric "$after" jvm_gc_G1_Young_Generation_time)" \
-      -v o0="$(metric "$before" jvm_gc_G1_Old_Generation_count)" -v o1="$(metric "$after" jvm_gc_G1_Old_Generation_count)" -v t="$put_seconds" 'BEGIN {
-        n = c1 - c0; ms = m1 - m0
+  local young='gc="G1 Young Generation"' old='gc="G1 Old Generation"'
+  gc_line="$(awk -v c0="$(metric "$before" jvm_gc_collection_seconds_count "$young")" -v c1="$(metric "$after" jvm_gc_collection_seconds_count "$young")" \
+      -v m0="$(metric "$before" jvm_gc_collection_seconds_sum "$young")" -v m1="$(metric "$after" jvm_gc_collection_seconds_sum "$young")" \
+      -v o0="$(metric "$before" jvm_gc_collection_seconds_count "$old")" -v o1="$(metric "$after" jvm_gc_collection_seconds_count "$old")" -v t="$put_seconds" 'BEGIN {
+        n = c1 - c0; ms = (m1 - m0) * 1000
         printf "%d young collections, %d ms in all (%.1f%% of the run, %.0f ms each), %d full", n, ms, ms / 10 / t, (n > 0 ? ms / n : 0), o1 - o0 }')"
-  local commits=$(( $(printf '%.0f' "$(metric "$after" localdb_commit_count)") - $(printf '%.0f' "$(metric "$before" localdb_commit_count)") ))
+  local commits=$(( $(printf '%.0f' "$(metric "$after" localdb_commit_duration_seconds_count)") - $(printf '%.0f' "$(metric "$before" localdb_commit_duration_seconds_count)") ))
   local mean_batch commits_per_s
   mean_batch="$(ratio "$puts" "$commits")"
   commits_per_s="$(awk -v c="$commits" -v s="$put_seconds" 'BEGIN { printf "%.0f", c / s }')"
@@ -496,14 +522,14 @@ scenario_put() {
 Measured run: $puts acknowledged puts in ${put_seconds} s, $commits commits ($commits_per_s/s), mean batch **$mean_batch** puts/commit.
 CPU: $cpu_line.
 GC during the run: $gc_line.
-Quantiles below are Dropwizard's (exponentially decaying reservoirs, weighted to the last minutes, so they
-include some of the ${WARMUP} warm-up); the request-time timer has only 0.5, 0.95 and 0.99.
+Quantiles below are of the measured run only (histogram buckets, the scrape before the run subtracted),
+interpolated within a bucket as histogram_quantile does: as precise as the bucket bounds (MetricCatalog).
 
-| quantile | localdb_commit (ms) | localdb_commit_batch_size | PUT request time in server (ms) |
+| quantile | localdb_commit_duration_seconds (ms) | localdb_commit_batch_size | PUT request time in server (ms) |
 |---|---|---|---|"
   for q in 0.5 0.75 0.95 0.98 0.99 0.999; do
     section+="
-| $q | $(ms "$(metric "$after" localdb_commit "quantile=\"$q\"")") | $(metric "$after" localdb_commit_batch_size "quantile=\"$q\"") | $(ms "$(metric "$after" http_request_duration_seconds "route=\"PUT /tags/{tag}/digest/{digest}\",quantile=\"$q\"")") |"
+| $q | $(ms "$(hist_quantile "$before" "$after" localdb_commit_duration_seconds "" "$q")") | $(hist_quantile "$before" "$after" localdb_commit_batch_size "" "$q") | $(ms "$(hist_quantile "$before" "$after" http_request_duration_seconds 'route="PUT /tags/{tag}/digest/{digest}"' "$q")") |"
   done
   NOTES+=("$section")
   stop_pid "$SERVER_PID"

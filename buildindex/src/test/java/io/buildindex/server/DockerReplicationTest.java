@@ -167,8 +167,8 @@ final class DockerReplicationTest {
   }
 
   private static long heapMaxBytes(DockerNode node) {
-    Matcher m = Pattern.compile("(?m)^jvm_memory_heap_max\\S* (\\S+)$").matcher(node.get("/metrics").text());
-    assertThat(m.find()).as("jvm_memory_heap_max in /metrics").isTrue();
+    Matcher m = Pattern.compile("(?m)^jvm_memory_max_bytes\\{area=\"heap\"} (\\S+)$").matcher(node.get("/metrics").text());
+    assertThat(m.find()).as("jvm_memory_max_bytes{area=heap} in /metrics").isTrue();
     return (long) Double.parseDouble(m.group(1));
   }
 

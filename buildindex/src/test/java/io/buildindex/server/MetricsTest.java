@@ -29,7 +29,7 @@ final class MetricsTest {
     String metrics = server.get().get("/metrics").text();
 
     assertThat(metrics)
-        .contains("# TYPE http_request_duration_seconds summary")
+        .contains("# TYPE http_request_duration_seconds histogram")
         .contains("http_request_duration_seconds_count{route=\"GET /tags/{tag}\"} 1")
         .contains("http_request_duration_seconds_count{route=\"PUT /tags/{tag}/digest/{digest}\"} 1")
         .contains("http_responses_total{route=\"GET /tags/{tag}\",status=\"2xx\"} 1");
@@ -49,9 +49,9 @@ final class MetricsTest {
     server.get().putTag("team/app:v1", digest(1));
 
     assertThat(server.get().get("/metrics").text())
-        .contains("localdb_commit")
+        .contains("localdb_commit_duration_seconds_count 1")
         .contains("localdb_commit_batch_size")
-        .contains("jvm_memory_heap_used")
+        .contains("jvm_memory_used_bytes{area=\"heap\"}")
         .contains("jvm_threads")
         .contains("tagstore_cache");
   }
