@@ -72,7 +72,7 @@ final class CatalogCollector implements MultiCollector {
         for (Map.Entry<String, Metric> s : series) {
           if (s.getValue() instanceof Counting c && !(s.getValue() instanceof com.codahale.metrics.Sampling)) {
             b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
-                .labels(LabeledMetrics.labels(s.getKey())).value(c.getCount() * family.scale()).build());
+                .labels(LabeledMetrics.labels(s.getKey())).value(c.getCount() / family.perUnit()).build());
             n++;
           } else {
             leaveOut(s.getKey(), "it is not a counter or meter");
@@ -87,7 +87,7 @@ final class CatalogCollector implements MultiCollector {
           Double value = s.getValue() instanceof Gauge<?> g ? number(g.getValue()) : null;
           if (value != null) {
             b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                .labels(LabeledMetrics.labels(s.getKey())).value(value * family.scale()).build());
+                .labels(LabeledMetrics.labels(s.getKey())).value(value / family.perUnit()).build());
             n++;
           } else {
             leaveOut(s.getKey(), "it is not a gauge of a number or boolean");
@@ -126,7 +126,7 @@ final class CatalogCollector implements MultiCollector {
     return HistogramSnapshot.HistogramDataPointSnapshot.builder()
         .labels(labels)
         .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
-        .sum(r.sum() * family.scale())
+        .sum(r.sum() / family.perUnit())
         .build();
   }
 

@@ -18,7 +18,7 @@ import java.util.Arrays;
 final class CatalogRegistry extends MetricRegistry {
   @Override
   public Timer timer(String name) {
-    return timer(name, () -> new BucketedReservoir.BucketedTimer(new BucketedReservoir(bounds(name, MetricCatalog.LATENCY_SECONDS, 1e-9))));
+    return timer(name, () -> new BucketedReservoir.BucketedTimer(new BucketedReservoir(bounds(name, MetricCatalog.LATENCY_SECONDS, 1e9))));
   }
 
   @Override
@@ -26,10 +26,10 @@ final class CatalogRegistry extends MetricRegistry {
     return histogram(name, () -> new BucketedReservoir.BucketedHistogram(new BucketedReservoir(bounds(name, MetricCatalog.BATCH_SIZES, 1))));
   }
 
-  private static long[] bounds(String name, double[] fallback, double fallbackScale) {
+  private static long[] bounds(String name, double[] fallback, double fallbackPerUnit) {
     return MetricCatalog.bySource(name)
         .filter(f -> f.type() == MetricCatalog.Type.HISTOGRAM)
         .map(MetricCatalog.Family::sourceBounds)
-        .orElseGet(() -> Arrays.stream(fallback).mapToLong(b -> Math.round(b / fallbackScale)).toArray());
+        .orElseGet(() -> Arrays.stream(fallback).mapToLong(b -> Math.round(b * fallbackPerUnit)).toArray());
   }
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
  * naming any registered metric that is missing, and README's metric list must equal the scrape.
  *
  * <p>Adding a metric is one line below. Counters are named with {@code _total}; names carry their
- * base unit ({@code _seconds}, {@code _bytes}); a source in other units gives a scale
- * ({@code antientropy.last_round_millis}). Timers record nanoseconds and are exported in seconds;
+ * base unit ({@code _seconds}, {@code _bytes}); a source in other units gives its units per exported unit
+ * ({@code antientropy.last_round_millis}: 1000). Timers record nanoseconds and are exported in seconds;
  * Dropwizard {@code Timer}s and {@code Histogram}s of these families must come from
  * {@link CatalogRegistry} (so from {@code MetricRegistry.timer(name)}, which it overrides) to
  * have exact buckets.
@@ -37,10 +37,10 @@ final class MetricCatalog {
    *
    * @param source the Dropwizard name (before labels) the metric is registered under
    * @param name the Prometheus family name, with {@code _total} for counters
-   * @param scale multiplies the source's values into the exported unit (nanoseconds to seconds: 1e-9)
+   * @param perUnit source units per exported unit, dividing the source's values (1e9 for nanoseconds to seconds)
    * @param buckets histogram upper bounds in the exported unit, +Inf implied; empty otherwise
    */
-  record Family(String source, String name, Type type, String help, double scale, List<Double> buckets) {
+  record Family(String source, String name, Type type, String help, double perUnit, List<Double> buckets) {
     Family {
       if (type == Type.COUNTER != name.endsWith("_total")) {
         throw new IllegalArgumentException("only counters end in _total: " + name);
@@ -58,7 +58,7 @@ final class MetricCatalog {
 
     /** The bucket bounds in the source's unit (nanoseconds for timers), for {@link BucketedReservoir}. */
     long[] sourceBounds() {
-      return buckets.stream().mapToLong(b -> Math.round(b / scale)).toArray();
+      return buckets.stream().mapToLong(b -> Math.round(b * perUnit)).toArray();
     }
   }
 
@@ -124,7 +124,7 @@ final class MetricCatalog {
         "Digest buckets anti-entropy found to differ from a neighbor's.");
     counter("antientropy.failed_rounds", "antientropy_failed_rounds_total", "Anti-entropy rounds that failed.");
     counter("antientropy.handed_off", "antientropy_handed_off_total", "Tags anti-entropy handed off to their new owners.");
-    add("antientropy.last_round_millis", "antientropy_last_round_seconds", Type.GAUGE, 1e-3, new double[0],
+    add("antientropy.last_round_millis", "antientropy_last_round_seconds", Type.GAUGE, 1e3, new double[0],
         "Duration of the last anti-entropy round.");
     // Docker and notifications (docker, buildindex)
     counter("docker.transfer_bytes", "docker_transfer_bytes_total", "Blob bytes copied between registries.");
@@ -160,15 +160,15 @@ final class MetricCatalog {
 
   /** A Dropwizard timer: nanoseconds, exported in seconds. */
   private static void timer(String source, String name, double[] bucketsSeconds, String help) {
-    add(source, name, Type.HISTOGRAM, 1e-9, bucketsSeconds, help);
+    add(source, name, Type.HISTOGRAM, 1e9, bucketsSeconds, help);
   }
 
   private static void histogram(String source, String name, double[] buckets, String help) {
     add(source, name, Type.HISTOGRAM, 1, buckets, help);
   }
 
-  private static void add(String source, String name, Type type, double scale, double[] buckets, String help) {
-    Family f = new Family(source, name, type, help, scale, Arrays.stream(buckets).boxed().toList());
+  private static void add(String source, String name, Type type, double perUnit, double[] buckets, String help) {
+    Family f = new Family(source, name, type, help, perUnit, Arrays.stream(buckets).boxed().toList());
     if (BY_SOURCE.putIfAbsent(source, f) != null) {
       throw new IllegalStateException("listed twice: " + source);
     }
