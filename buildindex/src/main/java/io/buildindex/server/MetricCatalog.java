@@ -127,7 +127,7 @@ final class MetricCatalog {
     add("antientropy.last_round_millis", "antientropy_last_round_seconds", Type.GAUGE, 1e3, new double[0],
         "Duration of the last anti-entropy round.");
     // Docker and notifications (docker, buildindex)
-    counter("docker.transfer_bytes", "docker_transfer_bytes_total", "Blob bytes copied between registries.");
+    counter("docker.transfer.bytes", "docker_transfer_bytes_total", "Blob bytes copied between registries.");
     counter("notifications.registered", "notifications_registered_total", "Tags registered from registry notifications.");
     counter("docker.reconcile.runs", "docker_reconcile_runs_total", "Registry reconciliation walks.");
     counter("docker.reconcile.failed_runs", "docker_reconcile_failed_runs_total", "Registry reconciliation walks that failed.");
