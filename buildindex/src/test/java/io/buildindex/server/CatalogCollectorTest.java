@@ -6,13 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.config.ConfigLoader;
+import io.buildindex.config.HostPort;
+import io.buildindex.hashring.HashRings;
+import io.buildindex.testing.FreePorts;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
 final class CatalogCollectorTest {
@@ -64,6 +73,24 @@ final class CatalogCollectorTest {
 
     assertThat(collector.uncataloged()).containsExactly("localdb.commit", "someone.new_counter", "tagstore.tags");
     assertThat(text()).doesNotContain("someone").doesNotContain("localdb_commit").doesNotContain("tagstore_tags");
+  }
+
+  /* The exposition test's node has no cluster: the ring's metrics are checked here. */
+  @Test
+  void hashRingMetrics_areAllCataloged() throws IOException {
+    int a = FreePorts.one();
+    BuildIndexConfig config = ConfigLoader.parse("cluster:\n  hosts: {static: [\"127.0.0.1:" + a + "\", \"127.0.0.1:"
+        + FreePorts.one() + "\"]}\n");
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      HashRings.create(config.cluster(), new HostPort("127.0.0.1", a), new OkHttpClient(), scheduler, Clock.systemUTC(),
+          metrics);
+
+      assertThat(collector.uncataloged()).isEmpty();
+      assertThat(text()).contains("# TYPE hashring_members gauge").contains("# TYPE hashring_refresh_failures_total counter");
+    } finally {
+      scheduler.shutdownNow();
+    }
   }
 
   @Test
