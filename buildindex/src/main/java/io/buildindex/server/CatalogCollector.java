@@ -4,6 +4,7 @@ import com.codahale.metrics.Counting;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Sampling;
 import io.buildindex.server.BucketedReservoir.BucketedHistogram;
 import io.buildindex.server.BucketedReservoir.BucketedTimer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports a Dropwizard registry as the Prometheus families of {@link MetricCatalog}: counters and
  * meters as counters ({@code _total}), gauges as gauges (booleans as 0/1), bucketed timers and
- * histogram as histograms. Names that carry labels ({@link LabeledMetrics}) become series of their
+ * histograms as histograms. Names that carry labels ({@link LabeledMetrics}) become series of their
  * family. A metric that is not in the catalog, or does not fit its family's type, is left out and
  * logged once at WARN ({@link #uncataloged()} lists them for tests). Thread-safe.
  */
@@ -70,7 +71,7 @@ final class CatalogCollector implements MultiCollector {
         CounterSnapshot.Builder b = CounterSnapshot.builder().name(family.baseName()).help(family.help());
         int n = 0;
         for (Map.Entry<String, Metric> s : series) {
-          if (s.getValue() instanceof Counting c && !(s.getValue() instanceof com.codahale.metrics.Sampling)) {
+          if (s.getValue() instanceof Counting c && !(s.getValue() instanceof Sampling)) {
             b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
                 .labels(LabeledMetrics.labels(s.getKey())).value(c.getCount() / family.perUnit()).build());
             n++;
@@ -105,7 +106,8 @@ final class CatalogCollector implements MultiCollector {
             b.dataPoint(histogram(LabeledMetrics.labels(s.getKey()), family, r));
             n++;
           } else {
-            leaveOut(s.getKey(), "it lacks the family's buckets (register it with MetricRegistry.timer(name) or histogram(name))");
+            leaveOut(s.getKey(),
+                "it lacks the family's buckets (register it with MetricRegistry.timer(name) or histogram(name))");
           }
         }
         return n == 0 ? null : b.build();

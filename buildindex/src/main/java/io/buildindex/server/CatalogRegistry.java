@@ -18,12 +18,14 @@ import java.util.Arrays;
 final class CatalogRegistry extends MetricRegistry {
   @Override
   public Timer timer(String name) {
-    return timer(name, () -> new BucketedReservoir.BucketedTimer(new BucketedReservoir(bounds(name, MetricCatalog.LATENCY_SECONDS, 1e9))));
+    return timer(name, () -> new BucketedReservoir.BucketedTimer(
+        new BucketedReservoir(bounds(name, MetricCatalog.LATENCY_SECONDS, 1e9))));
   }
 
   @Override
   public Histogram histogram(String name) {
-    return histogram(name, () -> new BucketedReservoir.BucketedHistogram(new BucketedReservoir(bounds(name, MetricCatalog.BATCH_SIZES, 1))));
+    return histogram(name, () -> new BucketedReservoir.BucketedHistogram(
+        new BucketedReservoir(bounds(name, MetricCatalog.BATCH_SIZES, 1))));
   }
 
   private static long[] bounds(String name, double[] fallback, double fallbackPerUnit) {

@@ -95,7 +95,8 @@ final class MetricCatalog {
     counter("tagreplication.superseded", "tagreplication_superseded_total",
         "Replication tasks that ended because the remote already had the tag or a newer write.");
     counter("tagreplication_failures", "tagreplication_failures_total", "Failed replication attempts by reason.");
-    gauge("tagreplication.engine_up", "tagreplication_engine_up", "1 while the replication engine runs, 0 once a thread of it has ended.");
+    gauge("tagreplication.engine_up", "tagreplication_engine_up",
+        "1 while the replication engine runs, 0 once a thread of it has ended.");
     gauge("tagreplication_destination_breaker_open", "tagreplication_destination_breaker_open",
         "1 while the destination's circuit breaker is open or half-open (attempts stopped or probing), else 0.");
     counter("tagreplication.verification_runs", "tagreplication_verification_runs_total", "Verification runs.");

@@ -60,7 +60,8 @@ public final class Replications {
     return replication;
   }
 
-  /* 1 while the destination's breaker is open or half-open (probing after an open period); read from the engine's memory, not the database. */
+  /* 1 while the destination's breaker is open or half-open (probing after an open period); read from the
+   * engine's memory, not the database, so a scrape costs no query. */
   private static void registerBreakerGauges(ReplicationContext context, TaskEngine engine, Iterable<String> destinations) {
     for (String destination : destinations) {
       String name = ReplicationMetrics.labeled(BREAKER_OPEN, "destination", destination);
