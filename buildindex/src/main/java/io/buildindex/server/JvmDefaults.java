@@ -1,0 +1,121 @@
+package io.buildindex.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides whether {@code java -jar buildindex.jar} should run the server in a child JVM with memory
+ * defaults, and which: a jar cannot set its own heap limit, and without one the JVM sizes its heap
+ * from the machine (a quarter of its memory) rather than from the data, which is small. Pure: the
+ * inputs are the JVM's options, the environment, the runtime's feature version and the configured
+ * read-cache size. Stateless.
+ *
+ * <p>Design: the defaults apply only when the operator gave the JVM no memory or GC options of
+ * their own, anywhere the JVM reads them (command line, {@code JAVA_TOOL_OPTIONS},
+ * {@code JDK_JAVA_OPTIONS}, {@code _JAVA_OPTIONS}); a JVM with an agent or a debugger attached is
+ * left alone too (a second JVM would load it again, or fail to bind the debug port), and
+ * {@code BUILDINDEX_JVM_DEFAULTS=false} turns them off. Sizes, measured in BENCHMARKS.md ("Memory"):
+ * <ul>
+ *   <li>{@code -Xmx}: {@value #BASE_HEAP_MIB} MiB for the server itself (Jetty, Jackson, SQLite
+ *   statements, replication batches: about 30 MiB live, the rest head-room for bursts of requests)
+ *   plus 1 KiB per configured read-cache entry (an entry measured ~500 bytes with its tag and
+ *   record: twice that, since the serial collector copies live young objects);
+ *   <li>the serial collector: on a heap this size it has the smallest footprint (G1 committed
+ *   ~37 MiB of native bookkeeping in the same server) and no worse throughput on few cores;
+ *   <li>{@code -Xms} small and {@code Min/MaxHeapFreeRatio} 10/30, so the heap follows the live data
+ *   after each full collection instead of staying at its high-water mark;
+ *   <li>{@code MALLOC_ARENA_MAX=2}: glibc otherwise gives each carrier thread calling into SQLite its
+ *   own malloc arena; and, from Java 22, {@code TrimNativeHeapInterval} hands freed native memory
+ *   back to the system.
+ * </ul>
+ */
+final class JvmDefaults {
+  /** Set to {@code false} to run the server in the JVM {@code java} started, with its own defaults. */
+  static final String ENABLE_ENV = "BUILDINDEX_JVM_DEFAULTS";
+  /** Heap for everything but the read cache. */
+  static final int BASE_HEAP_MIB = 96;
+  /** Heap per configured read-cache entry, with the collector's head-room (see the design note). */
+  static final int HEAP_BYTES_PER_CACHE_ENTRY = 1024;
+  /** Never more: a configured cache larger than the heap could hold is the operator's to size with -Xmx. */
+  static final int MAX_HEAP_MIB = 4096;
+  /** Where the JVM reads options besides its command line. */
+  static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+  /*
+   * Memory: heap sizes, RAM fractions, young-generation sizes. GC: any collector choice. Tools: agents,
+   * which a relaunch would start twice (a jdwp agent's port would be taken by this JVM).
+   */
+  private static final Pattern OPERATOR_OPTION = Pattern.compile(
+      "-Xm[xsn].*|-XX:(Max|Initial|Min)HeapSize=.*|-XX:(Max|Min|Initial)RAM(Percentage|Fraction)?=.*"
+          + "|-XX:(Max)?NewSize=.*|-XX:[+-]Use\\w*GC|-XX:SoftMaxHeapSize=.*"
+          + "|-agentlib:.*|-agentpath:.*|-javaagent:.*|-Xrunjdwp.*|-Xdebug");
+
+  private JvmDefaults() {}
+
+  /** What {@link #decide} found: relaunch with {@code jvmOptions} and {@code environment}, or run here and why. */
+  record Decision(boolean relaunch, List<String> jvmOptions, Map<String, String> environment, String reason) {
+    Decision {
+      jvmOptions = List.copyOf(jvmOptions);
+      environment = Map.copyOf(environment);
+    }
+
+    static Decision stay(String reason) {
+      return new Decision(false, List.of(), Map.of(), reason);
+    }
+  }
+
+  /**
+   * @param jvmArguments this JVM's options as {@code RuntimeMXBean.getInputArguments()} lists them
+   *     (they include what {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} added)
+   * @param environment this process's environment
+   * @param javaFeature the runtime's feature version ({@code Runtime.version().feature()}): the
+   *     child runs the same java binary
+   * @param cacheEntries the configured {@code tagstore.cache_maximum_size}
+   */
+  static Decision decide(List<String> jvmArguments, Map<String, String> environment, int javaFeature, long cacheEntries) {
+    if ("false".equalsIgnoreCase(environment.getOrDefault(ENABLE_ENV, "").strip())) {
+      return Decision.stay(ENABLE_ENV + "=false");
+    }
+    String given = operatorOption(jvmArguments, environment);
+    if (given != null) {
+      return Decision.stay("the JVM was given " + given);
+    }
+    return new Decision(true, options(javaFeature, cacheEntries), Map.of("MALLOC_ARENA_MAX", "2"), "no memory options given");
+  }
+
+  /** The child's memory options for a read cache of {@code cacheEntries}. */
+  static List<String> options(int javaFeature, long cacheEntries) {
+    long heapMib = Math.min(MAX_HEAP_MIB, BASE_HEAP_MIB + Math.max(0, cacheEntries) * HEAP_BYTES_PER_CACHE_ENTRY / (1024 * 1024));
+    List<String> options = List.of("-Xmx" + heapMib + "m", "-Xms16m", "-XX:+UseSerialGC",
+        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+    // A product option from Java 22 (experimental before): an unknown -XX option stops the JVM.
+    return javaFeature >= 22 ? concat(options, "-XX:TrimNativeHeapInterval=5000") : options;
+  }
+
+  /** The first option in {@code jvmArguments} or the option variables that is the operator's choice of memory or GC; else null. */
+  static @Nullable String operatorOption(List<String> jvmArguments, Map<String, String> environment) {
+    for (String a : jvmArguments) {
+      if (OPERATOR_OPTION.matcher(a.strip()).matches()) {
+        return a.strip();
+      }
+    }
+    // Normally already among the arguments; checked too in case a launcher did not pass them on.
+    for (String variable : OPTION_VARIABLES) {
+      for (String a : environment.getOrDefault(variable, "").strip().split("\\s+")) {
+        if (OPERATOR_OPTION.matcher(a).matches()) {
+          return a + " (" + variable + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<String> concat(List<String> a, String b) {
+    List<String> all = new ArrayList<>(a);
+    all.add(b);
+    return List.copyOf(all);
+  }
+}
