@@ -86,7 +86,8 @@ LAG_PUTS="${LAG_PUTS:-200}"
 PUT_TARGET=10000
 DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
 LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
-HOT_TARGET=0.8
+HOT_TARGET=0.85
+PUT_RATIO_TARGET=0.5 # durable PUT req/s >= this x bare Javalin's PUT (empty 200) in the same run
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS_DIR="$BENCH_DIR/results"
@@ -506,6 +507,17 @@ scenario_put() {
   commits_per_s="$(awk -v c="$commits" -v s="$put_seconds" 'BEGIN { printf "%.0f", c / s }')"
   local verdict="MISSED"; at_least "$put_rps" "$PUT_TARGET" && verdict="met"
   SUMMARY+=("durable PUT -c$CONNS: $(printf '%.0f' "$put_rps") acknowledged puts/s (target >= $PUT_TARGET): $verdict; $commits commits = $commits_per_s commits/s, mean batch $mean_batch")
+  local put_us; put_us="$(cpu_us_per "$puts")"
+  stop_pid "$SERVER_PID"
+  # The same PUTs against bare Javalin's empty 200 (no storage), right after: the ratio's other side.
+  start_bare
+  wrk_run "warmup bare put" "$BARE_PID" "$CONNS" "$WARMUP" "$BARE_URL" put.lua w
+  wrk_run "PUT, bare Javalin (empty 200)" "$BARE_PID" "$CONNS" "$DURATION" "$BARE_URL" put.lua m
+  local bare_put_rps=$R_OK_RPS bare_put_us; bare_put_us="$(cpu_us_per "$(( R_REQUESTS - R_ERRORS ))")"
+  stop_pid "$BARE_PID"
+  local r_put; r_put="$(ratio "$put_rps" "$bare_put_rps")"
+  local verdict_r="MISSED"; at_least "$r_put" "$PUT_RATIO_TARGET" && verdict_r="met"
+  SUMMARY+=("durable PUT / bare Javalin PUT (empty 200), -c$CONNS: $(printf '%.0f' "$put_rps") / $(printf '%.0f' "$bare_put_rps") req/s = **${r_put}x** (target >= ${PUT_RATIO_TARGET}x): $verdict_r; server CPU per request $put_us / $bare_put_us µs")
   local q
   local section="### Group commit during the PUT run (GET /metrics)
 
@@ -524,7 +536,6 @@ include some of the ${WARMUP} warm-up); the request-time timer has only 0.5, 0.9
 | $q | $(ms "$(metric "$after" localdb_commit "quantile=\"$q\"")") | $(metric "$after" localdb_commit_batch_size "quantile=\"$q\"") | $(ms "$(metric "$after" http_request_duration_seconds "route=\"PUT /tags/{tag}/digest/{digest}\",quantile=\"$q\"")") |"
   done
   NOTES+=("$section")
-  stop_pid "$SERVER_PID"
 }
 
 scenario_rss() {
