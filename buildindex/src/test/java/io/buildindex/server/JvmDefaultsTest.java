@@ -40,6 +40,12 @@ final class JvmDefaultsTest {
   }
 
   @Test
+  void options_java25AndLater_compactObjectHeaders() {
+    assertThat(JvmDefaults.options(24, 1)).doesNotContain("-XX:+UseCompactObjectHeaders");
+    assertThat(JvmDefaults.options(25, 1)).contains("-XX:+UseCompactObjectHeaders");
+  }
+
+  @Test
   void decide_operatorsMemoryOrGcOption_staysNamingIt() {
     for (String option : List.of("-Xmx512m", "-Xms64m", "-Xmn32m", "-XX:MaxRAMPercentage=50", "-XX:MaxRAM=1g",
         "-XX:InitialRAMPercentage=10", "-XX:MaxHeapSize=1g", "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:-UseSerialGC",
