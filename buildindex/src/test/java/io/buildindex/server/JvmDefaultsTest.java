@@ -20,7 +20,7 @@ final class JvmDefaultsTest {
     JvmDefaults.Decision d = JvmDefaults.decide(NO_OPTIONS, NO_ENV, 21, 65_536);
 
     assertThat(d.relaunch()).isTrue();
-    assertThat(d.jvmOptions()).containsExactly("-Xmx160m", "-Xms16m", "-XX:+UseSerialGC",
+    assertThat(d.jvmOptions()).containsExactly("-Xmx160m", "-Xms24m", "-XX:NewSize=16m", "-XX:+UseSerialGC",
         "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
     assertThat(d.environment()).containsEntry("MALLOC_ARENA_MAX", "2");
   }
