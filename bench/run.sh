@@ -495,10 +495,12 @@ scenario_put() {
       printf "server %.2f cores = %.0f µs CPU per put; its thread localdb-writer %.2f cores (busy %.0f%% of the run) = %.0f µs per put", sv / t, sv / n * 1e6, w / t, w / t * 100, w / n * 1e6 }')"
   profile_stop "$SERVER_PID" put
   scrape "$SERVER_URL" "$after"
-  local gc_line
-  gc_line="$(awk -v c0="$(metric "$before" jvm_gc_G1_Young_Generation_count)" -v c1="$(metric "$after" jvm_gc_G1_Young_Generation_count)" \
-      -v m0="$(metric "$before" jvm_gc_G1_Young_Generation_time)" -v m1="$(metric "$after" jvm_gc_G1_Young_Generation_time)" \
-      -v o0="$(metric "$before" jvm_gc_G1_Old_Generation_count)" -v o1="$(metric "$after" jvm_gc_G1_Old_Generation_count)" -v t="$put_seconds" 'BEGIN {
+  local gc_line young=jvm_gc_G1_Young_Generation old=jvm_gc_G1_Old_Generation
+  # The serial collector (the java -jar defaults) names its collectors Copy and MarkSweepCompact.
+  [ "$(metric "$after" jvm_gc_Copy_count)" = n/a ] || { young=jvm_gc_Copy; old=jvm_gc_MarkSweepCompact; }
+  gc_line="$(awk -v c0="$(metric "$before" ${young}_count)" -v c1="$(metric "$after" ${young}_count)" \
+      -v m0="$(metric "$before" ${young}_time)" -v m1="$(metric "$after" ${young}_time)" \
+      -v o0="$(metric "$before" ${old}_count)" -v o1="$(metric "$after" ${old}_count)" -v t="$put_seconds" 'BEGIN {
         n = c1 - c0; ms = m1 - m0
         printf "%d young collections, %d ms in all (%.1f%% of the run, %.0f ms each), %d full", n, ms, ms / 10 / t, (n > 0 ? ms / n : 0), o1 - o0 }')"
   local commits=$(( $(printf '%.0f' "$(metric "$after" localdb_commit_count)") - $(printf '%.0f' "$(metric "$before" localdb_commit_count)") ))
