@@ -25,7 +25,7 @@ public final class Launcher {
     Map<String, String> env = System.getenv();
     Relauncher.followLauncher(env);
     OptionalLong cacheEntries = cacheEntries(args);
-    if (cacheEntries.isPresent()) {
+    if (cacheEntries.isPresent() && hasManagement()) {
       List<String> jvmArguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
       JvmDefaults.Decision d = JvmDefaults.decide(jvmArguments, env, Runtime.version().feature(), cacheEntries.getAsLong());
       if (d.relaunch()) {
@@ -37,6 +37,11 @@ public final class Launcher {
       }
     }
     Main.main(args);
+  }
+
+  /** Whether this runtime can list its JVM options (a jlink image may lack java.management): else no relaunch. */
+  private static boolean hasManagement() {
+    return ModuleLayer.boot().findModule("java.management").isPresent();
   }
 
   /**

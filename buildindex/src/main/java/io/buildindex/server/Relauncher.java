@@ -82,7 +82,11 @@ final class Relauncher {
    * the heap that class loading and the configuration used (~20 MiB of RSS).
    */
   private static void shrinkHeap() {
-    ManageableOptions.set(Map.of("MinHeapFreeRatio", "0", "MaxHeapFreeRatio", "10"));
+    try {
+      ManageableOptions.set(Map.of("MinHeapFreeRatio", "0", "MaxHeapFreeRatio", "10"));
+    } catch (LinkageError e) {
+      // A runtime without jdk.management (a jlink image that left it out): the collection still helps.
+    }
     System.gc();
   }
 
