@@ -24,9 +24,14 @@ public final class Launcher {
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
     Relauncher.followLauncher(env);
-    OptionalLong cacheEntries = cacheEntries(args);
-    if (cacheEntries.isPresent() && hasManagement()) {
-      List<String> jvmArguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    if (!hasManagement()) {
+      Main.main(args);
+      return;
+    }
+    List<String> jvmArguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    // The configuration is read (for the cache size) only when it may be used: reading it costs ~0.9 s.
+    OptionalLong cacheEntries = JvmDefaults.reasonToStay(jvmArguments, env) != null ? OptionalLong.empty() : cacheEntries(args);
+    if (cacheEntries.isPresent()) {
       JvmDefaults.Decision d = JvmDefaults.decide(jvmArguments, env, Runtime.version().feature(), cacheEntries.getAsLong());
       if (d.relaunch()) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

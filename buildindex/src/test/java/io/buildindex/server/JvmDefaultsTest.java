@@ -76,6 +76,13 @@ final class JvmDefaultsTest {
   }
 
   @Test
+  void reasonToStay_nullExactlyWhenDecideRelaunches() {
+    assertThat(JvmDefaults.reasonToStay(List.of("-Dx=1"), NO_ENV)).isNull();
+    assertThat(JvmDefaults.reasonToStay(List.of("-Xmx1g"), NO_ENV)).contains("-Xmx1g");
+    assertThat(JvmDefaults.reasonToStay(NO_OPTIONS, Map.of(JvmDefaults.ENABLE_ENV, "false"))).contains(JvmDefaults.ENABLE_ENV);
+  }
+
+  @Test
   void decide_disabledByEnvironment_stays() {
     assertThat(JvmDefaults.decide(NO_OPTIONS, Map.of(JvmDefaults.ENABLE_ENV, "false"), 21, 1).relaunch()).isFalse();
     assertThat(JvmDefaults.decide(NO_OPTIONS, Map.of(JvmDefaults.ENABLE_ENV, "FALSE"), 21, 1).reason())
