@@ -1,6 +1,7 @@
 package io.buildindex.server;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -105,6 +106,25 @@ final class JvmDefaults {
     }
     String given = operatorOption(jvmArguments, environment);
     return given == null ? null : "the JVM was given " + given;
+  }
+
+  /**
+   * For a JVM that runs the server with the operator's own memory options: the manageable options
+   * (set at start-up through {@link ManageableOptions}) that let its heap follow the live data
+   * without changing any limit the operator chose: the heap free ratios unless either was given,
+   * and under G1 a periodic collection after 5 idle minutes (G1 returns memory only after a
+   * collection) unless one was configured.
+   */
+  static Map<String, String> manageable(List<String> jvmArguments, boolean g1) {
+    Map<String, String> options = new LinkedHashMap<>();
+    if (jvmArguments.stream().noneMatch(a -> a.matches("-XX:M(in|ax)HeapFreeRatio=.*"))) {
+      options.put("MinHeapFreeRatio", "10");
+      options.put("MaxHeapFreeRatio", "30");
+    }
+    if (g1 && jvmArguments.stream().noneMatch(a -> a.startsWith("-XX:G1PeriodicGCInterval="))) {
+      options.put("G1PeriodicGCInterval", "300000");
+    }
+    return options;
   }
 
   /** The child's memory options for a read cache of {@code cacheEntries}. */

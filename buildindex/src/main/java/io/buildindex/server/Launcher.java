@@ -30,7 +30,12 @@ public final class Launcher {
     }
     List<String> jvmArguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
     // The configuration is read (for the cache size) only when it may be used: reading it costs ~0.9 s.
-    OptionalLong cacheEntries = JvmDefaults.reasonToStay(jvmArguments, env) != null ? OptionalLong.empty() : cacheEntries(args);
+    String stay = JvmDefaults.reasonToStay(jvmArguments, env);
+    if (stay != null && JvmDefaults.operatorOption(jvmArguments, env) != null) {
+      // The operator's limits stand; only the manageable options help the heap follow the data.
+      ManageableOptions.set(JvmDefaults.manageable(jvmArguments, usesG1()));
+    }
+    OptionalLong cacheEntries = stay != null ? OptionalLong.empty() : cacheEntries(args);
     if (cacheEntries.isPresent()) {
       JvmDefaults.Decision d = JvmDefaults.decide(jvmArguments, env, Runtime.version().feature(), cacheEntries.getAsLong());
       if (d.relaunch()) {
@@ -42,6 +47,10 @@ public final class Launcher {
       }
     }
     Main.main(args);
+  }
+
+  private static boolean usesG1() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().anyMatch(gc -> gc.getName().startsWith("G1"));
   }
 
   /** Whether this runtime can list its JVM options (a jlink image may lack java.management): else no relaunch. */

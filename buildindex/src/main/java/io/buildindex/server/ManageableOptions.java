@@ -20,7 +20,13 @@ final class ManageableOptions {
    */
   static List<String> set(Map<String, String> values) {
     List<String> refused = new ArrayList<>();
-    HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    HotSpotDiagnosticMXBean bean;
+    try {
+      bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    } catch (LinkageError | IllegalArgumentException e) { // no jdk.management in this runtime
+      values.forEach((k, v) -> refused.add(k + "=" + v + ": " + e));
+      return refused;
+    }
     // MinHeapFreeRatio first: lowering it first keeps Min <= Max at every step when both go down.
     values.entrySet().stream()
         .sorted((a, b) -> Boolean.compare(!a.getKey().startsWith("Min"), !b.getKey().startsWith("Min")))

@@ -83,6 +83,21 @@ final class JvmDefaultsTest {
   }
 
   @Test
+  void manageable_heapFreeRatiosUnlessGiven_periodicCollectionUnderG1() {
+    assertThat(JvmDefaults.manageable(List.of("-Xmx1g"), false))
+        .containsExactly(Map.entry("MinHeapFreeRatio", "10"), Map.entry("MaxHeapFreeRatio", "30"));
+    assertThat(JvmDefaults.manageable(List.of("-Xmx1g"), true)).containsEntry("G1PeriodicGCInterval", "300000");
+    assertThat(JvmDefaults.manageable(List.of("-Xmx1g", "-XX:MaxHeapFreeRatio=50"), false)).isEmpty();
+    assertThat(JvmDefaults.manageable(List.of("-XX:G1PeriodicGCInterval=1000"), true)).doesNotContainKey("G1PeriodicGCInterval");
+  }
+
+  @Test
+  void manageableOptions_theseAreManageableInThisJvm() {
+    // This test JVM's own flags, set to values it could have had: the names must be manageable.
+    assertThat(ManageableOptions.set(JvmDefaults.manageable(List.of(), true))).isEmpty();
+  }
+
+  @Test
   void decide_disabledByEnvironment_stays() {
     assertThat(JvmDefaults.decide(NO_OPTIONS, Map.of(JvmDefaults.ENABLE_ENV, "false"), 21, 1).relaunch()).isFalse();
     assertThat(JvmDefaults.decide(NO_OPTIONS, Map.of(JvmDefaults.ENABLE_ENV, "FALSE"), 21, 1).reason())
