@@ -4,7 +4,8 @@ import org.eclipse.jetty.http.UriCompliance;
 /**
  * The baseline of the hot-GET benchmark: Javalin configured like build-index's server (virtual
  * threads, no banner, LEGACY URI compliance, same max request size) answering {@code GET
- * /tags/{tag}} with a constant 71-byte text body, the size of a {@code sha256:<64 hex>} digest.
+ * /tags/{tag}} with a constant 71-byte text body, the size of a {@code sha256:<64 hex>} digest, and
+ * {@code PUT /tags/{tag}/digest/{digest}} with an empty 200.
  * Nothing else: no store, no auth, no metrics. Runs with the source launcher against the shaded
  * jar, so it uses exactly the server's Javalin and Jetty:
  *
@@ -25,6 +26,8 @@ public final class BareJavalin {
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
     });
     app.get("/tags/{tag}", ctx -> ctx.contentType("text/plain").result(BODY));
+    // The durable PUT's baseline: the same request, answered 200 with no body and no storage.
+    app.put("/tags/{tag}/digest/{digest}", ctx -> ctx.status(200));
     app.get("/health", ctx -> ctx.contentType("text/plain").result("OK\n"));
     app.start("127.0.0.1", port);
     System.err.println("bare javalin listening on 127.0.0.1:" + port);

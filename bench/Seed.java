@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>java bench/Seed.java http://127.0.0.1:PORT N [CONCURRENCY=64] [REPO=bench/seed] [DEADLINE_SECONDS=900] [QUERY]</pre>
  *
- * QUERY, if given, is appended to every PUT's path as is (e.g. {@code ?replicate=true}).
+ * QUERY, if given, is appended to every PUT's path as is (e.g. {@code ?replicate=true}). With the
+ * environment variable SEED_FIRST=F the tags are {@code t<F> .. t<F+N-1>} instead (to grow a data set
+ * in steps).
  *
  * The digest of tag i is a fixed function of i ({@link #digest}).
  */
@@ -46,6 +48,7 @@ public final class Seed {
     InetSocketAddress addr = new InetSocketAddress(host, base.getPort());
     String hostHeader = host + ":" + base.getPort();
 
+    long first = Long.parseLong(System.getenv().getOrDefault("SEED_FIRST", "0"));
     AtomicLong next = new AtomicLong();
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -58,7 +61,7 @@ public final class Seed {
       workers.add(Thread.ofVirtual().start(() -> {
         Connection conn = null;
         for (long i = next.getAndIncrement(); i < count && System.nanoTime() < deadline; i = next.getAndIncrement()) {
-          String request = "PUT /tags/" + repo + ":t" + i + "/digest/" + digest(i) + query + " HTTP/1.1\r\n"
+          String request = "PUT /tags/" + repo + ":t" + (first + i) + "/digest/" + digest(first + i) + query + " HTTP/1.1\r\n"
               + "Host: " + hostHeader + "\r\nContent-Length: 0\r\n\r\n";
           int status;
           try {

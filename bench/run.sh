@@ -11,6 +11,9 @@
 #   hot     GET of one hot tag vs a bare Javalin endpoint returning a constant, at -c64 and -c16
 #   random  GET of random tags among RANDOM_TAGS (100k) seeded ones
 #   put     durable PUTs of unique tags, wrk -c64 (plus group-commit metrics from /metrics)
+#   memory  RSS (and PSS) of `java -jar` with no options, launcher and server: idle, after random
+#           reads over MEM_SMALL (200k) then RSS_TAGS (1M) tags; restart time to /readiness with
+#           them and MEM_TASKS (100k) queued replication tasks
 #   rss     RSS of the server holding RSS_TAGS (1M) tags, after seeding them and a random-GET pass
 #   get     hot then random
 #   drain   replication: a backlog of DRAIN_TASKS (10k) tasks built on a source node while its
@@ -28,7 +31,7 @@
 #   THREADS [2]          wrk threads, same for every run
 #   CONNS [64]           wrk connections for random, put and the rss GET pass
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
-#   RANDOM_TAGS [100000] RSS_TAGS [1000000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
+#   RANDOM_TAGS [100000] RSS_TAGS [1000000] MEM_SMALL [200000] MEM_TASKS [100000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
 #   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
@@ -54,7 +57,7 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="$ROOT/buildindex/target/buildindex.jar"
 JDK="$ROOT/with-jdk"
 
-ALL_SCENARIOS=(hot random put rss drain lag)
+ALL_SCENARIOS=(hot random put memory rss drain lag)
 
 DURATION="${DURATION:-15s}"
 WARMUP="${WARMUP:-30s}"
@@ -65,6 +68,8 @@ CONNS="${CONNS:-64}"
 HOT_CONNS="${HOT_CONNS:-64 16}"
 RANDOM_TAGS="${RANDOM_TAGS:-100000}"
 RSS_TAGS="${RSS_TAGS:-1000000}"
+MEM_SMALL="${MEM_SMALL:-200000}"
+MEM_TASKS="${MEM_TASKS:-100000}"
 SEED_CONCURRENCY="${SEED_CONCURRENCY:-64}"
 SEED_DEADLINE="${SEED_DEADLINE:-1200}"
 MAX_REQUESTS="${MAX_REQUESTS:-5000000}"
@@ -81,7 +86,8 @@ LAG_PUTS="${LAG_PUTS:-200}"
 PUT_TARGET=10000
 DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
 LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
-HOT_TARGET=0.8
+HOT_TARGET=0.85
+PUT_RATIO_TARGET=0.5 # durable PUT req/s >= this x bare Javalin's PUT (empty 200) in the same run
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS_DIR="$BENCH_DIR/results"
@@ -97,6 +103,7 @@ fi
 CLK_TCK="$(getconf CLK_TCK)"
 
 PIDS=()          # every process started here, stopped on exit
+declare -A LAUNCHER_OF=() # server JVM pid -> pid of the `java -jar` launcher that started it
 PRIO=()          # command prefix giving the benchmark's processes niceness NICE
 AUTOGROUP_NICE_WAS=""
 if [ "$NICE" != 0 ]; then
@@ -208,10 +215,21 @@ $extra
 EOF
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
   "${PRIO[@]}" "$JDK" java $SERVER_JAVA_OPTS -jar "$JAR" --config "$SERVER_DIR/config.yaml" > "$SERVER_DIR/server.log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  wait_ready "$SERVER_URL/health" "$SERVER_PID" "$SERVER_DIR/server.log"
-  log "build-index '$name' pid $SERVER_PID on $SERVER_URL"
+  LAUNCHER_PID=$!
+  PIDS+=("$LAUNCHER_PID")
+  wait_ready "$SERVER_URL/health" "$LAUNCHER_PID" "$SERVER_DIR/server.log"
+  # With no memory options, `java -jar` runs the server in a child JVM (JvmDefaults): measure that
+  # one. Stopping it stops the launcher too; stop_pid stops the launcher, which stops it.
+  SERVER_PID="$(pgrep -P "$LAUNCHER_PID" | head -1 || true)"
+  if [ -n "$SERVER_PID" ]; then
+    PIDS+=("$SERVER_PID")
+    LAUNCHER_OF[$SERVER_PID]=$LAUNCHER_PID
+    log "build-index '$name' pid $SERVER_PID (launcher pid $LAUNCHER_PID) on $SERVER_URL"
+  else
+    SERVER_PID=$LAUNCHER_PID
+    LAUNCHER_PID=""
+    log "build-index '$name' pid $SERVER_PID on $SERVER_URL"
+  fi
 }
 
 # start_bare: bench/BareJavalin.java with the source launcher on the shaded jar's classpath.
@@ -229,6 +247,7 @@ start_bare() {
 # stop_pid PID: SIGTERM (graceful: the server drains and closes its database), SIGKILL after 20 s.
 stop_pid() {
   local pid="$1"
+  [ -z "${LAUNCHER_OF[$pid]:-}" ] || { local server="$pid"; pid="${LAUNCHER_OF[$pid]}"; unset "LAUNCHER_OF[$server]"; }
   kill "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
@@ -503,6 +522,8 @@ scenario_put() {
   scrape "$SERVER_URL" "$after"
   local gc_line
   local young='gc="G1 Young Generation"' old='gc="G1 Old Generation"'
+  # The serial collector (the java -jar defaults) names its collectors Copy and MarkSweepCompact.
+  [ "$(metric "$after" jvm_gc_collection_seconds_count 'gc="Copy"')" = n/a ] || { young='gc="Copy"'; old='gc="MarkSweepCompact"'; }
   gc_line="$(awk -v c0="$(metric "$before" jvm_gc_collection_seconds_count "$young")" -v c1="$(metric "$after" jvm_gc_collection_seconds_count "$young")" \
       -v m0="$(metric "$before" jvm_gc_collection_seconds_sum "$young")" -v m1="$(metric "$after" jvm_gc_collection_seconds_sum "$young")" \
       -v o0="$(metric "$before" jvm_gc_collection_seconds_count "$old")" -v o1="$(metric "$after" jvm_gc_collection_seconds_count "$old")" -v t="$put_seconds" 'BEGIN {
@@ -514,6 +535,17 @@ scenario_put() {
   commits_per_s="$(awk -v c="$commits" -v s="$put_seconds" 'BEGIN { printf "%.0f", c / s }')"
   local verdict="MISSED"; at_least "$put_rps" "$PUT_TARGET" && verdict="met"
   SUMMARY+=("durable PUT -c$CONNS: $(printf '%.0f' "$put_rps") acknowledged puts/s (target >= $PUT_TARGET): $verdict; $commits commits = $commits_per_s commits/s, mean batch $mean_batch")
+  local put_us; put_us="$(cpu_us_per "$puts")"
+  stop_pid "$SERVER_PID"
+  # The same PUTs against bare Javalin's empty 200 (no storage), right after: the ratio's other side.
+  start_bare
+  wrk_run "warmup bare put" "$BARE_PID" "$CONNS" "$WARMUP" "$BARE_URL" put.lua w
+  wrk_run "PUT, bare Javalin (empty 200)" "$BARE_PID" "$CONNS" "$DURATION" "$BARE_URL" put.lua m
+  local bare_put_rps=$R_OK_RPS bare_put_us; bare_put_us="$(cpu_us_per "$(( R_REQUESTS - R_ERRORS ))")"
+  stop_pid "$BARE_PID"
+  local r_put; r_put="$(ratio "$put_rps" "$bare_put_rps")"
+  local verdict_r="MISSED"; at_least "$r_put" "$PUT_RATIO_TARGET" && verdict_r="met"
+  SUMMARY+=("durable PUT / bare Javalin PUT (empty 200), -c$CONNS: $(printf '%.0f' "$put_rps") / $(printf '%.0f' "$bare_put_rps") req/s = **${r_put}x** (target >= ${PUT_RATIO_TARGET}x): $verdict_r; server CPU per request $put_us / $bare_put_us µs")
   local q
   local section="### Group commit during the PUT run (GET /metrics)
 
@@ -532,7 +564,6 @@ interpolated within a bucket as histogram_quantile does: as precise as the bucke
 | $q | $(ms "$(hist_quantile "$before" "$after" localdb_commit_duration_seconds "" "$q")") | $(hist_quantile "$before" "$after" localdb_commit_batch_size "" "$q") | $(ms "$(hist_quantile "$before" "$after" http_request_duration_seconds 'route="PUT /tags/{tag}/digest/{digest}"' "$q")") |"
   done
   NOTES+=("$section")
-  stop_pid "$SERVER_PID"
 }
 
 scenario_rss() {
@@ -569,12 +600,98 @@ scenario_rss() {
 | RSS after seeding + random-GET pass | **$(mib "$rss") MiB** |
 | peak RSS (VmHWM) | $(mib "$hwm") MiB |
 | RSS after jcmd GC.run | $(mib "$gc_rss") MiB |
-| heap used / committed / max before GC | $(bytes_mib "$(metric "$m" jvm_memory_heap_used)") / $(bytes_mib "$(metric "$m" jvm_memory_heap_committed)") / $(bytes_mib "$(metric "$m" jvm_memory_heap_max)") MiB |
-| heap used / committed after GC | $(bytes_mib "$(metric "$m2" jvm_memory_heap_used)") / $(bytes_mib "$(metric "$m2" jvm_memory_heap_committed)") MiB |
-| non-heap used | $(bytes_mib "$(metric "$m" jvm_memory_non_heap_used)") MiB |
-| read cache entries (tagstore_cache_size) / hit ratio | $(printf '%.0f' "$(metric "$m" tagstore_cache_size)") / $(metric "$m" tagstore_cache_hit_ratio) |
+| heap used / committed / max before GC | $(bytes_mib "$(metric "$m" jvm_memory_used_bytes 'area="heap"')") / $(bytes_mib "$(metric "$m" jvm_memory_committed_bytes 'area="heap"')") / $(bytes_mib "$(metric "$m" jvm_memory_max_bytes 'area="heap"')") MiB |
+| heap used / committed after GC | $(bytes_mib "$(metric "$m2" jvm_memory_used_bytes 'area="heap"')") / $(bytes_mib "$(metric "$m2" jvm_memory_committed_bytes 'area="heap"')") MiB |
+| non-heap used | $(bytes_mib "$(metric "$m" jvm_memory_used_bytes 'area="nonheap"')") MiB |
+| read cache entries (tagstore_cache_entries) / hit ratio | $(printf '%.0f' "$(metric "$m" tagstore_cache_entries)") / $(metric "$m" tagstore_cache_hit_ratio) |
 | SQLite index.db / index.db-wal | $(bytes_mib "$db_bytes") MiB / $(bytes_mib "$wal_bytes") MiB |")
   stop_pid "$SERVER_PID"
+}
+
+# mem_kib PID FIELD: FIELD (VmRSS, VmHWM) of /proc/PID/status, or Pss from its smaps_rollup, in KiB; 0 without PID.
+mem_kib() {
+  [ -n "$1" ] || { echo 0; return; }
+  if [ "$2" = Pss ]; then awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup"; else awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; fi
+}
+
+# mem_row WHAT: a row of the memory table: RSS and PSS of the server and of its launcher, their
+# sums, and the server's heap (from /metrics: jvm_memory_{used,committed,max}_bytes{area="heap"}).
+mem_row() {
+  local s_rss s_pss l_rss l_pss m="$RAW_DIR/metrics-memory-$(tr -c 'A-Za-z0-9' '_' <<< "$1").txt"
+  scrape "$SERVER_URL" "$m"
+  s_rss="$(mem_kib "$SERVER_PID" VmRSS)"; s_pss="$(mem_kib "$SERVER_PID" Pss)"
+  l_rss="$(mem_kib "$LAUNCHER_PID" VmRSS)"; l_pss="$(mem_kib "$LAUNCHER_PID" Pss)"
+  MEM_ROWS+=("| $1 | **$(mib "$s_rss")** | $(mib "$s_pss") | $(mib "$l_rss") | $(mib "$l_pss") | **$(mib $(( s_rss + l_rss )))** | $(mib $(( s_pss + l_pss ))) | $(bytes_mib "$(metric "$m" jvm_memory_used_bytes 'area="heap"')") / $(bytes_mib "$(metric "$m" jvm_memory_committed_bytes 'area="heap"')") / $(bytes_mib "$(metric "$m" jvm_memory_max_bytes 'area="heap"')") | $(mib "$(mem_kib "$SERVER_PID" VmHWM)") |")
+  MEM_LAST_SERVER=$s_rss MEM_LAST_SUM=$(( s_rss + l_rss ))
+  log "memory, $1: server RSS $(mib "$s_rss") MiB (PSS $(mib "$s_pss")), launcher RSS $(mib "$l_rss") MiB (PSS $(mib "$l_pss"))"
+}
+
+# read_pass N: a warm-up and a measured random-GET pass over bench/mem:t0..t<N-1>.
+read_pass() {
+  wrk_run "warmup memory $1" "$SERVER_PID" "$CONNS" "$REWARMUP" "$SERVER_URL" random.lua "$1" "bench%2Fmem"
+  wrk_run "GET random tag of $1 (memory, plain java -jar)" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" random.lua "$1" "bench%2Fmem"
+}
+
+# memory: RSS of a node started as `java -jar` with no options (the launcher and the server JVM it
+# starts, JvmDefaults), idle and after random reads over MEM_SMALL then RSS_TAGS tags; then the
+# restart time to /readiness with those tags and MEM_TASKS queued replication tasks.
+scenario_memory() {
+  local small="$MEM_SMALL" big="$RSS_TAGS" tasks="$MEM_TASKS" dead_port
+  log "== memory: plain java -jar${SERVER_JAVA_OPTS:+ $SERVER_JAVA_OPTS}: idle, $small and $big tags, restart with $tasks queued tasks"
+  dead_port="$(free_port)" # a remote that never answers: ?replicate=true writes stay queued
+  start_server memory "remotes: {\"127.0.0.1:$dead_port\": [\".*\"]}"
+  MEM_ROWS=()
+  sleep 5
+  mem_row "idle after start, 0 tags"
+  seed "$SERVER_PID" "$SERVER_URL" "$small" "bench/mem" "seed $small tags (memory)"
+  read_pass "$small"
+  mem_row "$small tags, after a random-GET pass"
+  local at_small=$MEM_LAST_SERVER at_small_sum=$MEM_LAST_SUM
+  SEED_FIRST="$small" seed "$SERVER_PID" "$SERVER_URL" $(( big - small )) "bench/mem" "seed $(( big - small )) more tags (memory, to $big)"
+  read_pass "$big"
+  mem_row "$big tags, after a random-GET pass"
+  local at_big=$MEM_LAST_SERVER at_big_sum=$MEM_LAST_SUM
+  seed "$SERVER_PID" "$SERVER_URL" "$tasks" "bench/memq" "seed $tasks tags ?replicate=true (remote down: queued tasks)" "?replicate=true"
+  local m="$RAW_DIR/metrics-memory-queue.txt"; sleep 6; scrape "$SERVER_URL" "$m"
+  local queued; queued="$(awk '/^tagreplication_queue\{/ && !/state="done"/ && !/state="dead"/ { s += $NF } END { printf "%.0f", s }' "$m")"
+  stop_pid "$SERVER_PID"
+  # Restart on the same database: time from the launch to the first 200 of /readiness.
+  local t0 t1 url="$SERVER_URL/readiness"
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  "${PRIO[@]}" "$JDK" java $SERVER_JAVA_OPTS -jar "$JAR" --config "$SERVER_DIR/config.yaml" >> "$SERVER_DIR/server.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  for _ in $(seq 1 1200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)" = 200 ] && break
+    kill -0 "$pid" 2>/dev/null || die "memory: the restarted server exited (log: $SERVER_DIR/server.log)"
+    sleep 0.05
+  done
+  t1=$(date +%s.%N)
+  local restart; restart="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+  LAUNCHER_PID=$pid; SERVER_PID="$(pgrep -P "$pid" | head -1 || true)"
+  if [ -n "$SERVER_PID" ]; then PIDS+=("$SERVER_PID"); LAUNCHER_OF[$SERVER_PID]=$pid; else SERVER_PID=$pid LAUNCHER_PID=""; fi
+  sleep 5
+  mem_row "restarted with $big tags and $queued queued tasks, idle"
+  stop_pid "$SERVER_PID"
+  local v1="MISSED" v2="MISSED" v3="MISSED"
+  [ "$at_big_sum" -lt $(( 512 * 1024 )) ] && v1="met"
+  [ "$at_small_sum" -lt $(( 200 * 1024 )) ] && v2="met"
+  awk -v r="$restart" 'BEGIN { exit !(r < 5) }' && v3="met"
+  SUMMARY+=("memory, plain java -jar: RSS with $big tags **$(mib "$at_big_sum") MiB** launcher + server ($(mib "$at_big") MiB the server alone) (target < 512 MB): $v1; with $small tags **$(mib "$at_small_sum") MiB** ($(mib "$at_small") MiB alone) (target < 200 MB): $v2")
+  SUMMARY+=("restart to /readiness with $big tags and $queued queued tasks: **${restart} s** (target < 5 s): $v3")
+  local section="### Memory, plain \`java -jar\`${SERVER_JAVA_OPTS:+ with $SERVER_JAVA_OPTS}
+
+RSS (VmRSS) and PSS (smaps_rollup: shared pages, such as the JDK's code and class data that both
+JVMs map, split between the processes sharing them) in MiB; heap from the server's /metrics.
+
+| when | server RSS | server PSS | launcher RSS | launcher PSS | RSS sum | PSS sum | heap used / committed / max | server peak RSS |
+|---|---|---|---|---|---|---|---|---|"
+  local row; for row in "${MEM_ROWS[@]}"; do section+="
+$row"; done
+  section+="
+
+Restart (SIGTERM, then \`java -jar\` again on the same database) to the first 200 of /readiness: **${restart} s**."
+  NOTES+=("$section")
 }
 
 # --- replication scenarios ---------------------------------------------------------------------
@@ -727,13 +844,14 @@ Cold round CPU from the remote's launch to the end: source $cold_cpu_srv s ($s_u
 JVM start included); cores (source | curl polls | rest incl. remote): $cold_cpu_cols.
 Failures by reason after both rounds: $(for q in connect timeout http_5xx http_4xx protocol internal; do printf '%s %s, ' "$q" "$(metric "$after_warm" tagreplication_failures_total "reason=\"$q\"")"; done | sed 's/, $//').
 
-Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enqueue → done (sliding window: mostly the warm round).
+Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enqueue → done (histograms since the source started: both rounds).
 
-| quantile | tagreplication_attempt_latency (ms) | tagreplication_replication_lag (ms) |
+| quantile | tagreplication_attempt_duration_seconds (ms) | tagreplication_replication_lag_seconds (ms) |
 |---|---|---|"
+  local none="$RAW_DIR/metrics-none.txt"; printf '#\n' > "$none"  # since the source started: both rounds
   for q in 0.5 0.95 0.99; do
     section+="
-| $q | $(ms "$(metric "$after_warm" tagreplication_attempt_latency "quantile=\"$q\"")") | $(ms "$(metric "$after_warm" tagreplication_replication_lag "quantile=\"$q\"")") |"
+| $q | $(ms "$(hist_quantile "$none" "$after_warm" tagreplication_attempt_duration_seconds "" "$q")") | $(ms "$(hist_quantile "$none" "$after_warm" tagreplication_replication_lag_seconds "" "$q")") |"
   done
   NOTES+=("$section")
 }

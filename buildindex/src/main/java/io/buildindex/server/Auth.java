@@ -34,6 +34,11 @@ final class Auth {
     return new Auth(config.tokens().stream().map(t -> new Grant(sha256(t.token()), t.scopes())).toList());
   }
 
+  /** Whether every request passes (no {@code auth} section): then {@link #check} never throws. */
+  boolean isOpen() {
+    return grants.isEmpty();
+  }
+
   /**
    * Throws {@link HttpProblem} 401/403 unless the request's token grants {@code required} and,
    * when {@code choosesGeneration} (the request carries {@code X-Tag-Generation}),

@@ -1,6 +1,7 @@
 package io.buildindex.server;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.javalin.http.Context;
@@ -29,7 +30,10 @@ final class RequestMetrics {
 
   /** The metrics of one route, looked up once at registration. */
   Route route(String name) {
-    return new Route(name, metrics.timer(LabeledMetrics.name(REQUESTS, "route", name)), new AtomicReferenceArray<>(6), metrics);
+    // Lock-free: the default reservoir takes a lock on every update, i.e. on every request.
+    Timer timer = metrics.timer(LabeledMetrics.name(REQUESTS, "route", name),
+        () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+    return new Route(name, timer, new AtomicReferenceArray<>(6), metrics);
   }
 
   /** Called once per request by Javalin's request logger, after the response is complete. */

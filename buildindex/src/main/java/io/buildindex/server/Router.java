@@ -49,6 +49,12 @@ final class Router {
 
   private Handler wrap(String method, String path, Scope scope, Handler handler) {
     RequestMetrics.Route route = metrics.route(method + " " + path);
+    if (auth.isOpen()) { // nothing to check: spare every request the header lookups
+      return ctx -> {
+        route.attachTo(ctx);
+        handler.handle(ctx);
+      };
+    }
     return ctx -> {
       route.attachTo(ctx);
       auth.check(ctx, scope, ctx.header(NodeHeaders.GENERATION) != null);

@@ -31,7 +31,10 @@ final class Usage {
       Environment:
         BUILDINDEX_LOG_LEVEL  root log level (default INFO)
         BUILDINDEX_LOG_FORMAT text or json (log lines; overrides logging.format)
-        JAVA_TOOL_OPTIONS     JVM options, e.g. -Xmx512m
+        JAVA_TOOL_OPTIONS     JVM options, e.g. -Xmx512m; without memory or GC options, java -jar
+                              runs the server in a child JVM with memory defaults (README,
+                              "Running in production")
+        BUILDINDEX_JVM_DEFAULTS false: no child JVM, the server runs in the JVM java started
 
       Exit codes: 0 stopped, 1 cannot start (e.g. the database is held by another node),
       2 bad arguments or configuration (the message names the key).
