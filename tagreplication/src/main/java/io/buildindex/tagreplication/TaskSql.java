@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.database.Dialect;
 import io.buildindex.database.LocalDb;
 
 /**
@@ -39,6 +40,6 @@ record TaskSql(String forUpdate, String claimLock, String least, String insertIg
 
   /** The SQL of {@code db}'s dialect. */
   static TaskSql of(LocalDb db) {
-    return sqlite();
+    return db.dialect() == Dialect.POSTGRES ? postgres() : sqlite();
   }
 }

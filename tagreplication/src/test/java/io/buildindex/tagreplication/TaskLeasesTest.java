@@ -2,7 +2,9 @@ package io.buildindex.tagreplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.buildindex.database.Dialect;
 import io.buildindex.database.LocalDb;
+import io.buildindex.database.testing.PostgresFixture;
 import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
@@ -19,20 +21,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Leases of claimed tasks on a real SQLite database, as two nodes would hold them on a shared one:
- * each "node" here is a set of claims, results and a lease keeper under its own owner id.
+ * Leases of claimed tasks on a real database of each dialect (SQLite file, PostgreSQL fixture), as
+ * two nodes hold them on a shared one: each "node" here is a set of claims, results and a lease
+ * keeper under its own owner id.
  */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 final class TaskLeasesTest {
   static final String DC2 = SqliteTaskQueueTest.DC2;
   static final Digest D1 = SqliteTaskQueueTest.D1;
   static final Digest D2 = SqliteTaskQueueTest.D2;
   static final Duration LEASE = Duration.ofSeconds(30);
 
+  @Parameter Dialect dialect;
   @TempDir Path dir;
   private final FakeClock clock = new FakeClock();
-  private SqliteFixture fixture;
+  private AutoCloseable fixture;
+  private LocalDb db;
   private Node a;
   private Node b;
 
@@ -69,22 +79,30 @@ final class TaskLeasesTest {
   }
 
   TaskSql sql() {
-    return TaskSql.sqlite();
+    return TaskSql.of(db);
   }
 
   LocalDb db() {
-    return fixture.db();
+    return db;
   }
 
   @BeforeEach
   void open() {
-    fixture = SqliteFixture.open(dir, "tagstore", "tagreplication");
+    if (dialect == Dialect.SQLITE) {
+      SqliteFixture sqlite = SqliteFixture.open(dir, "tagstore", "tagreplication");
+      fixture = sqlite;
+      db = sqlite.db();
+    } else {
+      PostgresFixture pg = PostgresFixture.create();
+      fixture = pg;
+      db = pg.open("tagreplication");
+    }
     a = new Node("node-a:15004");
     b = new Node("node-b:15004");
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     fixture.close();
   }
 
@@ -192,13 +210,17 @@ final class TaskLeasesTest {
   }
 
   @Test
-  void resetRunning_onSqliteTakesBackEveryLeaseAtStart() {
+  void resetRunning_atStart_takesBackOwnLeases_onSqliteEveryLease() {
     enqueue("app:1", D1, 10);
-    enqueue("app:2", D1, 10);
     a.claim();
-    assertThat((int) db().write(tx -> new SqliteTaskAdmin(sql()).resetRunning(tx, "node-b:15004", clock.instant()))).isEqualTo(2);
-    assertThat(status("app:1").state()).isEqualTo(TaskState.PENDING);
-    assertThat(lease("app:1")).isEqualTo(new LeaseRow(null, 0));
+    enqueue("app:2", D1, 10);
+    b.claim();
+    int reset = db().write(tx -> new SqliteTaskAdmin(sql()).resetRunning(tx, "node-b:15004", clock.instant()));
+    // SQLite: the starting node is the database's only one. Shared: A's lease is A's until it ends.
+    assertThat(reset).isEqualTo(dialect == Dialect.SQLITE ? 2 : 1);
+    assertThat(status("app:2").state()).isEqualTo(TaskState.PENDING);
+    assertThat(lease("app:2")).isEqualTo(new LeaseRow(null, 0));
+    assertThat(status("app:1").state()).isEqualTo(dialect == Dialect.SQLITE ? TaskState.PENDING : TaskState.RUNNING);
   }
 
   @Test
