@@ -97,7 +97,11 @@ public final class BuildIndexApp implements AutoCloseable {
     TagServerConfig.Listener listener = config.tagserver().listener();
     // A node on a unix socket alone has no cluster (Main refuses that), so no peer ever sees this.
     HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
-    Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
+    // Shared mode: every node reads and writes the one database, so neighbors need no copies of
+    // writes (no DuplicatePut/DuplicateReplicate, no anti-entropy, no owner routing) and lists and
+    // reads are answered from it: the cluster is built without peers (see README, Scaling out).
+    boolean shared = db.dialect().shared();
+    Cluster cluster = Cluster.create(new Cluster.Setup(shared ? null : config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
         outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, clock, metrics);
     resources.add(cluster);
@@ -107,7 +111,7 @@ public final class BuildIndexApp implements AutoCloseable {
     TagTypes tagTypes = new TagTypes(config.tagTypes(),
         Map.of(TagType.DEFAULT, DependencyResolver.DIGEST_ONLY, TagType.DOCKER, images.resolver()));
     Replication replication = Replications.create(config.remotes(), config.tagReplication(),
-        new ReplicationContext(db, store, outgoing.remote(), clock, metrics),
+        new ReplicationContext(db, store, outgoing.remote(), clock, metrics, nodeId(listen)),
         config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
@@ -147,6 +151,21 @@ public final class BuildIndexApp implements AutoCloseable {
         listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
         config.localdb().source().toAbsolutePath());
     return app;
+  }
+
+  /*
+   * The owner of the replication tasks this node claims: distinct among the nodes sharing a
+   * database (each host name, or each port on one host) and the same across restarts, so that a
+   * restarted node takes its own interrupted tasks back at once instead of waiting for their leases.
+   */
+  static String nodeId(HostPort listen) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = listen.host();
+    }
+    return host + ":" + (listen.port() == 0 ? "pid" + ProcessHandle.current().pid() : Integer.toString(listen.port()));
   }
 
   private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {
