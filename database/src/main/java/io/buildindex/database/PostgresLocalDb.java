@@ -42,6 +42,8 @@ final class PostgresLocalDb implements LocalDb {
   /** How long a request waits for a pooled connection before its write or read is a 503. */
   static final long CONNECTION_TIMEOUT_MS = 2_000;
   /** Serializes nodes applying migrations: an arbitrary constant, the same on every node. */
+  /** How the listening connection names itself in {@code pg_stat_activity}. */
+  static final String LISTENER_APPLICATION_NAME = "build-index-listener";
   private static final long MIGRATION_LOCK = 0x6275696c64696478L; // "buildidx"
 
   private final PostgresSettings settings;
@@ -105,9 +107,15 @@ final class PostgresLocalDb implements LocalDb {
     return p;
   }
 
-  /** A connection outside the pool (the listener's), with the same settings. */
+  /**
+   * The listener's connection, outside the pool. Its socket timeout is short: the listener pings at
+   * least every {@link PostgresListener#PING_MS}, so a silent server is noticed within seconds, which
+   * bounds how long a cache can believe it is fresh after the notifications stopped.
+   */
   static Connection connectDirect(PostgresSettings settings) throws SQLException {
     Properties p = driverProperties();
+    p.setProperty("socketTimeout", "5");
+    p.setProperty("ApplicationName", LISTENER_APPLICATION_NAME);
     p.setProperty("user", settings.user());
     p.setProperty("password", settings.password());
     return new org.postgresql.Driver().connect(settings.url(), p);
