@@ -4,11 +4,13 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.cluster.Cluster;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.config.DatabaseConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.database.Databases;
 import io.buildindex.database.LocalDb;
+import io.buildindex.database.PostgresSettings;
 import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
@@ -89,7 +91,7 @@ public final class BuildIndexApp implements AutoCloseable {
     // First: a bad certificate file is a configuration error, found before anything is opened.
     Tls tls = Tls.load(config.tls(), clock);
     MetricRegistry metrics = new MetricRegistry();
-    LocalDb db = Databases.sqlite(config.localdb().source(), metrics);
+    LocalDb db = openDatabase(config, metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
@@ -149,7 +151,7 @@ public final class BuildIndexApp implements AutoCloseable {
     log.info("build-index listening on {}{}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
         listener.addr() == null ? "" : (tls.serverEnabled() ? " (https)" : " (http)"),
         listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
-        config.localdb().source().toAbsolutePath());
+        storage(config));
     return app;
   }
 
@@ -166,6 +168,18 @@ public final class BuildIndexApp implements AutoCloseable {
       host = listen.host();
     }
     return host + ":" + (listen.port() == 0 ? "pid" + ProcessHandle.current().pid() : Integer.toString(listen.port()));
+  }
+
+  /** Shared mode (a {@code database.postgres} section) opens PostgreSQL; otherwise the node's SQLite file. */
+  private static LocalDb openDatabase(BuildIndexConfig config, MetricRegistry metrics) {
+    DatabaseConfig.PostgresConfig pg = config.postgres();
+    return pg == null ? Databases.sqlite(config.localdb().source(), metrics)
+        : Databases.postgres(new PostgresSettings(pg.url(), pg.user(), pg.password(), pg.poolSize()), metrics);
+  }
+
+  private static String storage(BuildIndexConfig config) {
+    DatabaseConfig.PostgresConfig pg = config.postgres();
+    return pg == null ? config.localdb().source().toAbsolutePath().toString() : pg.url() + " (shared mode)";
   }
 
   private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {
