@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.buildindex.database.testing.PostgresFixture;
 import io.buildindex.server.RawHttp.Response;
+import io.buildindex.testing.ChildProcess;
+import io.buildindex.testing.FreePorts;
 import io.buildindex.testing.Poll;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,6 +39,20 @@ final class PostgresOutageTest {
 
   /** One write as the client saw it; times from {@link System#nanoTime()}. */
   private record Attempt(String tag, String digest, long sent, long answered, int status, String body) {}
+
+  @Test
+  void databaseUnreachableAtStart_exitsNamingIt() throws Exception {
+    int nothingThere = FreePorts.one();
+    Path config = Files.writeString(dir.resolve("config.yaml"), "database:\n  postgres:\n"
+        + "    url: 'jdbc:postgresql://127.0.0.1:" + nothingThere + "/buildindex'\n    user: u\n    password: p\n");
+
+    ChildProcess p = ServerProcess.launch(dir, "unreachable", "--config", config.toString(), "--port", Integer.toString(FreePorts.one()));
+
+    int exit = p.awaitExit();
+    assertThat(exit).as(p.log()).isEqualTo(1);
+    assertThat(p.log()).contains("cannot start: ").contains("cannot open PostgreSQL database jdbc:postgresql://127.0.0.1:" + nothingThere)
+        .doesNotContain("password: p");
+  }
 
   @Test
   void writesUnderLoad_databaseStoppedAndStarted_noAcknowledgedWriteLostAndNone200WhileDown() throws Exception {
