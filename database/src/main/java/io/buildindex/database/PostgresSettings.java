@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * How to reach the shared PostgreSQL database: a pgjdbc URL ({@code jdbc:postgresql://host:5432/db}),
- * the user and password, and the size of the node's connection pool.
+ * the user and password, and the size of the node's connection pool (its default is the
+ * configuration's, {@code database.postgres.pool_size}).
  */
 public record PostgresSettings(String url, String user, String password, int poolSize) {
   public PostgresSettings {
@@ -17,11 +18,6 @@ public record PostgresSettings(String url, String user, String password, int poo
     if (poolSize < 1) {
       throw new IllegalArgumentException("pool size must be at least 1: " + poolSize);
     }
-  }
-
-  /** A pool size fitting this machine: enough for the request threads that hit the database at once. */
-  public static int defaultPoolSize() {
-    return Math.max(4, Math.min(32, Runtime.getRuntime().availableProcessors() * 4));
   }
 
   /** Never prints the password (logs and exceptions show settings). */

@@ -137,8 +137,10 @@ final class PostgresLocalDbTest {
     first.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     second.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
 
-    assertThat(attempts.get()).isEqualTo(3); // two first attempts, one of which PostgreSQL aborted
-    assertThat(metrics.counter("localdb.write_retries").getCount()).isEqualTo(1);
+    // Two first attempts, one of which PostgreSQL aborted; a retry can deadlock again when it takes
+    // the freed row before the survivor does, so there may be more than one.
+    assertThat(attempts.get()).isGreaterThanOrEqualTo(3);
+    assertThat(metrics.counter("localdb.write_retries").getCount()).isEqualTo(attempts.get() - 2);
     assertThat(names(db)).containsExactly("a++", "b++");
   }
 
