@@ -22,6 +22,8 @@
 #           tasks/s vs a fresh node's own PUT/s
 #   lag     replication: LAG_PUTS (200) sequential PUTs ?replicate=true on an idle source, one every
 #           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
+#   shared  shared mode: durable PUT/s and hot GET/s of 3 nodes sharing one PostgreSQL (a server of
+#           its own, fsync on; one wrk per node, CONNS split between them) vs one SQLite node
 #
 # Environment (defaults in brackets):
 #   DURATION [15s]       each measured wrk run
@@ -57,7 +59,7 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 JAR="$ROOT/buildindex/target/buildindex.jar"
 JDK="$ROOT/with-jdk"
 
-ALL_SCENARIOS=(hot random put memory rss drain lag)
+ALL_SCENARIOS=(hot random put memory rss drain lag shared)
 
 DURATION="${DURATION:-15s}"
 WARMUP="${WARMUP:-30s}"
@@ -164,9 +166,8 @@ ensure_jar() {
 
 build_jar() {
   log "building $JAR (missing)"
-  (cd "$ROOT" && { ./with-jdk mvn -B -q -pl testing,config,database,tagstore,buildindex -am install -DskipTests \
-      || { ./with-jdk mvn -B -q -pl testing,config,database,tagstore,buildindex install -DskipTests \
-           && ./with-jdk mvn -B -q -pl buildindex package -DskipTests; }; }) >&2
+  # package, never install: the jar needs only the reactor, not the shared local repository.
+  (cd "$ROOT" && ./with-jdk mvn -B -q -pl buildindex -am package -DskipTests) >&2
   [ -f "$JAR" ] || die "build did not produce $JAR"
 }
 
@@ -885,6 +886,116 @@ $REPL_YAML"
   stop_pid "$s_pid"
   stop_pid "$r_pid"
 }
+
+# --- shared mode -------------------------------------------------------------------------------
+
+# start_postgres: a PostgreSQL server of its own for the shared scenario (Debian's packages, the
+# newest /usr/lib/postgresql/<v>/bin), durable as a production one (fsync and synchronous_commit
+# on, the defaults), on a free port with its data under DATA_DIR. As root its commands run as the
+# postgres user. Sets PG_URL (JDBC) and adds the postmaster to PIDS.
+start_postgres() {
+  local bin; bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (apt-get install -y postgresql)"
+  local as=() port; port="$(free_port)"
+  local pgdata="$DATA_DIR/postgres"
+  mkdir -p "$pgdata"
+  if [ "$(id -u)" = 0 ]; then
+    as=(runuser -u postgres --)
+    chmod o+x "$DATA_DIR" && chown postgres "$pgdata"
+  fi
+  "${as[@]}" "$bin/initdb" -D "$pgdata" -U postgres --auth=trust > "$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+  "${as[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -o \
+    "-p $port -c listen_addresses=127.0.0.1 -k $pgdata -c max_connections=200 -c shared_buffers=128MB" start > /dev/null \
+    || { cat "$pgdata/server.log" >&2; die "PostgreSQL did not start"; }
+  PIDS+=("$(head -1 "$pgdata/postmaster.pid")")
+  "${as[@]}" "$bin/psql" -h "$pgdata" -p "$port" -U postgres -qc "CREATE DATABASE bench" > /dev/null || die "createdb failed"
+  PG_URL="jdbc:postgresql://127.0.0.1:$port/bench"
+  log "PostgreSQL $("$bin/postgres" --version | awk '{ print $3 }') on 127.0.0.1:$port (fsync on)"
+}
+
+# wrk_spread LABEL CONNS DURATION SCRIPT URLS...: one wrk per URL at once (1 thread and CONNS/n
+# connections each), every script given the URL's index as its first argument (distinct tags per
+# wrk for put.lua) unless SCRIPT is get.lua. Sets P_OK_RPS (sum), P_P50 / P_P99 (worst of the wrks),
+# P_ERRORS; adds a result row unless LABEL starts with "warmup".
+wrk_spread() {
+  local label="$1" conns="$2" duration="$3" script="$4"
+  shift 4
+  local n=$# i=0 url pids=() outs=() each=$(( conns / $# ))
+  local cap=$(( MAX_REQUESTS / $# ))
+  [[ "$label" == warmup* ]] || wait_quiet
+  local b0; b0=$(cpu_busy_jiffies); local t0; t0=$(date +%s.%N)
+  for url in "$@"; do
+    local out; out="$RAW_DIR/$(printf '%s-%s' "$label" "$i" | tr -c 'A-Za-z0-9_.-' '_').txt"
+    outs+=("$out")
+    if [ "$script" = get.lua ]; then
+      "${PRIO[@]}" wrk -t1 -c"$each" -d"$duration" --timeout 10s --latency -s "$BENCH_DIR/$script" "$url" -- "$cap" > "$out" 2>&1 &
+    else
+      "${PRIO[@]}" wrk -t1 -c"$each" -d"$duration" --timeout 10s --latency -s "$BENCH_DIR/$script" "$url" -- "s$i${label//[^a-z]/}" "$cap" > "$out" 2>&1 &
+    fi
+    pids+=($!)
+    i=$(( i + 1 ))
+  done
+  local pid; for pid in "${pids[@]}"; do wait "$pid" || die "wrk failed for $label"; done
+  local used; used="$(awk -v b0="$b0" -v b1="$(cpu_busy_jiffies)" -v t0="$t0" -v t1="$(date +%s.%N)" -v hz="$CLK_TCK" \
+      'BEGIN { printf "%.2f", (b1 - b0) / hz / (t1 - t0) }')"
+  P_OK_RPS=0; P_P50=0; P_P99=0; P_ERRORS=0
+  local out line
+  for out in "${outs[@]}"; do
+    line="$(grep '^WRK_RESULT ' "$out")" || { cat "$out" >&2; die "no WRK_RESULT from $label"; }
+    P_OK_RPS="$(sum "$P_OK_RPS" "$(sed -E 's/.* ok_rps=([^ ]+).*/\1/' <<< "$line")")"
+    P_P50="$(awk -v a="$P_P50" -v b="$(sed -E 's/.* p50_ms=([^ ]+).*/\1/' <<< "$line")" 'BEGIN { print (b > a ? b : a) }')"
+    P_P99="$(awk -v a="$P_P99" -v b="$(sed -E 's/.* p99_ms=([^ ]+).*/\1/' <<< "$line")" 'BEGIN { print (b > a ? b : a) }')"
+    P_ERRORS=$(( P_ERRORS + $(sed -E 's/.* status_errors=([^ ]+).*/\1/' <<< "$line") + $(sed -E 's/.* socket_errors=([^ ]+).*/\1/' <<< "$line") ))
+  done
+  if [[ "$label" != warmup* ]]; then
+    ROWS+=("| $label | $conns ($n × $each) | $(printf '%.0f' "$P_OK_RPS") | $P_P50 (worst) | $P_P99 (worst) | $P_ERRORS | $used (whole machine) | – | – | – |")
+    log "$label: $(printf '%.0f' "$P_OK_RPS") req/s ok in all, worst p50 ${P_P50} ms, p99 ${P_P99} ms, errors $P_ERRORS; machine $used cores busy"
+  fi
+}
+
+# shared: durable PUT/s and hot GET/s of 3 nodes sharing one PostgreSQL (wrk spread over the 3)
+# against one SQLite node, in the same run on the same machine.
+scenario_shared() {
+  log "== shared: 3 nodes on one PostgreSQL vs one SQLite node (durable PUT and hot GET, -c$CONNS)"
+  local load0; load0="$(cut -d' ' -f1-3 /proc/loadavg)"
+  start_server shared-sqlite
+  local sq_pid=$SERVER_PID sq_url=$SERVER_URL
+  wrk_run "warmup put sqlite" "$sq_pid" "$CONNS" "$WARMUP" "$sq_url" put.lua w
+  wrk_run "shared: PUT unique tags, 1 SQLite node (durable)" "$sq_pid" "$CONNS" "$DURATION" "$sq_url" put.lua m
+  local sq_put=$R_OK_RPS
+  put_tag "$sq_url" "team%2Fapp:hot" "$HOT_DIGEST"
+  wrk_run "warmup get sqlite" "$sq_pid" "$CONNS" "$WARMUP" "$sq_url/tags/team%2Fapp:hot" get.lua
+  wrk_run "shared: GET hot tag, 1 SQLite node" "$sq_pid" "$CONNS" "$DURATION" "$sq_url/tags/team%2Fapp:hot" get.lua
+  local sq_get=$R_OK_RPS
+  stop_pid "$sq_pid"
+
+  start_postgres
+  local urls=() pids=() i
+  for i in 0 1 2; do
+    start_server "shared-pg$i" "database: {postgres: {url: \"$PG_URL\", user: postgres, password: \"\", pool_size: 16}}"
+    urls+=("$SERVER_URL"); pids+=("$SERVER_PID")
+  done
+  wrk_spread "warmup put shared" "$CONNS" "$WARMUP" put.lua "${urls[@]}"
+  wrk_spread "shared: PUT unique tags, 3 nodes on one PostgreSQL (durable)" "$CONNS" "$DURATION" put.lua "${urls[@]}"
+  local pg_put=$P_OK_RPS
+  put_tag "${urls[0]}" "team%2Fapp:hot" "$HOT_DIGEST"
+  local hot=() u
+  for u in "${urls[@]}"; do
+    [ "$(curl -s "$u/tags/team%2Fapp:hot")" = "$HOT_DIGEST" ] || die "$u does not answer the hot tag written on ${urls[0]}"
+    hot+=("$u/tags/team%2Fapp:hot")
+  done
+  wrk_spread "warmup get shared" "$CONNS" "$WARMUP" get.lua "${hot[@]}"
+  wrk_spread "shared: GET hot tag, 3 nodes on one PostgreSQL" "$CONNS" "$DURATION" get.lua "${hot[@]}"
+  local pg_get=$P_OK_RPS
+  for i in "${pids[@]}"; do stop_pid "$i"; done
+  local r_put r_get; r_put="$(ratio "$pg_put" "$sq_put")"; r_get="$(ratio "$pg_get" "$sq_get")"
+  local v_put="MISSED" v_get="MISSED"
+  at_least "$r_put" 0.5 && v_put="met"; at_least "$r_get" 0.8 && v_get="met"
+  local load1; load1="$(cut -d' ' -f1-3 /proc/loadavg)"
+  SUMMARY+=("shared mode durable PUT: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_put")/s vs 1 SQLite node $(printf '%.0f' "$sq_put")/s = **${r_put}x** (target >= 0.5x): $v_put (load average $load0 before, $load1 after)")
+  SUMMARY+=("shared mode hot GET: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_get")/s vs 1 SQLite node $(printf '%.0f' "$sq_get")/s = **${r_get}x** (target >= 0.8x): $v_get")
+}
+
 
 # --- main --------------------------------------------------------------------------------------
 

@@ -4,12 +4,14 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.cluster.Cluster;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
+import io.buildindex.config.DatabaseConfig;
 import io.buildindex.config.HostPort;
 import io.buildindex.config.TagServerConfig;
 import io.buildindex.config.TagType;
 import io.buildindex.database.Databases;
 import io.buildindex.database.LocalDb;
 import io.buildindex.database.StoreUnavailableException;
+import io.buildindex.database.PostgresSettings;
 import io.buildindex.docker.ImageDependencies;
 import io.buildindex.docker.Origin;
 import io.buildindex.docker.Origins;
@@ -93,7 +95,7 @@ public final class BuildIndexApp implements AutoCloseable {
     // First: a bad certificate file is a configuration error, found before anything is opened.
     Tls tls = Tls.load(config.tls(), clock);
     MetricRegistry metrics = new CatalogRegistry(); // timers with the buckets of MetricCatalog
-    LocalDb db = Databases.sqlite(config.localdb().source(), metrics);
+    LocalDb db = openDatabase(config, metrics);
     resources.add(db);
     TagStore store = TagStores.create(db, config.tagstore(), clock, metrics);
     resources.add(store);
@@ -102,7 +104,11 @@ public final class BuildIndexApp implements AutoCloseable {
     TagServerConfig.Listener listener = config.tagserver().listener();
     // A node on a unix socket alone has no cluster (Main refuses that), so no peer ever sees this.
     HostPort listen = listener.addr() == null ? new HostPort("localhost", 0) : listener.addr();
-    Cluster cluster = Cluster.create(new Cluster.Setup(config.cluster(), listen,
+    // Shared mode: every node reads and writes the one database, so neighbors need no copies of
+    // writes (no DuplicatePut/DuplicateReplicate, no anti-entropy, no owner routing) and lists and
+    // reads are answered from it: the cluster is built without peers (see README, Scaling out).
+    boolean shared = db.dialect().shared();
+    Cluster cluster = Cluster.create(new Cluster.Setup(shared ? null : config.cluster(), listen,
         new Neighbors.Staggers(config.tagserver().duplicatePutStagger(), config.tagserver().duplicateReplicateStagger()),
         outgoing.cluster(), Json.MAPPER, tls.forConsul()), store, clock, metrics);
     resources.add(cluster);
@@ -112,7 +118,7 @@ public final class BuildIndexApp implements AutoCloseable {
     TagTypes tagTypes = new TagTypes(config.tagTypes(),
         Map.of(TagType.DEFAULT, DependencyResolver.DIGEST_ONLY, TagType.DOCKER, images.resolver()));
     Replication replication = Replications.create(config.remotes(), config.tagReplication(),
-        new ReplicationContext(db, store, outgoing.remote(), clock, metrics),
+        new ReplicationContext(db, store, outgoing.remote(), clock, metrics, nodeId(listen)),
         config.origin() == null ? BlobReplicator.NONE : images.blobReplicator(), tagTypes);
     resources.add(replication);
     HybridLogicalClock generations = new HybridLogicalClock(clock);
@@ -151,7 +157,7 @@ public final class BuildIndexApp implements AutoCloseable {
     log.info("build-index listening on {}{}{}, storing in {}", listener.addr() == null ? "" : listen.host() + ":" + app.port(),
         listener.addr() == null ? "" : (tls.serverEnabled() ? " (https)" : " (http)"),
         listener.socket() == null ? "" : (listener.addr() == null ? "" : " and ") + "unix:" + listener.socket(),
-        config.localdb().source().toAbsolutePath());
+        storage(config));
     return app;
   }
 
@@ -167,6 +173,33 @@ public final class BuildIndexApp implements AutoCloseable {
   /** The export of GET /metrics, for tests that check what it leaves out. */
   MetricsExport metricsExport() {
     return metricsExport;
+  }
+
+  /*
+   * The owner of the replication tasks this node claims: distinct among the nodes sharing a
+   * database (each host name, or each port on one host) and the same across restarts, so that a
+   * restarted node takes its own interrupted tasks back at once instead of waiting for their leases.
+   */
+  static String nodeId(HostPort listen) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = listen.host();
+    }
+    return host + ":" + (listen.port() == 0 ? "pid" + ProcessHandle.current().pid() : Integer.toString(listen.port()));
+  }
+
+  /** Shared mode (a {@code database.postgres} section) opens PostgreSQL; otherwise the node's SQLite file. */
+  private static LocalDb openDatabase(BuildIndexConfig config, MetricRegistry metrics) {
+    DatabaseConfig.PostgresConfig pg = config.postgres();
+    return pg == null ? Databases.sqlite(config.localdb().source(), metrics)
+        : Databases.postgres(new PostgresSettings(pg.url(), pg.user(), pg.password(), pg.poolSize()), metrics);
+  }
+
+  private static String storage(BuildIndexConfig config) {
+    DatabaseConfig.PostgresConfig pg = config.postgres();
+    return pg == null ? config.localdb().source().toAbsolutePath().toString() : pg.url() + " (shared mode)";
   }
 
   private static void watchTls(BuildIndexConfig config, Tls tls, List<AutoCloseable> resources) {

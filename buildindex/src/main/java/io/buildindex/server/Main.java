@@ -5,13 +5,15 @@ import io.buildindex.config.ConfigException;
 import io.buildindex.config.ConfigLoader;
 import io.buildindex.config.LoadedConfig;
 import io.buildindex.database.StoreUnavailableException;
+import io.buildindex.migrate.MigrateCommand;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar buildindex.jar [--config FILE] [--port N]} (or {@code --config=FILE
- * --port=N}, as Kraken's Helm chart starts build-index): with no arguments, one open node on
+ * --port=N}, as Kraken's Helm chart starts build-index), or {@code migrate ...} (see
+ * {@link MigrateCommand}): with no arguments, one open node on
  * 127.0.0.1:15004 storing under {@code ./data}. Exits 2 on bad arguments (printing {@link
  * Usage#TEXT}) or configuration; {@code --help} and {@code --version} print and exit 0.
  */
@@ -22,6 +24,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(MigrateCommand.NAME)) {
+      System.exit(MigrateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
     if (Usage.answered(args, System.out)) {
       return;
     }

@@ -78,10 +78,25 @@ final class MetricCatalog {
     gauge("localdb.size_bytes", "localdb_size_bytes", "Size of the local database's files (database, WAL, shared memory).");
     gauge("localdb.disk_available_bytes", "localdb_disk_available_bytes",
         "Bytes available to this process on the file system that holds the local database.");
+    // Shared mode: the PostgreSQL pool and the notification connection (database)
+    counter("localdb.write_retries", "localdb_write_retries_total",
+        "Shared database writes retried after a serialization failure or deadlock.");
+    gauge("localdb.pool_active_connections", "localdb_pool_active_connections", "Shared database connections in use.");
+    gauge("localdb.pool_idle_connections", "localdb_pool_idle_connections", "Shared database connections idle in the pool.");
+    gauge("localdb.pool_pending_threads", "localdb_pool_pending_threads", "Threads waiting for a shared database connection.");
+    gauge("localdb.pool_max_connections", "localdb_pool_max_connections", "Size limit of the shared database connection pool.");
+    gauge("localdb.listen_connected", "localdb_listen_connected",
+        "1 while the connection that hears other nodes' writes (LISTEN) is up, else 0.");
     // Tag store (tagstore; tagstore.up by the server)
     gauge("tagstore.up", "tagstore_up", "1 while the tag store can serve (the readiness check's store check), else 0.");
     gauge("tagstore.tags", "tagstore_tags", "Tags stored, tombstones excluded (refreshed every 10 s).");
     gauge("tagstore.cache.size", "tagstore_cache_entries", "Entries in the tag store's read cache.");
+    gauge("tagstore.cache.listening", "tagstore_cache_listening",
+        "1 while the read cache hears other nodes' writes (shared mode; always 1 on SQLite), else 0 and reads bypass it.");
+    counter("tagstore.cache.invalidations", "tagstore_cache_invalidations_total",
+        "Read cache entries dropped because another node changed the tag (shared mode).");
+    counter("tagstore.cache.bypassed_reads", "tagstore_cache_bypassed_reads_total",
+        "Tag reads sent to the database because the cache was not hearing other nodes' writes.");
     gauge("tagstore.cache.hit_ratio", "tagstore_cache_hit_ratio", "Share of tag reads answered by the read cache since start.");
     // Replication (tagreplication)
     gauge("tagreplication_queue", "tagreplication_queue", "Replication tasks by destination and state (refreshed every 5 s).");
@@ -94,6 +109,8 @@ final class MetricCatalog {
     counter("tagreplication.done", "tagreplication_done_total", "Replication tasks that succeeded.");
     counter("tagreplication.superseded", "tagreplication_superseded_total",
         "Replication tasks that ended because the remote already had the tag or a newer write.");
+    counter("tagreplication.leases_expired", "tagreplication_leases_expired_total",
+        "Claimed replication tasks returned to the queue because their node's lease ran out (a node died or stalled).");
     counter("tagreplication_failures", "tagreplication_failures_total", "Failed replication attempts by reason.");
     gauge("tagreplication.engine_up", "tagreplication_engine_up",
         "1 while the replication engine runs, 0 once a thread of it has ended.");

@@ -12,6 +12,7 @@ final class Usage {
   /** The full help, also printed (to standard error) after a bad argument. */
   static final String TEXT = """
       usage: buildindex [--config FILE] [--port N]
+             buildindex migrate --from SQLITE_FILE --to-config CONFIG_FILE [--batch N]
              buildindex --version | --help
 
       Runs a build-index node (a tag server for container images, Kraken build-index compatible).
@@ -22,6 +23,11 @@ final class Usage {
         --port N       listen on port N instead of the configured one; --port=N too
         --version      print the version, git revision and Java runtime, then exit
         --help, -h     print this help, then exit
+
+      migrate: copies a stopped SQLite node's data (tags, history, tombstones, replication tasks,
+      backfill and verification state) into the PostgreSQL database of CONFIG_FILE's
+      database.postgres section, N rows per committed batch (default 1000). Idempotent and
+      resumable: run it again after an interruption. Exit 0 when everything is copied.
 
       Configuration file: values may name environment variables, ${VAR} (start-up fails naming
       the key and the variable when VAR is not set; $${ is a literal ${), and every secret has a

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ops/kubernetes/}: with no cluster at hand, the manifests are checked as YAML with the
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 final class KubernetesManifestsTest {
   private static final Path DIR = Path.of("").toAbsolutePath().getParent().resolve("ops/kubernetes");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @TempDir Path dir;
 
   @Test
   void everyDocument_hasApiVersionKindAndName() throws IOException {
@@ -95,6 +98,16 @@ final class KubernetesManifestsTest {
     assertThat(named(docs, "Secret", passwordVolume.path("secret").path("secretName").asText())
         .path("stringData").has(secretItem.path("key").asText())).as("the password's key is in the Secret").isTrue();
     assertThat(postgres.has("password")).as("no password in the ConfigMap").isFalse();
+
+    // The configuration loads as the pod would, with the Secret's file where the pod mounts it.
+    com.fasterxml.jackson.databind.node.ObjectNode config =
+        (com.fasterxml.jackson.databind.node.ObjectNode) YAML.readTree(configYaml(docs, container));
+    Path mounted = java.nio.file.Files.writeString(dir.resolve("password"), "from-the-secret\n");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) config.path("database").path("postgres")).put("password_file", mounted.toString());
+    BuildIndexConfig loaded = ConfigLoader.parse(YAML.writeValueAsString(config), environment(docs, container));
+    assertThat(loaded.postgres()).isNotNull();
+    assertThat(loaded.postgres().url()).isEqualTo("jdbc:postgresql://postgres:5432/buildindex");
+    assertThat(loaded.postgres().password()).isEqualTo("from-the-secret");
   }
 
   /** Probes on /health and /readiness, a non-root user, resources, /tmp writable, referenced Secrets and ConfigMaps present. */

@@ -21,7 +21,8 @@ public record BuildIndexConfig(
     @Nullable OriginConfig origin,
     NotificationsConfig notifications,
     @Nullable TlsConfig tls,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    @Nullable DatabaseConfig database) {
 
   public BuildIndexConfig {
     tagserver = Validate.orDefault(tagserver, TagServerConfig.defaults());
@@ -44,12 +45,17 @@ public record BuildIndexConfig(
 
   /** The embedded default: one open node on 127.0.0.1:15004 with data under {@code ./data}. */
   public static BuildIndexConfig defaults() {
-    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new BuildIndexConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public BuildIndexConfig withPort(int port) {
     return new BuildIndexConfig(tagserver.withPort(port), localdb, tagstore, tagTypes, auth, remotes,
-        tagReplication, cluster, origin, notifications, tls, logging);
+        tagReplication, cluster, origin, notifications, tls, logging, database);
+  }
+
+  /** Shared mode: the PostgreSQL database that replaces {@code localdb}, when configured. */
+  public DatabaseConfig.@Nullable PostgresConfig postgres() {
+    return database == null ? null : database.postgres();
   }
 
   private static Map<String, List<String>> validRemotes(Map<String, List<String>> remotes) {

@@ -28,7 +28,8 @@ final class SecretFiles {
       List.of("auth", "client_token"),
       List.of("origin", "registry", "password"),
       List.of("cluster", "hosts", "consul", "token"),
-      List.of("origin", "hosts", "consul", "token"));
+      List.of("origin", "hosts", "consul", "token"),
+      List.of("database", "postgres", "password"));
   static final String SUFFIX = "_file";
 
   private SecretFiles() {}

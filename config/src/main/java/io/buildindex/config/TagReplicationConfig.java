@@ -18,7 +18,8 @@ public record TagReplicationConfig(
     Integer backfillRatePerSecond,
     Duration connectTimeout,
     Duration readTimeout,
-    Duration verificationInterval) {
+    Duration verificationInterval,
+    Duration leaseDuration) {
   public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_POLL_RETRIES_INTERVAL = Duration.ofSeconds(15);
@@ -39,6 +40,15 @@ public record TagReplicationConfig(
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
   /** How often each (remote, rule) is verified; an hour of a remote silently missing tags is the most we accept. */
   public static final Duration DEFAULT_VERIFICATION_INTERVAL = Duration.ofHours(1);
+  /**
+   * How long a claimed task stays this node's without a renewal (renewed every third of it while
+   * the attempt runs): a node that dies loses its tasks to the others after at most this long.
+   * Longer than any one attempt needs between renewals (a read timeout is 10 s), short enough
+   * that a dead node's tasks wait only half a minute.
+   */
+  public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(30);
+  /** Shorter leases would be renewed more often than a busy database can take. */
+  public static final Duration MIN_LEASE_DURATION = Duration.ofMillis(300);
 
   public TagReplicationConfig {
     retryInterval = Validate.positive("retry_interval", Validate.orDefault(retryInterval, DEFAULT_RETRY_INTERVAL));
@@ -61,6 +71,26 @@ public record TagReplicationConfig(
     readTimeout = Validate.positive("read_timeout", Validate.orDefault(readTimeout, DEFAULT_READ_TIMEOUT));
     verificationInterval = Validate.nonNegative("verification_interval",
         Validate.orDefault(verificationInterval, DEFAULT_VERIFICATION_INTERVAL));
+    leaseDuration = Validate.orDefault(leaseDuration, DEFAULT_LEASE_DURATION);
+    if (leaseDuration.compareTo(MIN_LEASE_DURATION) < 0) {
+      throw new ConfigException("lease_duration", "must be at least " + GoDurations.format(MIN_LEASE_DURATION)
+          + ", got " + GoDurations.format(leaseDuration));
+    }
+  }
+
+  /** Without {@code lease_duration}: it takes its default. */
+  public TagReplicationConfig(Duration retryInterval, Duration maxRetryInterval, Duration pollRetriesInterval,
+      Integer maxAttempts, Integer numWorkers, Integer maxConcurrencyPerDestination, Duration doneRetention,
+      Integer backfillRatePerSecond, Duration connectTimeout, Duration readTimeout, Duration verificationInterval) {
+    this(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers, maxConcurrencyPerDestination,
+        doneRetention, backfillRatePerSecond, connectTimeout, readTimeout, verificationInterval, null);
+  }
+
+  /** A copy with {@code lease_duration} set. */
+  public TagReplicationConfig withLeaseDuration(Duration lease) {
+    return new TagReplicationConfig(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers,
+        maxConcurrencyPerDestination, doneRetention, backfillRatePerSecond, connectTimeout, readTimeout,
+        verificationInterval, lease);
   }
 
   /** The components Kraken's and the first versions had; the later ones take their defaults. */
@@ -68,7 +98,7 @@ public record TagReplicationConfig(
       Integer maxAttempts, Integer numWorkers, Integer maxConcurrencyPerDestination, Duration doneRetention,
       Integer backfillRatePerSecond) {
     this(retryInterval, maxRetryInterval, pollRetriesInterval, maxAttempts, numWorkers, maxConcurrencyPerDestination,
-        doneRetention, backfillRatePerSecond, null, null, null);
+        doneRetention, backfillRatePerSecond, null, null, null, null);
   }
 
   /** Whether verification runs ({@code verification_interval} not 0). */
@@ -77,6 +107,6 @@ public record TagReplicationConfig(
   }
 
   public static TagReplicationConfig defaults() {
-    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new TagReplicationConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

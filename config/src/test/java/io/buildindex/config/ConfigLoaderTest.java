@@ -57,7 +57,14 @@ final class ConfigLoaderTest {
 
     assertThat(r).isEqualTo(new TagReplicationConfig(Duration.ofSeconds(5), Duration.ofMinutes(2),
         Duration.ofMillis(250), 12, 3, 2, Duration.ofHours(24), 50, Duration.ofSeconds(2), Duration.ofSeconds(20),
-        Duration.ofMinutes(30)));
+        Duration.ofMinutes(30)).withLeaseDuration(Duration.ofSeconds(45)));
+  }
+
+  @Test
+  void tagReplication_leaseDurationDefaultsTo30sAndHasAFloor() {
+    assertThat(TagReplicationConfig.defaults().leaseDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> TagReplicationConfig.defaults().withLeaseDuration(Duration.ofMillis(100)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("lease_duration").hasMessageContaining("300ms");
   }
 
   @Test

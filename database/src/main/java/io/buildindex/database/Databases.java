@@ -15,4 +15,13 @@ public final class Databases {
   public static LocalDb sqlite(Path file, MetricRegistry metrics) {
     return SqliteLocalDb.open(file, metrics);
   }
+
+  /**
+   * Opens a pool of connections to the shared PostgreSQL database (shared mode). Throws
+   * {@link StoreUnavailableException} when it cannot be reached within a few seconds. Apply
+   * migrations with {@link LocalDb#migrate}.
+   */
+  public static LocalDb postgres(PostgresSettings settings, MetricRegistry metrics) {
+    return PostgresLocalDb.open(settings, metrics);
+  }
 }

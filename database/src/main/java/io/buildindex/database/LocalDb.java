@@ -4,37 +4,40 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The node's database (SQLite today), shared by every module that persists (tags, replication tasks).
- * Writes go through one writer that group-commits: each {@link #write} returns only after its
- * transaction is committed and fsync'd, and writes from many threads share one commit. Reads run
- * concurrently on a small pool of read-only connections (WAL lets them see the last commit).
- * Opened by {@link Databases}. Thread-safe.
+ * The node's database, shared by every module that persists (tags, replication tasks): the node's
+ * own SQLite file ({@link Dialect#SQLITE}), or in shared mode one PostgreSQL database that several
+ * nodes use at once ({@link Dialect#POSTGRES}). Opened by {@link Databases}. Thread-safe.
  *
  * <p>Design: this interface is the seam between the modules that persist and the database they
  * persist in. The modules hand it JDBC work ({@link WriteOp}, {@link ReadOp}) and their own SQL and
- * migrations; everything about running that work (connections, the single writer and its group
- * commit, pragmas, the data-directory lock, file identity checks) stays behind it, in the package-
- * private {@code SqliteLocalDb}. A second implementation (PostgreSQL, say) must provide the same
- * contract, which the modules rely on for correctness, not only speed:
+ * migrations, picked by {@link #dialect()}; everything about running that work (connections, pools,
+ * transactions, retries, pragmas, the data-directory lock, file identity checks) stays behind it, in
+ * the package-private {@code SqliteLocalDb} and {@code PostgresLocalDb}. The contract the modules
+ * rely on for correctness, not only speed:
  * <ul>
- *   <li>writes are serialized: each {@link WriteOp} sees every write acknowledged before it, and no
- *       other write runs between its reads and its writes (the tag store's last-write-wins and the
- *       queue's task replacement read, decide and write in one op, without row locks);
- *   <li>{@link #write} returns only once the op is durable; an op that throws rolls back alone
- *       (SAVEPOINT) while the others sharing its commit stay; the failure reaches the caller as
- *       documented on {@link #write};
- *   <li>{@link #read} runs on a read-only connection that sees at least every write that returned;
- *   <li>{@link #migrate} applies a module's numbered migrations once each, recorded per module;
- *   <li>every failure to serve, including after {@link #close}, is a {@link StoreUnavailableException}
- *       (the node answers 503 and turns unready).
+ *   <li>{@link #write} returns only once the op is durable (SQLite: fsync'd WAL; PostgreSQL: committed
+ *       with {@code synchronous_commit} on). An op that throws rolls back alone; the failure reaches
+ *       the caller as documented on {@link #write};
+ *   <li><b>isolation differs by dialect</b>. SQLite: writes are serialized through one writer, so each
+ *       {@link WriteOp} sees every write acknowledged before it and no other write runs between its
+ *       reads and its writes. PostgreSQL: each op runs in its own READ COMMITTED transaction, and
+ *       ops of this and other nodes run concurrently; an op that reads, decides and writes must make
+ *       that atomic itself, with row locks ({@code SELECT ... FOR UPDATE}), conditional upserts
+ *       ({@code INSERT ... ON CONFLICT ... DO UPDATE ... WHERE}) or {@code FOR UPDATE SKIP LOCKED}
+ *       claims. A serialization failure or deadlock retries the whole op a bounded number of times,
+ *       so an op may run more than once: it must not have effects outside its transaction;
+ *   <li>{@link #read} sees at least every write that returned (on this node; on PostgreSQL, of every
+ *       node);
+ *   <li>{@link #migrate} applies a module's numbered migrations once each, recorded per module, and
+ *       refuses to run against a schema newer than this build knows;
+ *   <li>every failure to serve, including after {@link #close} and while PostgreSQL is unreachable, is
+ *       a {@link StoreUnavailableException} (the node answers 503 and turns unready);
+ *   <li>{@link #notifyChange} and {@link #listen} tell caches of other nodes' writes (PostgreSQL);
+ *       on SQLite no other node writes, so they do nothing.
  * </ul>
- * The modules' SQL is SQLite's today ({@code INSERT OR IGNORE}, {@code WITHOUT ROWID} tables), and
- * so is this module's {@code schema_migrations} table; a second dialect brings its own migrations
- * and statements in those modules, which name their SQLite classes for it ({@code SqliteTagStore},
- * {@code SqliteTaskQueue}).
  */
 public interface LocalDb extends AutoCloseable {
-  /** Work done inside the writer's transaction. Must not block on anything but the connection. */
+  /** Work done inside a write transaction. Must not block on anything but the connection. */
   @FunctionalInterface
   interface WriteOp<T> {
     T apply(Connection tx) throws SQLException;
@@ -47,22 +50,70 @@ public interface LocalDb extends AutoCloseable {
   }
 
   /**
-   * Runs {@code op} in the next group commit and returns its result once durable. If {@code op}
-   * throws, its changes are rolled back (others in the batch still commit) and the exception is
-   * rethrown here: SQLException as {@link StoreUnavailableException}, runtime exceptions as is.
+   * Told of notifications on a channel and of the listening connection's state. Called from one
+   * listener thread, in order; must not block.
+   */
+  interface Listener {
+    /** A write committed by some node (this one included) notified {@code payload}. */
+    void notified(String payload);
+
+    /**
+     * The listening connection went down ({@code false}: notifications may be missed from now on)
+     * or is listening again ({@code true}: notifications sent from now on arrive; those sent while
+     * it was down are lost, so a cache must drop what it holds).
+     */
+    void listening(boolean up);
+  }
+
+  /** A {@link #listen} registration. */
+  interface Subscription extends AutoCloseable {
+    /**
+     * Whether notifications are being received: always true on SQLite (there are none to miss);
+     * on PostgreSQL false until the first LISTEN is in place and whenever the connection is down.
+     */
+    boolean listening();
+
+    @Override
+    void close();
+  }
+
+  Dialect dialect();
+
+  /**
+   * Runs {@code op} in a transaction and returns its result once durable. If {@code op} throws, its
+   * changes are rolled back (SQLite: others sharing its group commit still commit) and the exception
+   * is rethrown here: SQLException as {@link StoreUnavailableException}, runtime exceptions as is.
    */
   <T> T write(WriteOp<T> op);
 
   <T> T read(ReadOp<T> op);
 
   /**
-   * Applies the numbered migrations listed in {@code db/<module>/migrations.txt} on the
-   * classpath that this database has not seen yet, in order, each in its own transaction.
+   * Applies the numbered migrations of {@code module} for this {@link #dialect()} (listed in
+   * {@code db/<module>/migrations.txt}, or {@code db/<module>/postgres/migrations.txt}) that this
+   * database has not seen yet, in order, each in its own transaction. On PostgreSQL under an advisory
+   * lock, so nodes starting together apply them one at a time. Throws {@link StoreUnavailableException}
+   * when the database records a version of {@code module} newer than this build knows (a newer node
+   * migrated it: this one must not write to a schema it does not understand).
    */
   void migrate(String module);
 
   /** Throws {@link StoreUnavailableException} with the reason when the database cannot serve. */
   void check();
+
+  /**
+   * Queues {@code payload} on {@code channel} as part of the write transaction {@code tx}: delivered
+   * to every node's {@link #listen}er of the channel when (and only if) {@code tx} commits. No-op on
+   * SQLite. Call only from inside a {@link WriteOp}.
+   */
+  void notifyChange(Connection tx, String channel, String payload) throws SQLException;
+
+  /**
+   * Registers {@code listener} for {@code channel} (a lower-case SQL identifier) until the returned
+   * subscription is closed. On SQLite the listener is never called and the subscription is always
+   * {@link Subscription#listening()}.
+   */
+  Subscription listen(String channel, Listener listener);
 
   /** Lets queued writes commit, then closes the connections; idempotent. */
   @Override

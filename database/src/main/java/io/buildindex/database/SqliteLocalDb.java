@@ -197,15 +197,40 @@ final class SqliteLocalDb implements LocalDb {
 
   @Override
   public void migrate(String module) {
-    Migrations migrations = Migrations.load(module);
+    Migrations migrations = Migrations.load(module, Dialect.SQLITE);
     write(tx -> {
       migrations.createTable(tx);
+      migrations.refuseNewer(tx);
       return null;
     });
     for (Migrations.Migration m : migrations.all()) {
       write(tx -> migrations.applyIfNew(tx, m));
     }
   }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.SQLITE;
+  }
+
+  /** No other node writes to this file: nothing to tell. */
+  @Override
+  public void notifyChange(Connection tx, String channel, String payload) {}
+
+  @Override
+  public Subscription listen(String channel, Listener listener) {
+    return ALWAYS_LISTENING;
+  }
+
+  private static final Subscription ALWAYS_LISTENING = new Subscription() {
+    @Override
+    public boolean listening() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  };
 
   @Override
   public void check() {

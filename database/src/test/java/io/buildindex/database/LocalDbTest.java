@@ -272,6 +272,23 @@ final class LocalDbTest {
   }
 
   @Test
+  void migrate_databaseNewerThanThisBuild_refusedWithAClearError() {
+    db.write(tx -> {
+      try (PreparedStatement ins = tx.prepareStatement(
+          "INSERT INTO schema_migrations (module, version, name) VALUES (?, 3, 'V003__from_the_future.sql')")) {
+        ins.setString(1, SqliteFixture.TEST_MODULE);
+        ins.executeUpdate();
+      }
+      return null;
+    });
+
+    assertThatThrownBy(() -> db.migrate(SqliteFixture.TEST_MODULE))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("schema of localdbtest is at version 3, newer than this build knows (2)");
+    assertThat(seedRows()).isEqualTo(1);
+  }
+
+  @Test
   void migrate_failingMigration_rollsBackWholeAndStaysUnrecorded() {
     assertThatThrownBy(() -> db.migrate("broken"))
         .isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);

@@ -15,12 +15,13 @@ final class BackfillAndPurge implements AutoCloseable {
   private final ReplicationContext context;
   private final Backfiller backfiller;
   private final Duration doneRetention;
-  private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
+  private final SqliteTaskAdmin admin;
   private final ScheduledThreadPoolExecutor scheduler =
       new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("replication-background").daemon().factory());
 
   BackfillAndPurge(ReplicationContext context, Backfiller backfiller, Duration doneRetention) {
     this.context = context;
+    this.admin = new SqliteTaskAdmin(context.sql());
     this.backfiller = backfiller;
     this.doneRetention = doneRetention;
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);

@@ -38,8 +38,8 @@ final class Backfiller {
   private final DependencyResolver dependencies;
   private final BackfillPace pace;
   private final BiConsumer<String, Instant> wake;
-  private final SqliteTaskQueue queue = new SqliteTaskQueue();
-  private final SqliteBackfillLog backfills = new SqliteBackfillLog();
+  private final SqliteTaskQueue queue;
+  private final SqliteBackfillLog backfills;
   private volatile @Nullable ScheduledExecutorService scheduler;
 
   /** How fast backfill goes: {@code ratePerSecond} tasks, and {@code retryDelay} after a failed step. */
@@ -55,6 +55,8 @@ final class Backfiller {
   Backfiller(ReplicationContext context, RemoteRules rules, DependencyResolver dependencies, BackfillPace pace,
       BiConsumer<String, Instant> wake) {
     this.context = context;
+    this.queue = new SqliteTaskQueue(context.sql());
+    this.backfills = new SqliteBackfillLog(context.sql());
     this.rules = rules;
     this.dependencies = dependencies;
     this.pace = pace;

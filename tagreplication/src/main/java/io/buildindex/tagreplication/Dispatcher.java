@@ -24,8 +24,16 @@ final class Dispatcher {
   /** Pause after a failed claim (database unavailable) before trying again. */
   static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
 
+  /**
+   * The claim side of leases: {@code claims} claims under this node's lease, {@code leases} holds
+   * what it claimed, {@code expired} counts the tasks whose lease ran out that a claim returned to
+   * the queue.
+   */
+  record Claiming(SqliteTaskClaims claims, LeaseKeeper leases, java.util.function.IntConsumer expired) {}
+
   private final LocalDb db;
   private final SqliteTaskClaims claims;
+  private final Claiming claiming;
   private final Lanes lanes;
   private final Clock clock;
   private final Duration poll;
@@ -34,9 +42,10 @@ final class Dispatcher {
   private volatile Thread thread = Thread.ofPlatform().unstarted(() -> {});
 
   /** {@code poll} bounds every wait: a backstop for due times the dispatcher was not told about. */
-  Dispatcher(LocalDb db, SqliteTaskClaims claims, Lanes lanes, Clock clock, Duration poll) {
+  Dispatcher(LocalDb db, Claiming claiming, Lanes lanes, Clock clock, Duration poll) {
     this.db = db;
-    this.claims = claims;
+    this.claims = claiming.claims();
+    this.claiming = claiming;
     this.lanes = lanes;
     this.clock = clock;
     this.poll = poll;
@@ -77,13 +86,17 @@ final class Dispatcher {
       lanes.awaitChange(now.plus(poll));
       return;
     }
+    int[] expired = new int[1];
     Map<Lanes.Want, SqliteTaskClaims.Claim> claimed = db.write(tx -> {
+      expired[0] = claims.expireLeases(tx, now);
       Map<Lanes.Want, SqliteTaskClaims.Claim> out = new LinkedHashMap<>();
       for (Lanes.Want w : wanted) {
         out.put(w, claims.claim(tx, w.lane().destination(), w.count(), now));
       }
       return out;
     });
+    claiming.expired().accept(expired[0]);
+    claimed.values().forEach(c -> claiming.leases().hold(c.tasks()));
     lanes.claimed(claimed, now, poll);
   }
 

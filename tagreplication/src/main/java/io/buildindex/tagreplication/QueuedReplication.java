@@ -32,16 +32,19 @@ final class QueuedReplication implements Replication {
   private final TaskEngine engine;
   private final BackfillAndPurge background;
   private final Verification verification;
-  private final SqliteTaskQueue queue = new SqliteTaskQueue();
-  private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
+  private final SqliteTaskQueue queue;
+  private final SqliteTaskAdmin admin;
   private final TaskQueries queries = new TaskQueries();
-  private final SqliteBackfillLog backfills = new SqliteBackfillLog();
+  private final SqliteBackfillLog backfills;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   QueuedReplication(ReplicationContext context, RemoteRules rules, TaskEngine engine, BackfillAndPurge background,
       Verification verification) {
     this.context = context;
+    this.queue = new SqliteTaskQueue(context.sql());
+    this.admin = new SqliteTaskAdmin(context.sql());
+    this.backfills = new SqliteBackfillLog(context.sql());
     this.rules = rules;
     this.engine = engine;
     this.background = background;

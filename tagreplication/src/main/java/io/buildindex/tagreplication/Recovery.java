@@ -17,17 +17,18 @@ final class Recovery {
 
   private final ReplicationContext context;
   private final RemoteRules rules;
-  private final SqliteTaskAdmin admin = new SqliteTaskAdmin();
+  private final SqliteTaskAdmin admin;
 
   Recovery(ReplicationContext context, RemoteRules rules) {
     this.context = context;
+    this.admin = new SqliteTaskAdmin(context.sql());
     this.rules = rules;
   }
 
   void run() {
-    int reset = context.db().write(tx -> admin.resetRunning(tx, now()));
+    int reset = context.db().write(tx -> admin.resetRunning(tx, context.nodeId(), now()));
     int cancelled = cancelUnmatched();
-    int added = context.db().write(tx -> new SqliteBackfillLog().sync(tx, rules, now()));
+    int added = context.db().write(tx -> new SqliteBackfillLog(context.sql()).sync(tx, rules, now()));
     if (reset + cancelled + added > 0) {
       log.info("replication start-up: {} interrupted tasks pending again, {} tasks cancelled (rule gone), "
           + "{} new rules to backfill", reset, cancelled, added);

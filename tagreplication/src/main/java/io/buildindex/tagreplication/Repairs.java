@@ -30,8 +30,8 @@ final class Repairs {
   private final int ratePerSecond;
   private final Pacer pacer;
   private final BiConsumer<String, Instant> wake;
-  private final SqliteTaskQueue queue = new SqliteTaskQueue();
-  private final SqliteVerificationLog verifications = new SqliteVerificationLog();
+  private final SqliteTaskQueue queue;
+  private final SqliteVerificationLog verifications;
 
   /** {@code wake} tells the workers that a destination has due tasks. */
   Repairs(ReplicationContext context, DependencyResolver dependencies, int ratePerSecond, Pacer pacer,
@@ -40,6 +40,8 @@ final class Repairs {
       throw new IllegalArgumentException("ratePerSecond < 1: " + ratePerSecond);
     }
     this.context = context;
+    this.queue = new SqliteTaskQueue(context.sql());
+    this.verifications = new SqliteVerificationLog(context.sql());
     this.dependencies = dependencies;
     this.ratePerSecond = ratePerSecond;
     this.pacer = pacer;

@@ -32,6 +32,7 @@ final class ReplicationMetrics {
   private final Timer replicationLag;
   private final Counter done;
   private final Counter superseded;
+  private final Counter leasesExpired;
   private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
 
   ReplicationMetrics(MetricRegistry registry) {
@@ -39,6 +40,7 @@ final class ReplicationMetrics {
     replicationLag = registry.timer(MetricRegistry.name(PREFIX, "replication_lag"));
     done = registry.counter(MetricRegistry.name(PREFIX, "done"));
     superseded = registry.counter(MetricRegistry.name(PREFIX, "superseded"));
+    leasesExpired = registry.counter(MetricRegistry.name(PREFIX, "leases_expired"));
     for (FailureReason r : FailureReason.values()) {
       failures.put(r, registry.counter(labeled(PREFIX + "_failures", "reason", r.metricName())));
     }
@@ -89,6 +91,11 @@ final class ReplicationMetrics {
       b.append('\t').append(labelPairs[i]).append('=').append(labelPairs[i + 1]);
     }
     return b.toString();
+  }
+
+  /** Counts tasks returned to the queue because their lease ran out (their node died or stalled). */
+  void leasesExpired(int tasks) {
+    leasesExpired.inc(tasks);
   }
 
   /** Runs one attempt (one request to the remote, for one task or a batch), timing it. */

@@ -42,7 +42,8 @@ public final class Replications {
     ReplicationMetrics.registerQueueGauges(context.metrics(), context.db(), rules.destinations().keySet(), context.clock());
     TagReplicator replicator = new TagReplicator(clients(rules, context, config), blobs);
     TaskEngine engine = new TaskEngine(replicator, List.copyOf(rules.destinations().keySet()),
-        new TaskEngine.Collaborators(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault()));
+        new TaskEngine.Collaborators(context.db(), config, metrics, context.clock(), RandomGenerator.getDefault(),
+            context.sql(), new Lease(context.nodeId(), config.leaseDuration())));
     Backfiller backfiller = new Backfiller(context, rules, dependencies,
         new Backfiller.BackfillPace(config.backfillRatePerSecond(), config.pollRetriesInterval()), engine::wake);
     RuleSummaries summaries = new RuleSummaries(context.tags());

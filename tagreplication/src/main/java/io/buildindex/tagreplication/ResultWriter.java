@@ -33,6 +33,7 @@ final class ResultWriter {
   private final SqliteTaskResults results;
   private final Consumer<List<DestinationDue>> wakes;
   private final Consumer<Finished> recorded;
+  private final Consumer<List<Finished>> written;
   /** Empty is the stop signal. */
   private final BlockingQueue<Optional<Finished>> queue = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -41,13 +42,21 @@ final class ResultWriter {
 
   /**
    * {@code wakes} receives when the rows a batch left waiting are due; {@code recorded} each
-   * result once its row holds it (results a newer write overtook never reach it).
+   * result once its row holds it (results a newer write overtook never reach it); {@code written}
+   * every batch once committed, whether its rows took the results or not (the tasks are no longer
+   * this node's to hold).
    */
-  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<DestinationDue>> wakes, Consumer<Finished> recorded) {
+  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<DestinationDue>> wakes, Consumer<Finished> recorded,
+      Consumer<List<Finished>> written) {
     this.db = db;
     this.results = results;
     this.wakes = wakes;
     this.recorded = recorded;
+    this.written = written;
+  }
+
+  ResultWriter(LocalDb db, SqliteTaskResults results, Consumer<List<DestinationDue>> wakes, Consumer<Finished> recorded) {
+    this(db, results, wakes, recorded, batch -> { });
   }
 
   void start() {
@@ -81,6 +90,7 @@ final class ResultWriter {
     while (!batch.isEmpty()) {
       try {
         SqliteTaskResults.Outcome outcome = db.write(tx -> results.finish(tx, batch));
+        written.accept(batch);
         outcome.recorded().forEach(recorded);
         wakes.accept(outcome.wakes());
         return;

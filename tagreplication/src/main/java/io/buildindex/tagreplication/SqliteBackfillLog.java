@@ -14,6 +14,17 @@ import org.jspecify.annotations.Nullable;
 
 /** The {@code replication_backfill} table: one row per (remote, rule) with its cursor. Stateless. */
 final class SqliteBackfillLog {
+  private final TaskSql sql;
+
+  SqliteBackfillLog(TaskSql sql) {
+    this.sql = sql;
+  }
+
+  /** On SQLite. */
+  SqliteBackfillLog() {
+    this(TaskSql.sqlite());
+  }
+
   private static final String TABLE = "replication_backfill";
   private static final String COLUMNS = "destination, rule, cursor, enqueued, done, started_ms, updated_ms";
 
@@ -34,8 +45,8 @@ final class SqliteBackfillLog {
   int sync(Connection tx, RemoteRules rules, Instant now) throws SQLException {
     Set<List<String>> configured = new HashSet<>();
     int added = 0;
-    try (PreparedStatement s = tx.prepareStatement("INSERT OR IGNORE INTO " + TABLE
-        + " (destination, rule, started_ms, updated_ms) VALUES (?, ?, ?, ?)")) {
+    try (PreparedStatement s = tx.prepareStatement(sql.insertIgnore() + TABLE
+        + " (destination, rule, started_ms, updated_ms) VALUES (?, ?, ?, ?)" + sql.onConflictIgnore())) {
       for (RemoteRules.Rule r : rules.rules()) {
         configured.add(List.of(r.destination(), r.regex()));
         s.setString(1, r.destination());

@@ -13,7 +13,7 @@ import java.util.List;
  * Bulk changes to {@code replication_tasks} outside the task life cycle: reset after a restart,
  * operator retries, cancellation when rules change, purge of old done tasks. Bulk updates are
  * bounded per call so that one transaction never holds the writer for long; callers loop.
- * Stateless.
+ * Stateless but for its {@link TaskSql}.
  */
 final class SqliteTaskAdmin {
   private static final String TABLE = TaskRows.TABLE;
@@ -23,12 +23,32 @@ final class SqliteTaskAdmin {
   /** A waiting task's identity, for cancellation with compare-and-set on its version. */
   record WaitingTask(long id, Tag tag, String destination, long version) {}
 
-  /** Puts tasks a previous process left running back to pending, due at {@code now}. */
-  int resetRunning(Connection tx, Instant now) throws SQLException {
-    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE
-        + " SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE state = 'running'")) {
+  private final TaskSql sql;
+
+  SqliteTaskAdmin(TaskSql sql) {
+    this.sql = sql;
+  }
+
+  /** On SQLite. */
+  SqliteTaskAdmin() {
+    this(TaskSql.sqlite());
+  }
+
+  /**
+   * Puts tasks a previous process of this node left running back to pending, due at {@code now}:
+   * on SQLite every running task (the node is the database's only one; rows from before leases
+   * have no owner), on a shared database those under {@code owner}'s leases only (other nodes'
+   * leases are theirs, and end by themselves if those nodes died).
+   */
+  int resetRunning(Connection tx, String owner, Instant now) throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement("UPDATE " + TABLE + " SET state = 'pending', next_attempt_ms = ?, "
+        + "lease_owner = NULL, lease_until_ms = NULL, updated_ms = ? WHERE state = 'running'"
+        + (sql.singleNode() ? "" : " AND lease_owner = ?"))) {
       s.setLong(1, now.toEpochMilli());
       s.setLong(2, now.toEpochMilli());
+      if (!sql.singleNode()) {
+        s.setString(3, owner);
+      }
       return s.executeUpdate();
     }
   }
@@ -40,7 +60,7 @@ final class SqliteTaskAdmin {
   int retry(Connection tx, TaskFilter filter, Instant now) throws SQLException {
     List<TaskState> states = filter.state() == null ? List.of(TaskState.DEAD, TaskState.FAILED) : List.of(filter.state());
     String sql = "UPDATE " + TABLE + " SET state = 'pending', next_attempt_ms = ?, attempts = 0, updated_ms = ? "
-        + "WHERE id IN (SELECT id FROM " + TABLE + " WHERE state IN (?, ?) AND error_reason IS NOT ?"
+        + "WHERE id IN (SELECT id FROM " + TABLE + " WHERE state IN (?, ?) AND (error_reason IS NULL OR error_reason <> ?)"
         + (filter.destination() == null ? "" : " AND destination = ?") + " LIMIT ?)";
     try (PreparedStatement s = tx.prepareStatement(sql)) {
       s.setLong(1, now.toEpochMilli());
@@ -61,7 +81,7 @@ final class SqliteTaskAdmin {
   List<String> retryDestinations(Connection tx, TaskFilter filter) throws SQLException {
     List<TaskState> states = filter.state() == null ? List.of(TaskState.DEAD, TaskState.FAILED) : List.of(filter.state());
     try (PreparedStatement q = tx.prepareStatement("SELECT DISTINCT destination FROM " + TABLE
-        + " WHERE state IN (?, ?) AND error_reason IS NOT ?" + (filter.destination() == null ? "" : " AND destination = ?"))) {
+        + " WHERE state IN (?, ?) AND (error_reason IS NULL OR error_reason <> ?)" + (filter.destination() == null ? "" : " AND destination = ?"))) {
       q.setString(1, states.get(0).wireName());
       q.setString(2, states.get(states.size() - 1).wireName());
       q.setString(3, FailureReason.CANCELLED.metricName());
@@ -116,9 +136,8 @@ final class SqliteTaskAdmin {
 
   /** Deletes up to {@link #BATCH} tasks done before {@code before}; returns how many. */
   int purgeDone(Connection tx, Instant before) throws SQLException {
-    // INDEXED BY: without ANALYZE statistics the planner prefers the state index and scans every done row.
     try (PreparedStatement s = tx.prepareStatement("DELETE FROM " + TABLE + " WHERE id IN (SELECT id FROM " + TABLE
-        + " INDEXED BY replication_tasks_done WHERE state = 'done' AND updated_ms < ? LIMIT ?)")) {
+        + sql.doneIndexHint() + " WHERE state = 'done' AND updated_ms < ? LIMIT ?)")) {
       s.setLong(1, before.toEpochMilli());
       s.setInt(2, BATCH);
       return s.executeUpdate();

@@ -1,6 +1,5 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.database.StatementCache;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.Generation;
 import java.sql.Connection;
@@ -13,8 +12,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Enqueueing on {@code replication_tasks}: insert, replace or renew the row of a (tag,
  * destination); {@link SqliteTaskClaims} claims and {@link SqliteTaskResults} finishes. Every
- * method runs inside a {@link io.buildindex.database.LocalDb} write transaction
- * given by the caller, so it is serialized with every other write and needs no locking of its own.
+ * method runs inside a {@link io.buildindex.database.LocalDb} write transaction given by the
+ * caller. On SQLite that serializes it with every other write of the only node; on PostgreSQL,
+ * shared by several nodes, the row read is locked until the transaction ends ({@link TaskSql}),
+ * and an insert that lost a race to another node's decides against the row that node inserted.
+ * (Named for SQLite, where it began; it serves both dialects.)
  *
  * <p>Design: a (tag, destination) has one row, the newest work for it. A newer generation replaces
  * the row in place and bumps its {@code version}; if a worker is running the older one, the row
@@ -24,8 +26,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class SqliteTaskQueue {
   private static final String TABLE = TaskRows.TABLE;
-  /** Used only inside write transactions, so only by the database's writer thread. */
-  private final StatementCache statements = new StatementCache();
+  private final OpStatements statements = new OpStatements();
+  private final TaskSql sql;
+
+  SqliteTaskQueue(TaskSql sql) {
+    this.sql = sql;
+  }
+
+  /** On SQLite. */
+  SqliteTaskQueue() {
+    this(TaskSql.sqlite());
+  }
 
   /** The current row of a (tag, destination), as enqueue needs it. */
   private record Existing(long id, Generation generation, @Nullable String digest, TaskState state) {}
@@ -38,8 +49,13 @@ final class SqliteTaskQueue {
   boolean enqueue(Connection tx, TaskSpec spec, Instant now) throws SQLException {
     Existing e = select(tx, spec);
     if (e == null) {
-      insert(tx, spec, now);
-      return true;
+      if (insert(tx, spec, now)) {
+        return true;
+      }
+      e = select(tx, spec); // another node inserted it meanwhile: decide against its row
+      if (e == null) {
+        throw new IllegalStateException("task of " + spec.tag() + " -> " + spec.destination() + " neither inserted nor found");
+      }
     }
     int order = compare(spec, e);
     if (order > 0) {
@@ -61,7 +77,7 @@ final class SqliteTaskQueue {
 
   private @Nullable Existing select(Connection tx, TaskSpec spec) throws SQLException {
     PreparedStatement q = statements.get(tx,
-        "SELECT id, generation, digest, state FROM " + TABLE + " WHERE tag = ? AND destination = ?");
+        "SELECT id, generation, digest, state FROM " + TABLE + " WHERE tag = ? AND destination = ?" + sql.forUpdate());
     q.setString(1, spec.tag().toString());
     q.setString(2, spec.destination());
     try (ResultSet rs = q.executeQuery()) {
@@ -70,19 +86,22 @@ final class SqliteTaskQueue {
     }
   }
 
-  private void insert(Connection tx, TaskSpec spec, Instant now) throws SQLException {
-    PreparedStatement s = statements.get(tx, "INSERT INTO " + TABLE + " (tag, destination, digest, dependencies, "
-        + "generation, priority, state, next_attempt_ms, enqueued_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
+  /** Inserts the row unless one exists (inserted by another node since the select); returns whether it did. */
+  private boolean insert(Connection tx, TaskSpec spec, Instant now) throws SQLException {
+    PreparedStatement s = statements.get(tx, sql.insertIgnore() + TABLE + " (tag, destination, digest, dependencies, "
+        + "generation, priority, state, next_attempt_ms, enqueued_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)"
+        + sql.onConflictIgnore());
     s.setString(1, spec.tag().toString());
     s.setString(2, spec.destination());
     bindState(s, 3, spec);
     s.setLong(7, spec.due().toEpochMilli());
     s.setLong(8, now.toEpochMilli());
     s.setLong(9, now.toEpochMilli());
-    s.executeUpdate();
+    return s.executeUpdate() == 1;
   }
 
-  /* In an UPDATE every right-hand side sees the old row, so both CASEs test the state before it. */
+  /* In an UPDATE every right-hand side sees the old row, so both CASEs test the state before it. A
+   * running row keeps its lease: its worker's finish finds the version changed and requeues it. */
   private void replace(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
     PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET digest = ?, dependencies = ?, generation = ?, "
         + "priority = ?, state = CASE state WHEN 'running' THEN 'running' ELSE 'pending' END, "
@@ -114,8 +133,8 @@ final class SqliteTaskQueue {
   }
 
   private boolean advance(Connection tx, long id, TaskSpec spec, Instant now) throws SQLException {
-    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET next_attempt_ms = MIN(next_attempt_ms, ?), "
-        + "priority = MIN(priority, ?), updated_ms = ? WHERE id = ?");
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET next_attempt_ms = " + sql.least() + "(next_attempt_ms, ?), "
+        + "priority = " + sql.least() + "(priority, ?), updated_ms = ? WHERE id = ?");
     s.setLong(1, spec.due().toEpochMilli());
     s.setInt(2, spec.priority().column);
     s.setLong(3, now.toEpochMilli());

@@ -1,33 +1,49 @@
 package io.buildindex.tagreplication;
 
-import io.buildindex.database.StatementCache;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Records how claimed tasks ended: done, failed (scheduled by the {@link RetryPolicy}, or dead when
- * out of attempts) or released unattempted. Runs inside the caller's write transaction. Only the
- * thread that holds the database writer uses the random generator, so it needs no locking.
+ * out of attempts) or released unattempted, each only if the row is still this node's claim (same
+ * version, running, under this node's lease). Runs inside the caller's write transaction, from the
+ * one thread of the {@link ResultWriter}, which alone uses the random generator.
  */
 final class SqliteTaskResults {
   private static final String TABLE = TaskRows.TABLE;
-  /** Used only inside write transactions, so only by the database's writer thread. */
-  private final StatementCache statements = new StatementCache();
-  /** The row is still the one this node claimed: same version, still running. */
-  private static final String IF_CLAIMED = " WHERE id = ? AND version = ? AND state = 'running'";
+  /** The row is still the one this node claimed: same version, still running under this node's lease. */
+  private static final String IF_CLAIMED = " WHERE id = ? AND version = ? AND state = 'running' AND lease_owner = ?";
+  /** A finished row leaves the lease behind. */
+  private static final String NO_LEASE = "lease_owner = NULL, lease_until_ms = NULL, ";
+  /*
+   * Rows in one order, whatever order the results came in: enqueues lock a tag's rows by
+   * destination too, so two transactions never wait for each other's rows in a cycle (PostgreSQL).
+   */
+  private static final Comparator<Finished> ROW_ORDER = Comparator
+      .<Finished, String>comparing(f -> f.task().tag().toString()).thenComparing(f -> f.task().destination());
 
+  private final OpStatements statements = new OpStatements();
   private final RetryPolicy policy;
   private final RandomGenerator random;
+  private final String owner;
 
-  SqliteTaskResults(RetryPolicy policy, RandomGenerator random) {
+  /** {@code owner}: this node's lease owner ({@link Lease#owner}). */
+  SqliteTaskResults(RetryPolicy policy, RandomGenerator random, String owner) {
     this.policy = policy;
     this.random = random;
+    this.owner = owner;
+  }
+
+  /** As the {@link Lease#LOCAL} node. */
+  SqliteTaskResults(RetryPolicy policy, RandomGenerator random) {
+    this(policy, random, Lease.LOCAL);
   }
 
   /**
@@ -44,7 +60,7 @@ final class SqliteTaskResults {
   Outcome finish(Connection tx, List<Finished> results) throws SQLException {
     List<Finished> recorded = new ArrayList<>(results.size());
     List<DestinationDue> wakes = new ArrayList<>();
-    for (Finished f : results) {
+    for (Finished f : results.stream().sorted(ROW_ORDER).toList()) {
       Instant due = nextDue(f);
       if (apply(tx, f, due)) {
         recorded.add(f);
@@ -80,7 +96,7 @@ final class SqliteTaskResults {
   }
 
   private boolean done(Connection tx, Finished f, TaskResult.Done done) throws SQLException {
-    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, "
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = 'done', next_attempt_ms = NULL, " + NO_LEASE
         + "attempts = attempts + 1, superseded = ?, transfer_bytes = ?, transfer_millis = ?, last_error = NULL, "
         + "error_reason = NULL, updated_ms = ?" + IF_CLAIMED);
     s.setInt(1, done.superseded() ? 1 : 0);
@@ -92,7 +108,7 @@ final class SqliteTaskResults {
   /** A failed attempt: retried at {@code retryAt}, or dead when that is null. */
   private boolean fail(Connection tx, Finished f, TaskResult.Failed failed, @Nullable Instant retryAt)
       throws SQLException {
-    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, "
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, " + NO_LEASE
         + "attempts = attempts + 1, last_error = ?, error_reason = ?, updated_ms = ?" + IF_CLAIMED);
     s.setString(1, (retryAt == null ? TaskState.DEAD : TaskState.FAILED).wireName());
     TaskRows.setNullableInstant(s, 2, retryAt);
@@ -103,26 +119,29 @@ final class SqliteTaskResults {
 
   private boolean release(Connection tx, Finished f) throws SQLException {
     PreparedStatement s = statements.get(tx,
-        "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, updated_ms = ?" + IF_CLAIMED);
+        "UPDATE " + TABLE + " SET state = ?, next_attempt_ms = ?, " + NO_LEASE + "updated_ms = ?" + IF_CLAIMED);
     s.setString(1, f.task().priorState().wireName());
     s.setLong(2, f.task().priorDue().toEpochMilli());
     return casUpdate(s, 3, f);
   }
 
   /** Binds {@code updated_ms} at {@code index}, then the {@link #IF_CLAIMED} parameters, and runs. */
-  private static boolean casUpdate(PreparedStatement s, int index, Finished f) throws SQLException {
+  private boolean casUpdate(PreparedStatement s, int index, Finished f) throws SQLException {
     s.setLong(index, f.at().toEpochMilli());
     s.setLong(index + 1, f.task().id());
     s.setLong(index + 2, f.task().version());
+    s.setString(index + 3, owner);
     return s.executeUpdate() == 1;
   }
 
+  /* Only while this node still holds the row: once its lease ran out, another node may be running it. */
   private boolean requeue(Connection tx, Finished f) throws SQLException {
-    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE
-        + " SET state = 'pending', next_attempt_ms = ?, updated_ms = ? WHERE id = ? AND state = 'running'");
+    PreparedStatement s = statements.get(tx, "UPDATE " + TABLE + " SET state = 'pending', next_attempt_ms = ?, "
+        + NO_LEASE + "updated_ms = ? WHERE id = ? AND state = 'running' AND lease_owner = ?");
     s.setLong(1, f.at().toEpochMilli());
     s.setLong(2, f.at().toEpochMilli());
     s.setLong(3, f.task().id());
+    s.setString(4, owner);
     return s.executeUpdate() == 1;
   }
 }

@@ -19,6 +19,17 @@ import org.jspecify.annotations.Nullable;
  * and the verification marks on {@code replication_tasks}. Stateless.
  */
 final class SqliteVerificationLog {
+  private final TaskSql sql;
+
+  SqliteVerificationLog(TaskSql sql) {
+    this.sql = sql;
+  }
+
+  /** On SQLite. */
+  SqliteVerificationLog() {
+    this(TaskSql.sqlite());
+  }
+
   private static final String TABLE = "replication_verification";
   private static final String COLUMNS = "destination, rule, runs, created_ms, last_run_ms, last_success_ms, last_error, "
       + "buckets_compared, differing_buckets, mismatches, repaired, repaired_total";
@@ -43,8 +54,8 @@ final class SqliteVerificationLog {
   /** Adds a row for every configured rule that has none and deletes rows of rules no longer configured. */
   void sync(Connection tx, RemoteRules rules, Instant now) throws SQLException {
     Set<List<String>> configured = new HashSet<>();
-    try (PreparedStatement s = tx.prepareStatement("INSERT OR IGNORE INTO " + TABLE
-        + " (destination, rule, created_ms) VALUES (?, ?, ?)")) {
+    try (PreparedStatement s = tx.prepareStatement(sql.insertIgnore() + TABLE
+        + " (destination, rule, created_ms) VALUES (?, ?, ?)" + sql.onConflictIgnore())) {
       for (RemoteRules.Rule r : rules.rules()) {
         configured.add(List.of(r.destination(), r.regex()));
         s.setString(1, r.destination());

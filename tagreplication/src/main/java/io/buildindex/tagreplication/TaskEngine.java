@@ -29,9 +29,16 @@ final class TaskEngine implements TaskAttempts {
   private final Lanes lanes;
   private final Dispatcher dispatcher;
   private final DestinationHealthLog healthLog;
+  private final LeaseKeeper leases;
 
   /** What the engine works with besides the replicator; {@code random} drives the retry jitter. */
-  record Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {}
+  record Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random,
+      TaskSql sql, Lease lease) {
+    /** On SQLite, as the {@link Lease#LOCAL} node with the configured lease duration. */
+    Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random) {
+      this(db, config, metrics, clock, random, TaskSql.sqlite(), new Lease(Lease.LOCAL, config.leaseDuration()));
+    }
+  }
 
   TaskEngine(TagReplicator replicator, List<String> destinations, Collaborators with) {
     TagReplicationConfig config = with.config();
@@ -41,16 +48,20 @@ final class TaskEngine implements TaskAttempts {
     this.clock = with.clock();
     this.workers = Executors.newFixedThreadPool(config.numWorkers(),
         Thread.ofPlatform().name("replication-worker-", 0).daemon().factory());
-    this.results = new ResultWriter(with.db(), new SqliteTaskResults(policy, with.random()), this::wake, metrics::finished);
+    this.leases = new LeaseKeeper(with.db(), with.lease(), clock);
+    this.results = new ResultWriter(with.db(), new SqliteTaskResults(policy, with.random(), with.lease().owner()),
+        this::wake, metrics::finished, leases::release);
     List<DestinationLane> lanes = destinations.stream()
         .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
     this.healthLog = new DestinationHealthLog(with.db());
-    this.dispatcher = new Dispatcher(with.db(), new SqliteTaskClaims(), this.lanes, clock, config.pollRetriesInterval());
+    this.dispatcher = new Dispatcher(with.db(), new Dispatcher.Claiming(new SqliteTaskClaims(with.sql(), with.lease()),
+        leases, metrics::leasesExpired), this.lanes, clock, config.pollRetriesInterval());
   }
 
   void start() {
     results.start();
+    leases.start();
     dispatcher.start();
   }
 
@@ -117,6 +128,7 @@ final class TaskEngine implements TaskAttempts {
       Thread.currentThread().interrupt();
     }
     results.close();
+    leases.stop();
     workers.shutdownNow();
   }
 }

@@ -44,7 +44,7 @@ final class Verification implements AutoCloseable {
   private final Repairs repairs;
   private final Duration interval;
   private final Map<String, VerificationClient> clients = new LinkedHashMap<>();
-  private final SqliteVerificationLog table = new SqliteVerificationLog();
+  private final SqliteVerificationLog table;
   private final Map<List<String>, Instant> lastSuccess = new ConcurrentHashMap<>();
   private final Counter runs;
   private final Counter failedRuns;
@@ -56,6 +56,7 @@ final class Verification implements AutoCloseable {
   /** {@code interval} zero: never runs on its own and registers no gauges, but still answers {@link #progress}. */
   Verification(ReplicationContext context, RemoteRules rules, RuleVerifier verifier, Repairs repairs, Duration interval) {
     this.context = context;
+    this.table = new SqliteVerificationLog(context.sql());
     this.rules = rules;
     this.verifier = verifier;
     this.repairs = repairs;

@@ -340,7 +340,7 @@ final class SqliteTaskQueueTest {
     claim(10);
     db.reopen();
     clock.advance(Duration.ofSeconds(5));
-    assertThat(count(tx -> admin.resetRunning(tx, clock.instant()))).isEqualTo(2);
+    assertThat(count(tx -> admin.resetRunning(tx, Lease.LOCAL, clock.instant()))).isEqualTo(2);
     assertThat(status("app:1").state()).isEqualTo(TaskState.PENDING);
     assertThat(status("app:1").nextAttempt()).isEqualTo(clock.instant());
     assertThat(claim(10)).hasSize(2);

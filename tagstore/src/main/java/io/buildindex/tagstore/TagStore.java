@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Tag to digest mappings with last-write-wins by {@link Generation}, history and tombstones.
  * Every write is durable (committed and fsync'd) when the call returns, and visible to every
- * later read on this node (the cache is never stale). Thread-safe.
+ * later read on this node (the cache is never stale). In shared mode (PostgreSQL) a write committed
+ * by another node is visible here once its notification arrives, or at once while this node's
+ * notifications are down (reads then go to the database). Thread-safe.
  */
 public interface TagStore extends AutoCloseable {
   /** Runs inside the transaction of a tag write, after it, so both commit or neither does. */

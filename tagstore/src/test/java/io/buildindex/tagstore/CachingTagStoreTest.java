@@ -1,7 +1,7 @@
 package io.buildindex.tagstore;
 
-import static io.buildindex.tagstore.SqliteTagStoreTest.digest;
-import static io.buildindex.tagstore.SqliteTagStoreTest.gen;
+import static io.buildindex.tagstore.SqlTagStoreTest.digest;
+import static io.buildindex.tagstore.SqlTagStoreTest.gen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
@@ -43,7 +43,7 @@ final class CachingTagStoreTest {
   private final MetricRegistry metrics = new MetricRegistry();
   private SqliteFixture fixture;
   private PausingLocalDb db;
-  private SqliteTagStore sqlite;
+  private SqlTagStore sqlite;
   private CachingTagStore store;
   private ExecutorService pool;
 
@@ -51,7 +51,7 @@ final class CachingTagStoreTest {
   void setUp() {
     fixture = SqliteFixture.open(dir, "tagstore");
     db = new PausingLocalDb(fixture.db());
-    sqlite = new SqliteTagStore(db, clock);
+    sqlite = new SqlTagStore(db, clock);
     store = new CachingTagStore(sqlite, 10_000, metrics);
     pool = Executors.newCachedThreadPool();
   }

@@ -74,6 +74,21 @@ public final class PausingLocalDb implements LocalDb {
   }
 
   @Override
+  public io.buildindex.database.Dialect dialect() {
+    return delegate.dialect();
+  }
+
+  @Override
+  public void notifyChange(java.sql.Connection tx, String channel, String payload) throws java.sql.SQLException {
+    delegate.notifyChange(tx, channel, payload);
+  }
+
+  @Override
+  public Subscription listen(String channel, Listener listener) {
+    return delegate.listen(channel, listener);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -1,5 +1,6 @@
 package io.buildindex.tagstore;
 
+import io.buildindex.database.Dialect;
 import io.buildindex.database.LocalDb;
 import io.buildindex.database.StatementCache;
 import java.sql.Connection;
@@ -14,23 +15,43 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link TagStore} on {@link LocalDb}. Writes read the current row and decide inside the writer's
- * transaction, so last-write-wins needs no locking of its own (there is one writer).
+ * {@link TagStore} on {@link LocalDb}, in either {@link Dialect}: the same statements and the same
+ * decision ({@link #decide}) on SQLite and PostgreSQL, so history, tombstones and listing order are
+ * identical.
+ *
+ * <p>Design: a write reads the tag's current row, decides in Java and writes, all in one
+ * transaction. On SQLite the single writer makes that atomic. On PostgreSQL several nodes write at
+ * once, so the read is {@code SELECT ... FOR UPDATE} (the row stays locked until commit); a tag
+ * with no row yet has nothing to lock, so the write first tries to insert it
+ * ({@code ON CONFLICT DO NOTHING}, which waits for a concurrent insert of the same tag to commit or
+ * roll back) and, if another node won that race, reads and locks the row it inserted. Either way two
+ * nodes writing one tag are serialized exactly as two datacenters' writes are, and converge on the
+ * newest generation. Every change notifies {@link #CHANNEL} with the tag (PostgreSQL; delivered on
+ * commit) so that the other nodes' caches drop their entry.
  */
-final class SqliteTagStore implements TagStore {
+final class SqlTagStore implements TagStore {
+  /** The notification channel of tag changes; payload: the tag ({@code repo:name}). */
+  static final String CHANNEL = "tag_changes";
+
   /* Tags are ASCII (the grammar allows nothing else) so every key with a given prefix sorts below
    * prefix + DEL: the range [prefix, prefix + DEL) is an index range scan, unlike LIKE. */
   private static final String PREFIX_END = "\u007f";
 
   private final LocalDb db;
   private final Clock clock;
-  /** Statements of write ops, which all run on the database's writer thread. */
+  private final boolean shared;
+  /** Statements of write ops, which on SQLite all run on the database's writer thread. */
   private final StatementCache writes = new StatementCache();
 
-  SqliteTagStore(LocalDb db, Clock clock) {
+  SqlTagStore(LocalDb db, Clock clock) {
     this.db = db;
     this.clock = clock;
+    this.shared = db.dialect() == Dialect.POSTGRES;
     db.migrate("tagstore");
+  }
+
+  LocalDb db() {
+    return db;
   }
 
   @Override
@@ -50,14 +71,24 @@ final class SqliteTagStore implements TagStore {
 
   private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
     return db.write(tx -> {
-      Optional<TagRecord> current = selectForWrite(tx, tag);
       TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
+      Optional<TagRecord> current = selectForWrite(tx, tag);
+      boolean written = false;
+      if (current.isEmpty() && shared) {
+        written = insertIfAbsent(tx, next); // a new tag: nothing to lock yet, the insert is the lock
+        if (!written) {
+          current = selectForWrite(tx, tag); // another node inserted it first: decide against its row
+        }
+      }
       PutResult result = decide(current, next);
       if (result.current() == next) {
-        upsert(tx, next);
+        if (!written) {
+          upsert(tx, next);
+        }
         if (result.applied() && digest != null) {
           appendHistory(tx, next);
         }
+        db.notifyChange(tx, CHANNEL, tag.toString());
       }
       then.apply(tx, result);
       return result;
@@ -87,7 +118,7 @@ final class SqliteTagStore implements TagStore {
   }
 
   private Optional<TagRecord> selectForWrite(Connection tx, Tag tag) throws SQLException {
-    PreparedStatement q = writes.get(tx, SELECT_TAG);
+    PreparedStatement q = prepare(tx, shared ? SELECT_TAG + " FOR UPDATE" : SELECT_TAG);
     q.setString(1, tag.toString());
     try (ResultSet rs = q.executeQuery()) {
       return rs.next() ? Optional.of(toRecord(tag, rs)) : Optional.empty();
@@ -111,8 +142,28 @@ final class SqliteTagStore implements TagStore {
         new Generation(rs.getLong("generation")), Instant.ofEpochMilli(rs.getLong("updated_ms")));
   }
 
+  /**
+   * A write op's statement. SQLite: cached across ops (one writer connection). PostgreSQL: ops run
+   * on many pooled connections at once, so prepared per op; Hikari closes a connection's statements
+   * when it returns to the pool, and pgjdbc keeps the server-side plans per connection.
+   */
+  private PreparedStatement prepare(Connection tx, String sql) throws SQLException {
+    return shared ? tx.prepareStatement(sql) : writes.get(tx, sql);
+  }
+
+  /** PostgreSQL: inserts {@code r} unless the tag has a row; whether it did. */
+  private boolean insertIfAbsent(Connection tx, TagRecord r) throws SQLException {
+    PreparedStatement u = prepare(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (tag) DO NOTHING");
+    u.setString(1, r.tag().toString());
+    u.setString(2, r.digest() == null ? null : r.digest().toString());
+    u.setLong(3, r.generation().value());
+    u.setLong(4, r.updated().toEpochMilli());
+    return u.executeUpdate() == 1;
+  }
+
   private void upsert(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement u = writes.get(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+    PreparedStatement u = prepare(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
         + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms");
     u.setString(1, r.tag().toString());
     u.setString(2, r.digest() == null ? null : r.digest().toString());
@@ -122,7 +173,7 @@ final class SqliteTagStore implements TagStore {
   }
 
   private void appendHistory(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement h = writes.get(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)");
+    PreparedStatement h = prepare(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)");
     h.setString(1, r.tag().toString());
     h.setString(2, String.valueOf(r.digest()));
     h.setLong(3, r.generation().value());

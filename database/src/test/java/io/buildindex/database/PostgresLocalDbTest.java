@@ -1,0 +1,390 @@
+package io.buildindex.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.buildindex.database.testing.PostgresFixture;
+import io.buildindex.database.testing.SqliteFixture;
+import io.buildindex.testing.Poll;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link PostgresLocalDb} on a real PostgreSQL server ({@link PostgresFixture}). */
+final class PostgresLocalDbTest {
+  private static final String MODULE = SqliteFixture.TEST_MODULE;
+
+  private PostgresFixture pg;
+  private MetricRegistry metrics;
+  private LocalDb db;
+  private ExecutorService pool;
+
+  @BeforeEach
+  void setUp() {
+    pg = PostgresFixture.create();
+    metrics = new MetricRegistry();
+    db = pg.open(metrics, "othertest", MODULE);
+    pool = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    pool.shutdownNow();
+    pool.awaitTermination(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    pg.close();
+  }
+
+  @Test
+  void dialect_isPostgres() {
+    assertThat(db.dialect()).isEqualTo(Dialect.POSTGRES);
+    assertThat(db.dialect().shared()).isTrue();
+  }
+
+  @Test
+  void write_returnsTheResultAndIsVisibleToReadsOfEveryNode() {
+    LocalDb other = pg.open();
+    for (int id = 1; id <= 20; id++) {
+      int written = id;
+      String result = db.write(tx -> {
+        insertItem(tx, written, "item-" + written);
+        return "done-" + written;
+      });
+
+      assertThat(result).isEqualTo("done-" + id);
+      assertThat(itemIds(other)).hasSize(id).contains(id);
+    }
+  }
+
+  @Test
+  void write_sqlException_rolledBackAndRethrownAsStoreUnavailable() {
+    db.write(tx -> insertItem(tx, 1, "one"));
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      insertItem(tx, 2, "two");
+      return insertItem(tx, 1, "duplicate"); // primary key violation
+    })).isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+
+    assertThat(itemIds(db)).containsExactly(1);
+  }
+
+  @Test
+  void write_runtimeException_rethrownAsIsAndRolledBack() {
+    IllegalArgumentException thrown = new IllegalArgumentException("bad input");
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      insertItem(tx, 1, "one");
+      throw thrown;
+    })).isSameAs(thrown);
+
+    assertThat(itemIds(db)).isEmpty();
+  }
+
+  @Test
+  void write_serializationFailure_retriedUntilItSucceeds() {
+    AtomicInteger calls = new AtomicInteger();
+
+    String result = db.write(tx -> {
+      insertItem(tx, calls.incrementAndGet(), "attempt");
+      if (calls.get() < 3) {
+        throw new SQLException("could not serialize access", "40001");
+      }
+      return "committed";
+    });
+
+    assertThat(result).isEqualTo("committed");
+    assertThat(itemIds(db)).containsExactly(3); // the failed attempts rolled back
+    assertThat(metrics.counter("localdb.write_retries").getCount()).isEqualTo(2);
+  }
+
+  @Test
+  void write_serializationFailureEveryTime_givesUpAfterBoundedAttempts() {
+    AtomicInteger calls = new AtomicInteger();
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      calls.incrementAndGet();
+      throw new SQLException("could not serialize access", "40001");
+    })).isInstanceOf(StoreUnavailableException.class);
+
+    assertThat(calls.get()).isEqualTo(PostgresLocalDb.MAX_ATTEMPTS);
+  }
+
+  @Test
+  void write_realDeadlockBetweenTwoWrites_oneRetriedAndBothCommit() throws Exception {
+    db.write(tx -> insertItem(tx, 1, "a") + insertItem(tx, 2, "b"));
+    CyclicBarrier bothHoldOneRow = new CyclicBarrier(2);
+    AtomicInteger attempts = new AtomicInteger();
+
+    Future<?> first = pool.submit(() -> db.write(tx -> lockBoth(tx, 1, 2, bothHoldOneRow, attempts)));
+    Future<?> second = pool.submit(() -> db.write(tx -> lockBoth(tx, 2, 1, bothHoldOneRow, attempts)));
+    first.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    second.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+    // Two first attempts, one of which PostgreSQL aborted; a retry can deadlock again when it takes
+    // the freed row before the survivor does, so there may be more than one.
+    assertThat(attempts.get()).isGreaterThanOrEqualTo(3);
+    assertThat(metrics.counter("localdb.write_retries").getCount()).isEqualTo(attempts.get() - 2);
+    assertThat(names(db)).containsExactly("a++", "b++");
+  }
+
+  /** Locks row {@code a}, waits (first attempts only) until the other write holds row {@code b}, then locks {@code b}. */
+  private static int lockBoth(Connection tx, int a, int b, CyclicBarrier barrier, AtomicInteger attempts) throws SQLException {
+    boolean firstRound = attempts.incrementAndGet() <= 2;
+    append(tx, a);
+    if (firstRound) {
+      try {
+        barrier.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    append(tx, b);
+    return 0;
+  }
+
+  private static void append(Connection tx, int id) throws SQLException {
+    try (PreparedStatement ps = tx.prepareStatement("UPDATE items SET name = name || '+' WHERE id = ?")) {
+      ps.setInt(1, id);
+      ps.executeUpdate();
+    }
+  }
+
+  @Test
+  void migrate_recordsEachVersionOfEachModule_andRunsNothingTheSecondTime() {
+    db.migrate(MODULE);
+    pg.open(MODULE, "othertest"); // another node starting on the same database
+
+    assertThat(migrations(MODULE)).containsExactly(Map.entry(1, "V001__items.sql"), Map.entry(2, "V002__seed.sql"));
+    assertThat(migrations("othertest")).containsExactly(Map.entry(1, "V001__others.sql"));
+    assertThat(seedRows()).isEqualTo(1);
+  }
+
+  @Test
+  void migrate_nodesStartingTogether_applyEachMigrationOnce() throws Exception {
+    PostgresFixture fresh = PostgresFixture.create();
+    try {
+      List<LocalDb> nodes = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        nodes.add(fresh.open());
+      }
+      CyclicBarrier start = new CyclicBarrier(nodes.size());
+      List<Future<?>> done = new ArrayList<>();
+      for (LocalDb node : nodes) {
+        done.add(pool.submit(() -> {
+          start.await(10, TimeUnit.SECONDS);
+          node.migrate(MODULE);
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS); // none failed on a duplicate table or row
+      }
+
+      assertThat(countRows(nodes.get(0), "seeds")).isEqualTo(1);
+    } finally {
+      fresh.close();
+    }
+  }
+
+  @Test
+  void migrate_databaseNewerThanThisBuild_refusedWithAClearError() {
+    db.write(tx -> {
+      try (PreparedStatement ins = tx.prepareStatement(
+          "INSERT INTO schema_migrations (module, version, name) VALUES (?, 3, 'V003__from_the_future.sql')")) {
+        ins.setString(1, MODULE);
+        return ins.executeUpdate();
+      }
+    });
+
+    assertThatThrownBy(() -> pg.open(MODULE))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("schema of localdbtest is at version 3, newer than this build knows (2)");
+  }
+
+  @Test
+  void migrate_failingMigration_rollsBackWholeAndStaysUnrecorded() {
+    assertThatThrownBy(() -> db.migrate("broken")).isInstanceOf(StoreUnavailableException.class);
+
+    assertThat(migrations("broken")).containsExactly(Map.entry(1, "V001__ok.sql"));
+  }
+
+  @Test
+  void migrate_moduleWithoutPostgresMigrations_namesTheMissingFile() {
+    assertThatThrownBy(() -> db.migrate("gap"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("db/gap/postgres/migrations.txt");
+  }
+
+  @Test
+  void notifyChange_deliveredToListenersOfEveryNodeOnCommitOnly() {
+    LocalDb otherNode = pg.open();
+    List<String> received = new CopyOnWriteArrayList<>();
+    List<Boolean> states = new CopyOnWriteArrayList<>();
+    LocalDb.Subscription sub = otherNode.listen("test_changes", listener(received, states));
+    Poll.until(Poll.DEADLINE, "listening", sub::listening);
+
+    assertThatThrownBy(() -> db.write(tx -> {
+      db.notifyChange(tx, "test_changes", "rolled-back");
+      throw new IllegalStateException("abort");
+    })).isInstanceOf(IllegalStateException.class);
+    db.write(tx -> {
+      insertItem(tx, 1, "one");
+      db.notifyChange(tx, "test_changes", "team/app:v1");
+      return null;
+    });
+    db.write(tx -> {
+      db.notifyChange(tx, "test_changes", "team/app:v2");
+      return null;
+    });
+
+    Poll.until(Poll.DEADLINE, "both notifications", () -> received.size() >= 2, () -> received);
+    assertThat(received).containsExactly("team/app:v1", "team/app:v2");
+    assertThat(states).containsExactly(true);
+  }
+
+  @Test
+  void listen_serverStoppedAndStarted_toldDownThenUpAgain_andWritesFailAsUnavailableMeanwhile() {
+    List<String> received = new CopyOnWriteArrayList<>();
+    List<Boolean> states = new CopyOnWriteArrayList<>();
+    LocalDb.Subscription sub = db.listen("test_changes", listener(received, states));
+    Poll.until(Poll.DEADLINE, "listening", sub::listening);
+
+    pg.stopServer();
+    try {
+      Poll.until(Poll.DEADLINE, "listener told the connection is down", () -> !sub.listening(), () -> states);
+      assertThatThrownBy(() -> db.write(tx -> insertItem(tx, 1, "lost")))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unreachable");
+      assertThatThrownBy(() -> db.read(PostgresLocalDbTest::itemIdsOn)).isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(db::check).isInstanceOf(StoreUnavailableException.class);
+    } finally {
+      pg.startServer();
+    }
+
+    Poll.until(Poll.DEADLINE, "listening again", sub::listening, () -> states);
+    db.write(tx -> {
+      insertItem(tx, 2, "after");
+      db.notifyChange(tx, "test_changes", "after-restart");
+      return null;
+    });
+    db.check();
+    Poll.until(Poll.DEADLINE, "notification after restart", () -> received.contains("after-restart"), () -> received);
+    assertThat(states).containsExactly(true, false, true);
+    assertThat(itemIds(db)).containsExactly(2);
+  }
+
+  @Test
+  void afterClose_everythingThrowsStoreUnavailable() {
+    db.close();
+
+    assertThatThrownBy(() -> db.write(tx -> insertItem(tx, 1, "x"))).isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(() -> db.read(PostgresLocalDbTest::itemIdsOn)).isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(db::check).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void open_unreachableServer_failsWithStoreUnavailable() {
+    PostgresSettings nowhere = new PostgresSettings(
+        "jdbc:postgresql://127.0.0.1:" + io.buildindex.testing.FreePorts.one() + "/x", "u", "p", 2);
+
+    assertThatThrownBy(() -> Databases.postgres(nowhere, new MetricRegistry()))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("cannot open PostgreSQL database");
+  }
+
+  @Test
+  void settings_neverPrintThePassword() {
+    assertThat(pg.settings().toString()).doesNotContain(PostgresFixture.PASSWORD).contains(pg.url());
+  }
+
+  private static LocalDb.Listener listener(List<String> received, List<Boolean> states) {
+    return new LocalDb.Listener() {
+      @Override
+      public void notified(String payload) {
+        received.add(payload);
+      }
+
+      @Override
+      public void listening(boolean up) {
+        states.add(up);
+      }
+    };
+  }
+
+  private static int insertItem(Connection tx, int id, String name) throws SQLException {
+    try (PreparedStatement ps = tx.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+      ps.setInt(1, id);
+      ps.setString(2, name);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static List<Integer> itemIds(LocalDb on) {
+    return on.read(PostgresLocalDbTest::itemIdsOn);
+  }
+
+  private static List<Integer> itemIdsOn(Connection c) throws SQLException {
+    List<Integer> ids = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM items ORDER BY id")) {
+      while (rs.next()) {
+        ids.add(rs.getInt(1));
+      }
+    }
+    return ids;
+  }
+
+  private static List<String> names(LocalDb on) {
+    return on.read(c -> {
+      List<String> names = new ArrayList<>();
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM items ORDER BY id")) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+      return names;
+    });
+  }
+
+  private int seedRows() {
+    return countRows(db, "seeds");
+  }
+
+  private static int countRows(LocalDb on, String table) {
+    return on.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  private List<Map.Entry<Integer, String>> migrations(String module) {
+    return db.read(c -> {
+      List<Map.Entry<Integer, String>> rows = new ArrayList<>();
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT version, name FROM schema_migrations WHERE module = ? ORDER BY version")) {
+        q.setString(1, module);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            rows.add(Map.entry(rs.getInt(1), rs.getString(2)));
+          }
+        }
+      }
+      return rows;
+    });
+  }
+}

@@ -1,0 +1,502 @@
+package io.buildindex.tagstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.buildindex.database.StoreUnavailableException;
+import io.buildindex.database.Dialect;
+import io.buildindex.database.testing.DbFixture;
+import io.buildindex.database.testing.SqliteFixture;
+import io.buildindex.tagstore.PutResult.Outcome;
+import io.buildindex.tagstore.TagStore.InTransaction;
+import io.buildindex.testing.FakeClock;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tag store's contract, run on each {@link Dialect} by a subclass ({@link SqliteTagStoreTest},
+ * {@link PostgresTagStoreTest}): the same outcomes, history, tombstones and listing order on both.
+ */
+abstract class SqlTagStoreTest {
+  private static final Tag TAG = Tag.parse("team/app:v1");
+  private static final Digest A = digest('a');
+  private static final Digest B = digest('b');
+  private static final Digest C = digest('c');
+
+  private final Dialect dialect;
+  @TempDir Path dir;
+  private final FakeClock clock = new FakeClock();
+  private DbFixture fixture;
+  private SqlTagStore store;
+
+  SqlTagStoreTest(Dialect dialect) {
+    this.dialect = dialect;
+  }
+
+  @BeforeEach
+  void setUp() {
+    fixture = DbFixture.open(dialect, dir, SqliteFixture.TEST_MODULE);
+    store = new SqlTagStore(fixture.db(), clock); // applies the tagstore migrations itself
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+    fixture.close();
+  }
+
+  @Test
+  void newestGeneration_coversLiveTagsAndTombstones() {
+    assertThat(store.newestGeneration()).isEqualTo(Generation.ZERO);
+    store.put(TAG, A, gen(7));
+    store.put(Tag.parse("repo:other"), A, gen(3));
+    assertThat(store.newestGeneration()).isEqualTo(gen(7));
+    store.delete(Tag.parse("repo:gone"), gen(9), TagStore.InTransaction.NONE);
+    assertThat(store.newestGeneration()).isEqualTo(gen(9));
+  }
+
+  @Test
+  void get_neverWritten_empty() {
+    assertThat(store.get(TAG)).isEmpty();
+    assertThat(store.record(TAG)).isEmpty();
+    assertThat(store.history(TAG, 10)).isEmpty();
+  }
+
+  @Test
+  void put_newTag_appliedAndReadable() {
+    PutResult result = store.put(TAG, A, gen(1));
+
+    TagRecord expected = new TagRecord(TAG, A, gen(1), clock.instant());
+    assertThat(result).isEqualTo(new PutResult(Outcome.APPLIED, expected));
+    assertThat(store.get(TAG)).contains(A);
+    assertThat(store.record(TAG)).contains(expected);
+    assertThat(store.history(TAG, 10)).containsExactly(new HistoryEntry(A, gen(1), clock.instant()));
+  }
+
+  @Test
+  void put_newerGenerationOtherDigest_appliedAndHistoryNewestFirst() {
+    Instant t1 = clock.instant();
+    store.put(TAG, A, gen(1));
+    clock.advanceMillis(1_000);
+    Instant t2 = clock.instant();
+    store.put(TAG, B, gen(2));
+    clock.advanceMillis(1_000);
+    Instant t3 = clock.instant();
+
+    PutResult result = store.put(TAG, C, gen(3));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(store.get(TAG)).contains(C);
+    assertThat(store.history(TAG, 10)).containsExactly(
+        new HistoryEntry(C, gen(3), t3), new HistoryEntry(B, gen(2), t2), new HistoryEntry(A, gen(1), t1));
+    assertThat(store.history(TAG, 2)).extracting(HistoryEntry::digest).containsExactly(C, B);
+  }
+
+  @Test
+  void put_olderGeneration_supersededWithoutChangeOrHistory() {
+    store.put(TAG, B, gen(5));
+    TagRecord stored = store.record(TAG).orElseThrow();
+    clock.advanceMillis(1_000);
+
+    PutResult result = store.put(TAG, A, gen(4));
+
+    assertThat(result).isEqualTo(new PutResult(Outcome.SUPERSEDED, stored));
+    assertThat(store.record(TAG)).contains(stored);
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(B);
+  }
+
+  @Test
+  void put_sameGenerationSameDigest_unchanged() {
+    store.put(TAG, A, gen(5));
+    TagRecord stored = store.record(TAG).orElseThrow();
+    clock.advanceMillis(1_000);
+
+    PutResult result = store.put(TAG, A, gen(5));
+
+    assertThat(result).isEqualTo(new PutResult(Outcome.UNCHANGED, stored));
+    assertThat(store.record(TAG)).contains(stored);
+    assertThat(store.history(TAG, 10)).hasSize(1);
+  }
+
+  @Test
+  void put_newerGenerationSameDigest_unchangedButGenerationAdvances() {
+    store.put(TAG, A, gen(5));
+
+    PutResult result = store.put(TAG, A, gen(7));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.UNCHANGED);
+    assertThat(result.current().generation()).isEqualTo(gen(7));
+    assertThat(store.record(TAG).orElseThrow().generation()).isEqualTo(gen(7));
+    assertThat(store.history(TAG, 10)).hasSize(1);
+    assertThat(store.put(TAG, B, gen(6)).outcome()).isEqualTo(Outcome.SUPERSEDED);
+  }
+
+  @Test
+  void put_equalGenerationOtherDigest_higherDigestWinsInEitherOrder() {
+    Tag first = Tag.parse("repo:ab");
+    Tag second = Tag.parse("repo:ba");
+
+    store.put(first, A, gen(5));
+    PutResult aThenB = store.put(first, B, gen(5));
+    store.put(second, B, gen(5));
+    PutResult bThenA = store.put(second, A, gen(5));
+
+    assertThat(aThenB.outcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(bThenA.outcome()).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(store.get(first)).contains(B);
+    assertThat(store.get(second)).contains(B);
+  }
+
+  @Test
+  void delete_liveTag_storesTombstoneAndKeepsHistory() {
+    store.put(TAG, A, gen(1));
+    clock.advanceMillis(1_000);
+
+    PutResult result = store.delete(TAG, gen(2), InTransaction.NONE);
+
+    TagRecord tombstone = new TagRecord(TAG, null, gen(2), clock.instant());
+    assertThat(result).isEqualTo(new PutResult(Outcome.APPLIED, tombstone));
+    assertThat(store.get(TAG)).isEmpty();
+    assertThat(store.record(TAG)).contains(tombstone);
+    assertThat(tombstone.deleted()).isTrue();
+    assertThat(tombstone.live()).isEmpty();
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(A);
+  }
+
+  @Test
+  void put_olderThanTombstone_superseded() {
+    store.put(TAG, A, gen(1));
+    store.delete(TAG, gen(5), InTransaction.NONE);
+
+    PutResult result = store.put(TAG, B, gen(3));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(result.current().deleted()).isTrue();
+    assertThat(store.get(TAG)).isEmpty();
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(A);
+  }
+
+  @Test
+  void put_newerThanTombstone_applies() {
+    store.put(TAG, A, gen(1));
+    store.delete(TAG, gen(5), InTransaction.NONE);
+
+    PutResult result = store.put(TAG, B, gen(7));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(store.get(TAG)).contains(B);
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(B, A);
+  }
+
+  @Test
+  void put_sameDigestNewerThanTombstone_applies() {
+    store.put(TAG, A, gen(1));
+    store.delete(TAG, gen(2), InTransaction.NONE);
+
+    assertThat(store.put(TAG, A, gen(3)).outcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(store.get(TAG)).contains(A);
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(A, A);
+  }
+
+  @Test
+  void delete_neverWritten_storesTombstoneAsUnchanged() {
+    PutResult result = store.delete(TAG, gen(5), InTransaction.NONE);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.UNCHANGED);
+    assertThat(store.record(TAG)).contains(new TagRecord(TAG, null, gen(5), clock.instant()));
+    assertThat(store.get(TAG)).isEmpty();
+    assertThat(store.put(TAG, A, gen(4)).outcome())
+        .as("the tombstone keeps an older replicated put out")
+        .isEqualTo(Outcome.SUPERSEDED);
+    assertThat(store.history(TAG, 10)).isEmpty();
+  }
+
+  @Test
+  void delete_olderThanLiveTag_superseded() {
+    store.put(TAG, A, gen(5));
+
+    PutResult result = store.delete(TAG, gen(4), InTransaction.NONE);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(store.get(TAG)).contains(A);
+  }
+
+  @Test
+  void delete_equalGenerationAsPut_putWinsInEitherOrder() {
+    Tag putFirst = Tag.parse("repo:put-first");
+    Tag deleteFirst = Tag.parse("repo:delete-first");
+
+    store.put(putFirst, A, gen(5));
+    store.delete(putFirst, gen(5), InTransaction.NONE);
+    store.delete(deleteFirst, gen(5), InTransaction.NONE);
+    store.put(deleteFirst, A, gen(5));
+
+    assertThat(store.get(putFirst)).contains(A);
+    assertThat(store.get(deleteFirst)).contains(A);
+  }
+
+  @Test
+  void put_hookRunsInTheWritesTransaction() {
+    List<String> seen = new ArrayList<>();
+    InTransaction hook = (tx, result) -> {
+      seen.add("outcome " + result.outcome());
+      seen.add("tx sees " + digestIn(tx, TAG));
+      seen.add("others see " + fixture.db().read(c -> digestIn(c, TAG)));
+      insertItem(tx, 1, "written with the tag");
+    };
+
+    store.put(TAG, A, gen(1), hook);
+
+    assertThat(seen).containsExactly("outcome APPLIED", "tx sees " + A, "others see null");
+    assertThat(itemCount()).isEqualTo(1);
+  }
+
+  @Test
+  void put_hookThrowsRuntimeException_tagWriteRolledBackToo() {
+    IllegalStateException failure = new IllegalStateException("enqueue failed");
+
+    assertThatThrownBy(() -> store.put(TAG, A, gen(1), (tx, result) -> {
+      insertItem(tx, 1, "half done");
+      throw failure;
+    })).isSameAs(failure);
+
+    assertThat(store.record(TAG)).isEmpty();
+    assertThat(store.history(TAG, 10)).isEmpty();
+    assertThat(itemCount()).isZero();
+  }
+
+  @Test
+  void put_hookThrowsSqlException_tagWriteRolledBackAndStoreUnavailable() {
+    store.put(TAG, A, gen(1));
+
+    assertThatThrownBy(() -> store.put(TAG, B, gen(2), (tx, result) -> {
+      throw new SQLException("enqueue failed");
+    })).isInstanceOf(StoreUnavailableException.class).hasCauseInstanceOf(SQLException.class);
+
+    assertThat(store.record(TAG).orElseThrow().generation()).isEqualTo(gen(1));
+    assertThat(store.get(TAG)).contains(A);
+    assertThat(store.history(TAG, 10)).hasSize(1);
+  }
+
+  @Test
+  void delete_hookThrows_tombstoneRolledBack() {
+    store.put(TAG, A, gen(1));
+
+    assertThatThrownBy(() -> store.delete(TAG, gen(2), (tx, result) -> {
+      throw new IllegalStateException("enqueue failed");
+    })).isInstanceOf(IllegalStateException.class);
+
+    assertThat(store.get(TAG)).contains(A);
+  }
+
+  @Test
+  void put_superseded_hookStillRunsWithTheWinningState() {
+    store.put(TAG, B, gen(5));
+    List<PutResult> seen = new ArrayList<>();
+
+    store.put(TAG, A, gen(4), (tx, result) -> seen.add(result));
+
+    assertThat(seen).singleElement().satisfies(r -> {
+      assertThat(r.outcome()).isEqualTo(Outcome.SUPERSEDED);
+      assertThat(r.current().digest()).isEqualTo(B);
+    });
+  }
+
+  @Test
+  void list_prefix_liveTagsInKeyOrderWithoutTombstones() {
+    putAll("repo:a", "repo:b", "repo:c", "repo:d", "repo2:x", "repo/sub:y", "repoa:q", "rep:z", "other:a");
+    store.delete(Tag.parse("repo:d"), gen(100), InTransaction.NONE);
+
+    assertThat(store.list("repo", 100, null)).isEqualTo(new Page(
+        List.of("repo/sub:y", "repo2:x", "repo:a", "repo:b", "repo:c", "repoa:q"), null));
+    assertThat(store.list("repo:", 100, null).items()).containsExactly("repo:a", "repo:b", "repo:c");
+    assertThat(store.list("", 100, null).items()).hasSize(8);
+    assertThat(store.list("nothing", 100, null)).isEqualTo(new Page(List.of(), null));
+  }
+
+  @Test
+  void list_paging_followsNextAfterToTheEnd() {
+    putAll("r:t0", "r:t1", "r:t2", "r:t3", "r:t4", "r:t5", "r:t6");
+
+    Page first = store.list("r:", 3, null);
+    Page second = store.list("r:", 3, first.nextAfter());
+    Page third = store.list("r:", 3, second.nextAfter());
+
+    assertThat(first).isEqualTo(new Page(List.of("r:t0", "r:t1", "r:t2"), "r:t2"));
+    assertThat(second).isEqualTo(new Page(List.of("r:t3", "r:t4", "r:t5"), "r:t5"));
+    assertThat(third).isEqualTo(new Page(List.of("r:t6"), null));
+  }
+
+  @Test
+  void list_lastPageExactlyFull_hasNoNextAfter() {
+    putAll("r:t0", "r:t1", "r:t2", "r:t3");
+
+    Page first = store.list("r:", 2, null);
+    Page second = store.list("r:", 2, first.nextAfter());
+
+    assertThat(second).isEqualTo(new Page(List.of("r:t2", "r:t3"), null));
+  }
+
+  @Test
+  void list_tombstonesSkippedAcrossPages() {
+    putAll("r:t0", "r:t1", "r:t2", "r:t3", "r:t4");
+    store.delete(Tag.parse("r:t1"), gen(100), InTransaction.NONE);
+    store.delete(Tag.parse("r:t2"), gen(100), InTransaction.NONE);
+
+    Page first = store.list("r:", 2, null);
+    Page second = store.list("r:", 2, first.nextAfter());
+
+    assertThat(first).isEqualTo(new Page(List.of("r:t0", "r:t3"), "r:t3"));
+    assertThat(second).isEqualTo(new Page(List.of("r:t4"), null));
+  }
+
+  @Test
+  void list_tagsWrittenBetweenPages_neitherDuplicatedNorSkipped() {
+    putAll("r:t1", "r:t3", "r:t5");
+    Page first = store.list("r:", 2, null);
+
+    putAll("r:t0", "r:t4");
+    Page second = store.list("r:", 2, first.nextAfter());
+
+    assertThat(first.items()).containsExactly("r:t1", "r:t3");
+    assertThat(second.items()).containsExactly("r:t4", "r:t5");
+  }
+
+  @Test
+  void list_afterOutsidePrefix_clampedToTheRange() {
+    putAll("r:t0", "r:t1");
+
+    assertThat(store.list("r:", 10, "a").items()).containsExactly("r:t0", "r:t1");
+    assertThat(store.list("r:", 10, "z").items()).isEmpty();
+  }
+
+  @Test
+  void listRepository_namesOfThatRepositoryOnly() {
+    putAll("repo:a", "repo:b", "repo:c", "repo:d", "repo2:x", "repo/sub:y", "repo-x:w", "repo_x:v", "rep:z");
+    store.delete(Tag.parse("repo:d"), gen(100), InTransaction.NONE);
+
+    assertThat(store.listRepository("repo", 100, null)).isEqualTo(new Page(List.of("a", "b", "c"), null));
+    assertThat(store.listRepository("repo/sub", 100, null).items()).containsExactly("y");
+    assertThat(store.listRepository("nothing", 100, null)).isEqualTo(new Page(List.of(), null));
+  }
+
+  @Test
+  void listRepository_paging_nextAfterIsATagName() {
+    putAll("repo:a", "repo:b", "repo:c", "repo2:x");
+
+    Page first = store.listRepository("repo", 2, null);
+    Page second = store.listRepository("repo", 2, first.nextAfter());
+
+    assertThat(first).isEqualTo(new Page(List.of("a", "b"), "b"));
+    assertThat(second).isEqualTo(new Page(List.of("c"), null));
+  }
+
+  @Test
+  void scan_includesTombstonesInKeyOrder() {
+    putAll("b:1", "a:1", "c:1", "a/x:1");
+    store.delete(Tag.parse("b:1"), gen(100), InTransaction.NONE);
+    store.delete(Tag.parse("d:1"), gen(100), InTransaction.NONE);
+
+    List<TagRecord> all = store.scan(null, 100);
+
+    assertThat(all).extracting(r -> r.tag().toString()).containsExactly("a/x:1", "a:1", "b:1", "c:1", "d:1");
+    assertThat(all).extracting(TagRecord::deleted).containsExactly(false, false, true, false, true);
+    assertThat(all.get(1).digest()).isEqualTo(A);
+  }
+
+  @Test
+  void scan_afterAndLimit_pagesThroughEveryRecord() {
+    putAll("a:1", "b:1", "c:1", "d:1", "e:1");
+    store.delete(Tag.parse("c:1"), gen(100), InTransaction.NONE);
+
+    List<String> seen = new ArrayList<>();
+    @Nullable String after = null;
+    List<TagRecord> page;
+    do {
+      page = store.scan(after, 2);
+      page.forEach(r -> seen.add(r.tag().toString()));
+      after = page.isEmpty() ? after : page.get(page.size() - 1).tag().toString();
+    } while (!page.isEmpty());
+
+    assertThat(seen).containsExactly("a:1", "b:1", "c:1", "d:1", "e:1");
+  }
+
+  @Test
+  void countLive_excludesTombstones() {
+    putAll("a:1", "b:1", "c:1");
+    store.delete(Tag.parse("b:1"), gen(100), InTransaction.NONE);
+
+    assertThat(store.countLive()).isEqualTo(2);
+  }
+
+  @Test
+  void check_openDatabase_passes() {
+    store.check();
+  }
+
+  @Test
+  void reopen_keepsTagsTombstonesAndHistory() {
+    store.put(TAG, A, gen(1));
+    store.put(TAG, B, gen(2));
+    Tag deleted = Tag.parse("repo:gone");
+    store.put(deleted, A, gen(1));
+    store.delete(deleted, gen(2), InTransaction.NONE);
+
+    fixture.reopen();
+    store = new SqlTagStore(fixture.db(), clock);
+
+    assertThat(store.get(TAG)).contains(B);
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(B, A);
+    assertThat(store.record(deleted).orElseThrow().deleted()).isTrue();
+  }
+
+  private void putAll(String... tags) {
+    for (String t : tags) {
+      store.put(Tag.parse(t), A, gen(1));
+    }
+  }
+
+  private static @Nullable String digestIn(Connection c, Tag tag) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT digest FROM tags WHERE tag = ?")) {
+      q.setString(1, tag.toString());
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private static void insertItem(Connection tx, int id, String name) throws SQLException {
+    try (PreparedStatement s = tx.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)")) {
+      s.setInt(1, id);
+      s.setString(2, name);
+      s.executeUpdate();
+    }
+  }
+
+  private int itemCount() {
+    return fixture.db().read(c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM items"); ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    });
+  }
+
+  static Generation gen(long value) {
+    return new Generation(value);
+  }
+
+  static Digest digest(char hex) {
+    return Digest.parse("sha256:" + String.valueOf(hex).repeat(64));
+  }
+}
