@@ -77,14 +77,21 @@ final class MetricsExpositionTest {
     assertThat(node.app().metricsExport().uncataloged()).as("registered metrics missing from MetricCatalog").isEmpty();
   }
 
+  private static final Set<String> SHARED_MODE_ONLY = Set.of("localdb_write_retries_total",
+      "localdb_pool_active_connections", "localdb_pool_idle_connections", "localdb_pool_pending_threads",
+      "localdb_pool_max_connections", "localdb_listen_connected", "tagstore_cache_listening",
+      "tagstore_cache_invalidations_total", "tagstore_cache_bypassed_reads_total");
+
   @Test
   void everyCatalogFamilyWithoutConfigNeeds_isInTheScrape() {
     Set<String> missing = new TreeSet<>(catalogNames());
     missing.removeAll(families(scrape));
 
-    // Only what needs a cluster (ring, neighbors, anti-entropy), an origin (Docker) or notifications.
+    // Only what needs a cluster (ring, neighbors, anti-entropy, cluster lists), an origin (Docker),
+    // notifications, or shared mode (the PostgreSQL pool and the cache's notification connection).
     assertThat(missing).allMatch(n -> n.startsWith("hashring_") || n.startsWith("duplicate_")
-        || n.startsWith("antientropy_") || n.startsWith("docker_") || n.startsWith("notifications_"));
+        || n.startsWith("antientropy_") || n.startsWith("cluster_") || n.startsWith("docker_")
+        || n.startsWith("notifications_") || SHARED_MODE_ONLY.contains(n), "needs a cluster, an origin, notifications or shared mode");
   }
 
   @Test
