@@ -44,6 +44,33 @@ final class PageMergeTest {
   }
 
   @Test
+  void firstAsk_theMembersShareWithAMargin_neverAboveTheLimit() {
+    assertThat(PageMerge.firstAsk(1000, 2, 5)).isEqualTo(400 + 100 + 8);
+    assertThat(PageMerge.firstAsk(7, 2, 5)).isEqualTo(7);
+    assertThat(PageMerge.firstAsk(1000, 3, 3)).as("every member holds every key").isEqualTo(1000);
+    assertThat(PageMerge.firstAsk(10_000, 1, 1)).isEqualTo(10_000);
+  }
+
+  @Test
+  void aMemberHoldingMoreThanItsShare_isAskedAgainForTheLimit() {
+    FakeMember full = new FakeMember("full");
+    List<FakeMember> members = new ArrayList<>(List.of(full));
+    for (int i = 0; i < 4; i++) {
+      members.add(new FakeMember("empty" + i));
+    }
+    for (int i = 0; i < 100; i++) {
+      full.live("r:" + (1000 + i), 1);
+    }
+
+    Page page = merge.merge(List.copyOf(members), List.of(), 1, "r:", 50, null);
+
+    assertThat(page.items()).hasSize(50).startsWith("r:1000").endsWith("r:1049");
+    assertThat(page.nextAfter()).isEqualTo("r:1049");
+    assertThat(full.requests).as("a first request of its share, then the limit").isEqualTo(2);
+    assertThat(full.largestLimitAsked).isEqualTo(50);
+  }
+
+  @Test
   void newestGenerationDecidesAKey_anOwnersTombstoneHidesAStaleLiveCopy() {
     FakeMember owner = new FakeMember("owner").tombstone("team/app:deleted", 20).live("team/app:rewritten", 30);
     FakeMember stale = new FakeMember("stale-non-owner").live("team/app:deleted", 10).tombstone("team/app:rewritten", 25);
