@@ -38,7 +38,8 @@
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
-#                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr)
+#                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr), and of
+#                        the asked node during the ring's ringlist run (ringlist.jfr)
 #   NICE [0]             run servers, wrk and Seed at this niceness (e.g. -10, needs root), and set
 #                        it on the session's autogroup, so that other work on a shared machine
 #                        takes less of their CPU (it then gets less: use with care)
@@ -787,7 +788,9 @@ scenario_ringlist() {
   [ "$(curl -s "$url0$path" | grep -o '"size":[0-9]*')" = "\"size\":$RINGLIST_LIMIT" ] || die "ring's page is not $RINGLIST_LIMIT names"
   local held; held="$(curl -s -H 'X-Build-Index-Forwarded: 1' "$url0/list/bench/list?limit=10000" | grep -o '"size":[0-9]*' | cut -d: -f2)"
   wrk_run "warmup ringlist ring" "${pids[0]}" "$conns" "$WARMUP" "$url0$path" get.lua
+  profile_start "${pids[0]}" ringlist
   wrk_run "GET /list $RINGLIST_LIMIT-name page, $RINGLIST_NODES-node ring (merged; server CPU: the asked node only)" "${pids[0]}" "$conns" "$DURATION" "$url0$path" get.lua
+  profile_stop "${pids[0]}" ringlist
   local m="$RAW_DIR/metrics-ringlist.txt"; scrape "$url0" "$m"
   SUMMARY+=("list latency of a $RINGLIST_LIMIT-name page ($RINGLIST_TAGS tags): $RINGLIST_NODES-node ring (max_replica 2, the asked node holds $held) p50 **$R_P50 ms**, p99 $R_P99 ms ($(printf '%.0f' "$R_OK_RPS") pages/s at -c$conns) vs single node p50 **$s_p50 ms**, p99 $s_p99 ms ($(printf '%.0f' "$s_rps") pages/s): ring/single p50 $(ratio "$R_P50" "$s_p50")x, p99 $(ratio "$R_P99" "$s_p99")x; fan-out failures $(metric "$m" cluster_list_fanout_failures_total); load average $(cut -d' ' -f1-3 /proc/loadavg)")
   for i in "${pids[@]}"; do stop_pid "$i"; done
