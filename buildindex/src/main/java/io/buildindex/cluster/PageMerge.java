@@ -88,7 +88,7 @@ final class PageMerge {
     Page page() {
       List<String> keys = new ArrayList<>(limit);
       while (true) {
-        List<Cursor> dry = cursors.stream().filter(Cursor::needsRefill).toList();
+        List<Cursor> dry = dry();
         if (!dry.isEmpty()) {
           refill(dry);
           continue;
@@ -104,6 +104,18 @@ final class PageMerge {
           keys.add(next.tag());
         }
       }
+    }
+
+    /** The cursors to refill before the next key can be decided; checked once per key, so without a stream. */
+    private List<Cursor> dry() {
+      List<Cursor> dry = List.of();
+      for (Cursor c : cursors) {
+        if (c.needsRefill()) {
+          dry = dry.isEmpty() ? new ArrayList<>() : dry;
+          dry.add(c);
+        }
+      }
+      return dry;
     }
 
     /** The smallest key among the cursors' heads, taken from every cursor that has it, as its newest record. */
