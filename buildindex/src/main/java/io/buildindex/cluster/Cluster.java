@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's cluster membership and the work that comes with it: the hash ring, neighbor
- * duplication, owner reads, listings merged from every member and periodic anti-entropy. With no {@code cluster} section the ring is
- * this node alone and every operation is local. Thread-safe.
+ * duplication, owner reads, listings merged from every member and periodic anti-entropy. With no
+ * {@code cluster} section the ring is this node alone and every operation is local. Thread-safe.
  */
 public final class Cluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
