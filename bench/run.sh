@@ -24,6 +24,10 @@
 #           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
 #   shared  shared mode: durable PUT/s and hot GET/s of 3 nodes sharing one PostgreSQL (a server of
 #           its own, fsync on; one wrk per node, CONNS split between them) vs one SQLite node
+#   ringlist  GET /list of a RINGLIST_LIMIT (1000)-name page: a ring of RINGLIST_NODES (5) nodes with
+#           max_replica 2 holding RINGLIST_TAGS (5000) tags (the page merged from every member) vs
+#           one single node holding the same tags; wrk -c$THREADS (one request per wrk thread at a
+#           time), p50/p99 latency (not in the default set: run it by name)
 #
 # Environment (defaults in brackets):
 #   DURATION [15s]       each measured wrk run
@@ -35,10 +39,12 @@
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] MEM_SMALL [200000] MEM_TASKS [100000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
 #   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
+#   RINGLIST_NODES [5] RINGLIST_TAGS [5000] RINGLIST_LIMIT [1000]
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
-#                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr)
+#                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr), and of
+#                        the asked node during the ring's ringlist run (ringlist.jfr)
 #   NICE [0]             run servers, wrk and Seed at this niceness (e.g. -10, needs root), and set
 #                        it on the session's autogroup, so that other work on a shared machine
 #                        takes less of their CPU (it then gets less: use with care)
@@ -85,6 +91,9 @@ QUIET_CORES="${QUIET_CORES:-0.3}"
 DRAIN_TASKS="${DRAIN_TASKS:-10000}"
 DRAIN_DEADLINE="${DRAIN_DEADLINE:-300}"
 LAG_PUTS="${LAG_PUTS:-200}"
+RINGLIST_NODES="${RINGLIST_NODES:-5}"
+RINGLIST_TAGS="${RINGLIST_TAGS:-5000}"
+RINGLIST_LIMIT="${RINGLIST_LIMIT:-1000}"
 PUT_TARGET=10000
 DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
 LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
@@ -996,6 +1005,51 @@ scenario_shared() {
   SUMMARY+=("shared mode hot GET: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_get")/s vs 1 SQLite node $(printf '%.0f' "$sq_get")/s = **${r_get}x** (target >= 0.8x): $v_get")
 }
 
+
+# ringlist: the latency of one RINGLIST_LIMIT-name page of GET /list, merged from every member of a
+# ring (RINGLIST_NODES nodes, max_replica 2: each holds about 2/RINGLIST_NODES of the tags) vs a
+# single node's own page, same tags, same run. wrk with one connection per thread, so latency is
+# a request's own, not a queue's. The page asked is the first (no offset).
+scenario_ringlist() {
+  log "== ringlist: GET /list of a $RINGLIST_LIMIT-name page, $RINGLIST_NODES-node ring (max_replica 2) vs one node, $RINGLIST_TAGS tags"
+  local path="/list/bench/list?limit=$RINGLIST_LIMIT" conns="$THREADS"
+  start_server ringlist-single
+  local single_pid=$SERVER_PID single_url=$SERVER_URL
+  seed "$single_pid" "$single_url" "$RINGLIST_TAGS" "bench/list" "seed $RINGLIST_TAGS tags on one node"
+  [ "$(curl -s "$single_url$path" | grep -o '"size":[0-9]*')" = "\"size\":$RINGLIST_LIMIT" ] || die "single node's page is not $RINGLIST_LIMIT names"
+  wrk_run "warmup ringlist single" "$single_pid" "$conns" "$WARMUP" "$single_url$path" get.lua
+  wrk_run "GET /list $RINGLIST_LIMIT-name page, single node" "$single_pid" "$conns" "$DURATION" "$single_url$path" get.lua
+  local s_p50=$R_P50 s_p99=$R_P99 s_rps=$R_OK_RPS s_us=$R_US
+  stop_pid "$single_pid"
+
+  local ports=() i hosts=""
+  for i in $(seq 1 "$RINGLIST_NODES"); do ports+=("$(free_port)"); done
+  for i in "${ports[@]}"; do hosts="$hosts${hosts:+, }\"127.0.0.1:$i\""; done
+  local ring_yaml="cluster: {hosts: {static: [$hosts]}, max_replica: 2, anti_entropy_interval: 1h}"
+  local pids=()
+  for i in $(seq 0 $(( RINGLIST_NODES - 1 ))); do
+    start_server "ringlist-$i" "$ring_yaml" "${ports[$i]}"
+    pids+=("$SERVER_PID")
+  done
+  local url0="http://127.0.0.1:${ports[0]}" healthy=""
+  for _ in $(seq 1 150); do # the members probe each other: wait until node 0 sees every one up
+    scrape "$url0" "$WORK/ring-health.txt"; healthy="$(metric "$WORK/ring-health.txt" hashring_healthy_members)"
+    [ "${healthy%.*}" = "$RINGLIST_NODES" ] && break
+    sleep 0.2
+  done
+  [ "${healthy%.*}" = "$RINGLIST_NODES" ] || die "node 0 sees $healthy healthy members, want $RINGLIST_NODES"
+  # Through node 0: a tag it does not own is routed to an owner, as any client's write would be.
+  seed "${pids[0]}" "$url0" "$RINGLIST_TAGS" "bench/list" "seed $RINGLIST_TAGS tags through one node of the ring"
+  [ "$(curl -s "$url0$path" | grep -o '"size":[0-9]*')" = "\"size\":$RINGLIST_LIMIT" ] || die "ring's page is not $RINGLIST_LIMIT names"
+  local held; held="$(curl -s -H 'X-Build-Index-Forwarded: 1' "$url0/list/bench/list?limit=10000" | grep -o '"size":[0-9]*' | cut -d: -f2)"
+  wrk_run "warmup ringlist ring" "${pids[0]}" "$conns" "$WARMUP" "$url0$path" get.lua
+  profile_start "${pids[0]}" ringlist
+  wrk_run "GET /list $RINGLIST_LIMIT-name page, $RINGLIST_NODES-node ring (merged; server CPU: the asked node only)" "${pids[0]}" "$conns" "$DURATION" "$url0$path" get.lua
+  profile_stop "${pids[0]}" ringlist
+  local m="$RAW_DIR/metrics-ringlist.txt"; scrape "$url0" "$m"
+  SUMMARY+=("list latency of a $RINGLIST_LIMIT-name page ($RINGLIST_TAGS tags): $RINGLIST_NODES-node ring (max_replica 2, the asked node holds $held) p50 **$R_P50 ms**, p99 $R_P99 ms ($(printf '%.0f' "$R_OK_RPS") pages/s at -c$conns) vs single node p50 **$s_p50 ms**, p99 $s_p99 ms ($(printf '%.0f' "$s_rps") pages/s): ring/single p50 $(ratio "$R_P50" "$s_p50")x, p99 $(ratio "$R_P99" "$s_p99")x; fan-out failures $(metric "$m" cluster_list_fanout_failures_total); load average $(cut -d' ' -f1-3 /proc/loadavg)")
+  for i in "${pids[@]}"; do stop_pid "$i"; done
+}
 
 # --- main --------------------------------------------------------------------------------------
 

@@ -21,11 +21,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's cluster membership and the work that comes with it: the hash ring, neighbor
- * duplication, owner reads and periodic anti-entropy. With no {@code cluster} section the ring is
- * this node alone and every operation is local. Thread-safe.
+ * duplication, owner reads, listings merged from every member and periodic anti-entropy. With no
+ * {@code cluster} section the ring is this node alone and every operation is local. Thread-safe.
  */
 public final class Cluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+  /**
+   * How long a listing waits for a member's page: a page of up to 10,000 records is read from an
+   * index in milliseconds; the HTTP client's own 5 s call timeout bounds the call behind it.
+   */
+  static final Duration LIST_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * What a cluster is built from. {@code config} null means a single node; {@code consulTls} is
@@ -40,15 +45,17 @@ public final class Cluster implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService calls;
   private final @Nullable Duration antiEntropyInterval;
+  private final Listing listing;
 
   private Cluster(HashRing ring, Neighbors neighbors, AntiEntropy antiEntropy, ScheduledExecutorService scheduler,
-      ExecutorService calls, @Nullable Duration antiEntropyInterval) {
+      ExecutorService calls, @Nullable Duration antiEntropyInterval, Listing listing) {
     this.ring = ring;
     this.neighbors = neighbors;
     this.antiEntropy = antiEntropy;
     this.scheduler = scheduler;
     this.calls = calls;
     this.antiEntropyInterval = antiEntropyInterval;
+    this.listing = listing;
   }
 
   /** {@code clock} is the composition root's: the ring's health tracking reads it. */
@@ -60,8 +67,10 @@ public final class Cluster implements AutoCloseable {
     NeighborClient client = new NeighborClient(setup.http(), setup.json());
     Neighbors neighbors = new Neighbors(ring, client, setup.staggers(), calls, metrics);
     AntiEntropy antiEntropy = new AntiEntropy(ring, store, client, setup.json(), metrics);
+    Listing listing = setup.config() == null ? Listing.local(store) : new RingListing(ring, store, client,
+        setup.config().maxReplica(), new PageMerge(calls, LIST_TIMEOUT), metrics);
     return new Cluster(ring, neighbors, antiEntropy, scheduler, calls,
-        setup.config() == null ? null : setup.config().antiEntropyInterval());
+        setup.config() == null ? null : setup.config().antiEntropyInterval(), listing);
   }
 
   /** Loads membership, then starts health probes and (in a cluster) periodic anti-entropy. */
@@ -80,6 +89,19 @@ public final class Cluster implements AutoCloseable {
     } catch (Throwable e) { // an Error too: a periodic task that throws is never run again
       log.warn("anti-entropy round failed", e);
     }
+  }
+
+  /**
+   * Whether this node has peers (a {@code cluster} section): then each node stores only the tags
+   * it owns and {@link #listing()} must ask the members. Without, the local listing is complete.
+   */
+  public boolean hasPeers() {
+    return listing instanceof RingListing;
+  }
+
+  /** The listing of every member's tags, merged; for a node without peers, its own store's. */
+  public Listing listing() {
+    return listing;
   }
 
   public HashRing ring() {

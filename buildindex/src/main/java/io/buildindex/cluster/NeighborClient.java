@@ -3,6 +3,7 @@ package io.buildindex.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.buildindex.config.HostPort;
 import io.buildindex.tagreplication.wire.BoundedBody;
+import io.buildindex.tagreplication.wire.MemberList;
 import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.buildindex.tagreplication.wire.TagGet.TagState;
 import io.buildindex.tagreplication.wire.TagGet;
@@ -114,6 +115,16 @@ final class NeighborClient {
       TagState state = TagGet.read(response);
       Digest digest = state.digest();
       return digest == null ? Optional.empty() : Optional.of(new RemoteTag(digest, state.generation()));
+    }
+  }
+
+  /** A page of {@code node}'s own records in the range ({@link MemberList}); a non-2xx answer is an IOException. */
+  MemberList.Records list(HostPort node, String prefix, @Nullable String after, int limit) throws IOException {
+    try (Response response = http.newCall(MemberList.request(base(node), prefix, after, limit)).execute()) {
+      if (!response.isSuccessful()) {
+        throw new IOException("GET " + MemberList.PATH + " from " + node + ": HTTP " + response.code());
+      }
+      return MemberList.read(response, prefix, after, limit);
     }
   }
 

@@ -2,6 +2,7 @@ package io.buildindex.server;
 
 import com.codahale.metrics.MetricRegistry;
 import io.buildindex.cluster.Cluster;
+import io.buildindex.cluster.Listing;
 import io.buildindex.cluster.Neighbors;
 import io.buildindex.config.BuildIndexConfig;
 import io.buildindex.config.DatabaseConfig;
@@ -130,7 +131,8 @@ public final class BuildIndexApp implements AutoCloseable {
     Javalin http = createServer(requestMetrics, tls, listener, config.logging().accessLog());
     Router router = new Router(http, Auth.of(config.auth()), requestMetrics);
     new TagRoutes(writes, store, cluster.neighbors()).register(router);
-    new ListRoutes(store).register(router);
+    // Ring mode lists every member's tags; without peers (one node, or one shared database) the local list is whole.
+    new ListRoutes(cluster.hasPeers() ? cluster.listing() : Listing.local(store), store).register(router);
     new RemoteRoutes(store, writes, replication).register(router);
     new InternalRoutes(writes).register(router);
     new WriteBatchRoutes(writes).register(router);

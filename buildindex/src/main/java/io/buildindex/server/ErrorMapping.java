@@ -1,6 +1,7 @@
 package io.buildindex.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.buildindex.cluster.ListingIncompleteException;
 import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.docker.InvalidManifestException;
 import io.buildindex.docker.ManifestNotFoundException;
@@ -39,6 +40,7 @@ final class ErrorMapping {
       case InvalidManifestException x -> new Problem(400, "manifest " + x.digest() + ": " + x.problem(), false);
       case OriginException x -> new Problem(502, x.getMessage(), false);
       case StoreUnavailableException x -> new Problem(503, "store unavailable: " + x.getMessage(), true);
+      case ListingIncompleteException x -> new Problem(503, x.getMessage(), false);
       default -> new Problem(500, "internal error", true);
     };
   }
@@ -55,7 +57,7 @@ final class ErrorMapping {
     // type has a handler of its own.
     List.of(HttpProblem.class, InvalidInputException.class, JsonProcessingException.class, HttpResponseException.class,
         ManifestNotFoundException.class, InvalidManifestException.class, OriginException.class,
-        StoreUnavailableException.class, Exception.class).forEach(type -> app.exception(type, ErrorMapping::handle));
+        StoreUnavailableException.class, ListingIncompleteException.class, Exception.class).forEach(type -> app.exception(type, ErrorMapping::handle));
     // Javalin's own 404 for unknown paths and 405s get a JSON body too.
     app.error(404, ctx -> {
       if (ctx.attribute(EMPTY_NOT_FOUND) == null && ctx.result() == null) {

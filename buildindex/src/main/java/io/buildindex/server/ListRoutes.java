@@ -1,10 +1,15 @@
 package io.buildindex.server;
 
+import io.buildindex.cluster.Listing;
+import io.buildindex.tagreplication.wire.MemberList;
+import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.buildindex.tagreplication.wire.PageTokens;
+import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Page;
 import io.buildindex.tagstore.Tag;
 import io.buildindex.tagstore.TagStore;
 import io.javalin.http.Context;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,27 +20,55 @@ import org.jspecify.annotations.Nullable;
  * which Kraken's build-index answers from its docker-tag backend path with the repository's
  * {@code repo:tag} names. No tag key can start with such a prefix ({@code _} cannot start a
  * repository component), so that form is read as "this repository's tags" and nothing else.
+ *
+ * <p>Pages come from the {@link Listing}: in ring mode every member's tags merged, so any node
+ * answers with the whole cluster's list. A request marked {@link NodeHeaders#FORWARDED} is
+ * answered from this node's store alone, as is {@code GET /internal/list}, the members' side of
+ * a ring listing (records with generations and tombstones, for the merge).
  */
 final class ListRoutes {
   /** What Kraken's proxy appends to a repository to list its tags. */
   static final String KRAKEN_TAGS_SUFFIX = "/_manifests/tags";
 
-  private final TagStore store;
+  private static final Set<String> MEMBER_KEYS = Set.of("prefix", "after", "limit");
 
-  ListRoutes(TagStore store) {
+  private final Listing listing;
+  private final TagStore store;
+  private final Listing local;
+
+  /** {@code listing} answers clients; {@code store} answers members and forwarded requests. */
+  ListRoutes(Listing listing, TagStore store) {
+    this.listing = listing;
     this.store = store;
+    this.local = Listing.local(store);
   }
 
   void register(Router r) {
     r.get("/list", Scope.READ, this::list);
     r.get("/list/<prefix>", Scope.READ, this::list);
     r.get("/repositories/{repo}/tags", Scope.READ, this::repositoryTags);
+    r.get(MemberList.PATH, Scope.CLUSTER, this::memberPage);
+  }
+
+  private Listing listing(Context ctx) {
+    return ctx.header(NodeHeaders.FORWARDED) != null ? local : listing;
   }
 
   private void list(Context ctx) {
     String prefix = ctx.pathParamMap().containsKey("prefix") ? PathParams.unescape("prefix", ctx.pathParam("prefix")) : "";
     ListQuery q = ListQuery.from(ctx);
-    respond(ctx, q, store.list(krakenRepositoryPrefix(prefix), q.limit(), q.after()));
+    respond(ctx, q, listing(ctx).list(krakenRepositoryPrefix(prefix), q.limit(), q.after()));
+  }
+
+  /** The members' side of a ring listing: this node's own records, tombstones included. */
+  private void memberPage(Context ctx) {
+    ListQuery.checkKeys(ctx, MEMBER_KEYS);
+    String prefix = ctx.queryParam("prefix");
+    if (prefix == null) {
+      throw new InvalidInputException("prefix", "is required");
+    }
+    int limit = ListQuery.limit(ctx, MemberList.MAX_LIMIT, MemberList.MAX_LIMIT);
+    ctx.json(Listing.memberPage(store, prefix, ctx.queryParam("after"), limit));
   }
 
   /** {@code [/]<repo>/_manifests/tags} becomes {@code <repo>:} (exactly that repository's tags); anything else is itself. */
@@ -50,7 +83,10 @@ final class ListRoutes {
   private void repositoryTags(Context ctx) {
     String repo = PathParams.repository(ctx);
     ListQuery q = ListQuery.from(ctx);
-    respond(ctx, q, store.listRepository(repo, q.limit(), q.after()));
+    String prefix = repo + ":";
+    Page page = listing(ctx).list(prefix, q.limit(), q.after() == null ? null : prefix + q.after());
+    respond(ctx, q, new Page(page.items().stream().map(k -> k.substring(prefix.length())).toList(),
+        page.nextAfter() == null ? null : page.nextAfter().substring(prefix.length())));
   }
 
   private static void respond(Context ctx, ListQuery q, Page page) {

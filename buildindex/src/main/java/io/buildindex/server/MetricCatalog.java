@@ -137,6 +137,10 @@ final class MetricCatalog {
     gauge("hashring.seconds_since_refresh", "hashring_seconds_since_refresh",
         "Seconds since the membership source last answered (since start when it never has).");
     counter("hashring.refresh_failures", "hashring_refresh_failures_total", "Failed refreshes of the membership.");
+    counter("cluster.list_fanout_failures", "cluster_list_fanout_failures_total",
+        "Member list pages that failed or timed out while answering a cluster-wide list.");
+    counter("cluster.list_incomplete", "cluster_list_incomplete_total",
+        "Lists answered 503 because some tags had no reachable owner.");
     counter("antientropy.repaired", "antientropy_repaired_total", "Tags anti-entropy copied between neighbors.");
     counter("antientropy.differing_buckets", "antientropy_differing_buckets_total",
         "Digest buckets anti-entropy found to differ from a neighbor's.");

@@ -80,6 +80,7 @@ final class AuthTest {
       new Route("PUT", "/internal/duplicate/tags/team%2Fapp:v1/digest/" + D, "{\"delay\":0}", "cluster", 200),
       new Route("POST", "/internal/duplicate/remotes/tags/team%2Fapp:v1/digest/" + D,
           "{\"dependencies\":[\"" + D + "\"],\"delay\":0}", "cluster", 200),
+      new Route("GET", "/internal/list?prefix=team%2F", "", "cluster", 200),
       new Route("GET", "/health", "", null, 200),
       new Route("GET", "/readiness", "", null, 200));
 

@@ -3,6 +3,7 @@ package io.buildindex.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.buildindex.cluster.ListingIncompleteException;
 import io.buildindex.database.StoreUnavailableException;
 import io.buildindex.tagstore.InvalidInputException;
 import io.javalin.Javalin;
@@ -31,6 +32,9 @@ final class ErrorMappingTest {
     });
     app.get("/problem", ctx -> {
       throw new HttpProblem(409, "conflict on team/app:v1");
+    });
+    app.get("/list-incomplete", ctx -> {
+      throw new ListingIncompleteException(java.util.List.of("10.0.0.1:15004", "10.0.0.2:15004"), 1);
     });
     app.get("/missing", ctx -> {
       throw HttpProblem.notFound("");
@@ -72,6 +76,17 @@ final class ErrorMappingTest {
       assertThat(body.get("status").asInt()).isEqualTo(503);
       assertThat(body.get("message").asText()).contains("store unavailable");
       assertThat(UUID.fromString(body.get("id").asText())).isNotNull();
+    });
+  }
+
+  @Test
+  void listingIncomplete_503NamingTheUnreachableMembers() {
+    JavalinTest.test(app(), (server, client) -> {
+      Response r = client.get("/list-incomplete");
+      JsonNode body = json(r);
+
+      assertThat(r.code()).isEqualTo(503);
+      assertThat(body.get("message").asText()).contains("10.0.0.1:15004, 10.0.0.2:15004");
     });
   }
 

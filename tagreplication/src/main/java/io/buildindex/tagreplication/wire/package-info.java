@@ -2,7 +2,8 @@
  * The protocol build-index nodes speak among themselves, in one place for both sides: the headers
  * ({@link io.buildindex.tagreplication.wire.NodeHeaders}), the JSON settings of every body
  * ({@link io.buildindex.tagreplication.wire.NodeJson}), the {@code GET /tags/{tag}} read with its
- * generation ({@link io.buildindex.tagreplication.wire.TagGet}) and the opaque page tokens
+ * generation ({@link io.buildindex.tagreplication.wire.TagGet}), a member's records for a ring
+ * listing ({@link io.buildindex.tagreplication.wire.MemberList}) and the opaque page tokens
  * ({@link io.buildindex.tagreplication.wire.PageTokens}).
  *
  * <p>Design: it lives in {@code tagreplication} because that is the one module both ends already
