@@ -19,6 +19,12 @@
 #           tasks/s vs a fresh node's own PUT/s
 #   lag     replication: LAG_PUTS (200) sequential PUTs ?replicate=true on an idle source, one every
 #           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
+#   With RTT_MS set (e.g. RTT_MS=0,20,100), drain and lag instead measure replication over a link
+#   with that round-trip time: the source reaches its remote through bench/LatencyProxy.java,
+#   both nodes run the default tag_replication configuration, and for each RTT drain reports a
+#   backlog of DRAIN_TASKS drained (remote frozen while it is built, as in the warm round) next to
+#   the remote's own PUT/s measured right after it on the same process; lag the ack-to-visible p50
+#   as a share of the RTT.
 #
 # Environment (defaults in brackets):
 #   DURATION [15s]       each measured wrk run
@@ -30,6 +36,7 @@
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
 #   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
+#   RTT_MS                comma-separated round-trip times in ms for drain and lag (see above)
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
@@ -78,6 +85,7 @@ QUIET_CORES="${QUIET_CORES:-0.3}"
 DRAIN_TASKS="${DRAIN_TASKS:-10000}"
 DRAIN_DEADLINE="${DRAIN_DEADLINE:-300}"
 LAG_PUTS="${LAG_PUTS:-200}"
+RTT_MS="${RTT_MS:-}"
 PUT_TARGET=10000
 DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
 LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
@@ -608,6 +616,7 @@ check_round() {
 }
 
 scenario_drain() {
+  if [ -n "$RTT_MS" ]; then scenario_drain_rtt; return; fi
   local n="$DRAIN_TASKS"
   log "== drain: a backlog of $n replication tasks built while the remote is down, then drained to it"
   local rport; rport="$(free_port)"
@@ -713,6 +722,7 @@ Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enq
 }
 
 scenario_lag() {
+  if [ -n "$RTT_MS" ]; then scenario_lag_rtt; return; fi
   log "== lag: $LAG_PUTS sequential PUTs ?replicate=true on an idle source, each polled on the remote until visible"
   start_server lag-remote
   local r_pid=$SERVER_PID r_url=$SERVER_URL
@@ -742,6 +752,144 @@ $REPL_YAML"
   stop_pid "$r_pid"
 }
 
+# --- replication over latency (RTT_MS) ---------------------------------------------------------
+
+DRAIN_RTT_TARGET_20=0.7   # drain tasks/s >= this x the remote's own PUT/s over 20 ms (and less)
+DRAIN_RTT_TARGET_100=0.5  # ... over 100 ms
+LAG_RTT_TARGET=0.6        # idle ack-to-visible p50 <= this x the RTT
+
+# start_proxy PORT TARGET_PORT RTT: bench/LatencyProxy.java on PORT forwarding to TARGET_PORT with
+# RTT ms of round trip (RTT/2 each way). Sets PROXY_PID. It exits by itself after 2 hours.
+start_proxy() {
+  local out="$WORK/proxy-$1-$3.log"
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/LatencyProxy.java" "$1" "$2" "$3" 7200 > "$out" 2>&1 &
+  PROXY_PID=$!
+  PIDS+=("$PROXY_PID")
+  for _ in $(seq 1 300); do
+    grep -q '^LATENCY_PROXY_READY' "$out" && { log "latency proxy pid $PROXY_PID: 127.0.0.1:$1 -> :$2, RTT $3 ms"; return; }
+    kill -0 "$PROXY_PID" 2>/dev/null || { cat "$out" >&2; die "latency proxy exited"; }
+    sleep 0.1
+  done
+  die "latency proxy not ready after 30 s"
+}
+
+rtt_list() { tr ',' ' ' <<< "$RTT_MS"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# The source and remote pair of the RTT scenarios, default tag_replication configuration: the
+# remote is reached only through the proxy port PPORT. Sets RTT_{S,R}_{PID,URL}, RTT_R_PORT, PPORT.
+start_rtt_pair() {
+  local name="$1"
+  PPORT="$(free_port)"
+  start_server "$name-remote"
+  RTT_R_PID=$SERVER_PID RTT_R_URL=$SERVER_URL RTT_R_PORT=$SERVER_PORT
+  start_server "$name-source" "remotes: {\"127.0.0.1:$PPORT\": [\".*\"]}"
+  RTT_S_PID=$SERVER_PID RTT_S_URL=$SERVER_URL
+}
+
+failures_line() { # failures_line METRICS_FILE
+  local q
+  for q in connect timeout throttled http_5xx http_4xx protocol internal; do
+    printf '%s %s, ' "$q" "$(metric "$1" tagreplication_failures_total "reason=\"$q\"")"
+  done | sed 's/, $//'
+}
+
+scenario_drain_rtt() {
+  local n="$DRAIN_TASKS" rtt
+  log "== drain over latency: backlogs of $n tasks drained through a proxy at RTT ${RTT_MS} ms (default configuration)"
+  start_rtt_pair drain-rtt
+  local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_pid=$RTT_R_PID r_url=$RTT_R_URL
+  # Warm-up (unreported): the remote's write path, then one drain with no added latency.
+  wrk_run "warmup rtt remote put" "$r_pid" "$CONNS" "$WARMUP" "$r_url" put.lua w
+  start_proxy "$PPORT" "$RTT_R_PORT" 0
+  seed "$s_pid" "$s_url" "$n" "bench/rttwarm" "seed $n tags ?replicate=true (warm-up drain, RTT 0)" "?replicate=true"
+  await_done "$s_url" "$n" "drain warm-up"
+  stop_pid "$PROXY_PID"
+  local total=$n section="### Replication over latency: drain of $n tasks (default configuration)
+
+Per RTT: the remote frozen (SIGSTOP) while $n PUTs \`?replicate=true\` are seeded on the source,
+then resumed; tasks/s from the first to the last \`updated\` time of the round's done tasks. The
+remote's PUT/s: wrk -c$CONNS durable PUTs straight to the same remote process right after the drain
+(DURATION=$DURATION). Load: 1-minute load average when the round started (nproc $(nproc)).
+
+| RTT ms | load | drain tasks/s | remote PUT/s | ratio | target | source CPU µs/task | attempt p50 ms | window | failures (source, cumulative) |
+|---|---|---|---|---|---|---|---|---|---|"
+  for rtt in $(rtt_list); do
+    start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
+    wait_quiet
+    local load; load="$(load1)"
+    kill -STOP "$r_pid"
+    seed "$s_pid" "$s_url" "$n" "bench/rtt$rtt" "seed $n tags ?replicate=true (remote frozen, RTT $rtt ms)" "?replicate=true"
+    cpu_begin "$s_pid"
+    kill -CONT "$r_pid"
+    total=$(( total + n ))
+    await_done "$s_url" "$total" "drain at RTT $rtt ms"
+    cpu_end
+    local m="$RAW_DIR/metrics-drain-rtt$rtt-source.txt"; scrape "$s_url" "$m"
+    check_round "$s_url" "$r_url" "bench/rtt$rtt" "$n" "drain at RTT $rtt ms"
+    local rate; rate="$(ratio "$n" "$SPAN_SECONDS")"
+    local us; us="$(cpu_us_per "$n")"
+    ROWS+=("| drain $n tasks over RTT $rtt ms (default config; first → last done) | – | $(printf '%.0f' "$rate") | – | – | – | $CPU_COLS | $us |")
+    wrk_run "PUT unique tags (durable) on the remote after the RTT $rtt ms drain" "$r_pid" "$CONNS" "$DURATION" "$r_url" put.lua "r${rtt}x"
+    local put_rps=$R_OK_RPS r; r="$(ratio "$rate" "$put_rps")"
+    local target=$DRAIN_RTT_TARGET_20; [ "$rtt" -le 20 ] || target=$DRAIN_RTT_TARGET_100
+    local verdict="MISSED"; at_least "$r" "$target" && verdict="met"
+    [ "$rtt" -le 100 ] || verdict="(no target above 100 ms)"
+    SUMMARY+=("drain over RTT $rtt ms (default config, $n tasks, load $load): **$(printf '%.0f' "$rate") tasks/s** = **${r}x** the remote's $(printf '%.0f' "$put_rps") PUT/s in the same run (target >= ${target}x): $verdict")
+    section+="
+| $rtt | $load | **$(printf '%.0f' "$rate")** | $(printf '%.0f' "$put_rps") | **$r** | $target | $us | $(ms "$(metric "$m" tagreplication_attempt_latency 'quantile="0.5"')") | $(metric "$m" tagreplication_window "destination=\"127.0.0.1:$PPORT\"") | $(failures_line "$m") |"
+    log "drain at RTT $rtt ms: $(printf '%.0f' "$rate") tasks/s, remote $(printf '%.0f' "$put_rps") PUT/s, ratio $r (load $load)"
+    stop_pid "$PROXY_PID"
+  done
+  NOTES+=("$section")
+  stop_pid "$s_pid"
+  stop_pid "$r_pid"
+}
+
+scenario_lag_rtt() {
+  local rtt
+  log "== lag over latency: $LAG_PUTS sequential PUTs per RTT in ${RTT_MS} ms (default configuration)"
+  start_rtt_pair lag-rtt
+  local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_url=$RTT_R_URL
+  local section="### Replication over latency: idle lag ($LAG_PUTS PUTs per RTT, default configuration)
+
+One PUT \`?replicate=true\` on the source every 50 ms, each polled on the remote directly (every
+2 ms) until visible; the source reaches the remote through the proxy. Target: p50 <= ${LAG_RTT_TARGET}x RTT.
+
+| RTT ms | load | p50 ms | p50 / RTT | p90 ms | p99 ms | max ms | timeouts | PUT p50 ms |
+|---|---|---|---|---|---|---|---|---|"
+  for rtt in $(rtt_list); do
+    start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
+    local warm="$RAW_DIR/lag-rtt$rtt-warmup.txt" out="$RAW_DIR/lag-rtt$rtt.txt"
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 2 5000 "bench/lagwarm$rtt" > "$warm" 2>&1 \
+      || { cat "$warm" >&2; die "lag warm-up failed"; }
+    wait_quiet
+    local load; load="$(load1)"
+    cpu_begin "$s_pid"
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 "bench/lag$rtt" > "$out" 2>&1 \
+      || { cat "$out" >&2; die "lag run failed"; }
+    cpu_end
+    local line key; line="$(grep '^LAG_RESULT ' "$out")" || { cat "$out" >&2; die "no LAG_RESULT"; }
+    for key in visible timeouts p50_ms p90_ms p99_ms max_ms put_p50_ms; do
+      printf -v "L_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
+    done
+    local share="–" verdict="(no target at 0 ms)"
+    if [ "$rtt" -gt 0 ]; then
+      share="$(ratio "$L_p50_ms" "$rtt")"
+      verdict="MISSED"; awk -v a="$share" -v b="$LAG_RTT_TARGET" 'BEGIN { exit !(a <= b) }' && verdict="met"
+    fi
+    ROWS+=("| lag over RTT $rtt ms: $LAG_PUTS PUTs, ack → visible on the remote (p50/p99 columns) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
+    SUMMARY+=("idle lag over RTT $rtt ms (load $load): p50 **$L_p50_ms ms** = **${share}x** RTT (target <= ${LAG_RTT_TARGET}x): $verdict; p99 $L_p99_ms ms, $L_timeouts timeouts")
+    section+="
+| $rtt | $load | **$L_p50_ms** | $share | $L_p90_ms | $L_p99_ms | $L_max_ms | $L_timeouts | $L_put_p50_ms |"
+    log "lag at RTT $rtt ms: p50 $L_p50_ms ms ($share x RTT), p99 $L_p99_ms ms (load $load)"
+    stop_pid "$PROXY_PID"
+  done
+  NOTES+=("$section")
+  stop_pid "$s_pid"
+  stop_pid "$RTT_R_PID"
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 main() {
@@ -763,7 +911,7 @@ main() {
   {
     echo "# build-index benchmark run $STAMP"
     echo
-    echo "- command: \`bench/run.sh ${scenarios[*]}\` (DURATION=$DURATION, WARMUP=$WARMUP, wrk -t$THREADS, MAX_REQUESTS=$MAX_REQUESTS, NICE=$NICE, WAIT_QUIET=$WAIT_QUIET${SERVER_JAVA_OPTS:+, SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS})"
+    echo "- command: \`${RTT_MS:+RTT_MS=$RTT_MS DRAIN_TASKS=$DRAIN_TASKS }bench/run.sh ${scenarios[*]}\` (DURATION=$DURATION, WARMUP=$WARMUP, wrk -t$THREADS, MAX_REQUESTS=$MAX_REQUESTS, NICE=$NICE, WAIT_QUIET=$WAIT_QUIET${SERVER_JAVA_OPTS:+, SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS})"
     echo "- started $started, commit $commit; buildindex.jar built $JAR_INFO"
     echo "- machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)"
     echo "- JDK: $jdk; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
