@@ -126,7 +126,7 @@ die() { log "ERROR: $*"; exit 1; }
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
+    kill -0 "$pid" 2>/dev/null && { kill -CONT "$pid"; kill "$pid"; } 2>/dev/null || true # CONT: a frozen remote
   done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
@@ -794,6 +794,21 @@ failures_line() { # failures_line METRICS_FILE
   done | sed 's/, $//'
 }
 
+# drain_rtt_round S_PID S_URL RTT REPO TOTAL: with the proxy down, seeds DRAIN_TASKS tags of REPO
+# ?replicate=true on the source; then starts the proxy at RTT, retries the failed tasks (closing
+# the breaker) and waits until the source has TOTAL tasks done (CPU measured from the retry).
+drain_rtt_round() {
+  local s_pid="$1" s_url="$2" rtt="$3" repo="$4" total="$5"
+  seed "$s_pid" "$s_url" "$DRAIN_TASKS" "$repo" "seed $DRAIN_TASKS tags ?replicate=true (proxy down, next RTT $rtt ms)" "?replicate=true"
+  start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
+  wait_quiet
+  cpu_begin "$s_pid"
+  curl -sf --max-time 30 -X POST "$s_url/replication/tasks/retry" > /dev/null || die "POST /replication/tasks/retry failed"
+  await_done "$s_url" "$total" "drain at RTT $rtt ms"
+  cpu_end
+  stop_pid "$PROXY_PID"
+}
+
 scenario_drain_rtt() {
   local n="$DRAIN_TASKS" rtt
   log "== drain over latency: backlogs of $n tasks drained through a proxy at RTT ${RTT_MS} ms (default configuration)"
@@ -801,30 +816,23 @@ scenario_drain_rtt() {
   local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_pid=$RTT_R_PID r_url=$RTT_R_URL
   # Warm-up (unreported): the remote's write path, then one drain with no added latency.
   wrk_run "warmup rtt remote put" "$r_pid" "$CONNS" "$WARMUP" "$r_url" put.lua w
-  start_proxy "$PPORT" "$RTT_R_PORT" 0
-  seed "$s_pid" "$s_url" "$n" "bench/rttwarm" "seed $n tags ?replicate=true (warm-up drain, RTT 0)" "?replicate=true"
-  await_done "$s_url" "$n" "drain warm-up"
-  stop_pid "$PROXY_PID"
+  drain_rtt_round "$s_pid" "$s_url" 0 bench/rttwarm "$n"
   local total=$n section="### Replication over latency: drain of $n tasks (default configuration)
 
-Per RTT: the remote frozen (SIGSTOP) while $n PUTs \`?replicate=true\` are seeded on the source,
-then resumed; tasks/s from the first to the last \`updated\` time of the round's done tasks. The
-remote's PUT/s: wrk -c$CONNS durable PUTs straight to the same remote process right after the drain
-(DURATION=$DURATION). Load: 1-minute load average when the round started (nproc $(nproc)).
+Per RTT: $n PUTs \`?replicate=true\` seeded on the source while the proxy is down (the first
+attempts fail with \`connect\` and open the breaker), then the proxy started with the RTT and
+\`POST /replication/tasks/retry\` (which closes the breaker) starts the drain; tasks/s from the
+first to the last \`updated\` time of the round's done tasks. The remote's PUT/s: wrk -c$CONNS
+durable PUTs straight to the same remote process right after the drain (DURATION=$DURATION).
+Load: 1-minute load average when the round started (nproc $(nproc)). Unreported warm-up first:
+wrk PUTs on the remote (WARMUP=$WARMUP) and one drain at RTT 0.
 
 | RTT ms | load | drain tasks/s | remote PUT/s | ratio | target | source CPU µs/task | attempt p50 ms | window | failures (source, cumulative) |
 |---|---|---|---|---|---|---|---|---|---|"
   for rtt in $(rtt_list); do
-    start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
-    wait_quiet
     local load; load="$(load1)"
-    kill -STOP "$r_pid"
-    seed "$s_pid" "$s_url" "$n" "bench/rtt$rtt" "seed $n tags ?replicate=true (remote frozen, RTT $rtt ms)" "?replicate=true"
-    cpu_begin "$s_pid"
-    kill -CONT "$r_pid"
     total=$(( total + n ))
-    await_done "$s_url" "$total" "drain at RTT $rtt ms"
-    cpu_end
+    drain_rtt_round "$s_pid" "$s_url" "$rtt" "bench/rtt$rtt" "$total"
     local m="$RAW_DIR/metrics-drain-rtt$rtt-source.txt"; scrape "$s_url" "$m"
     check_round "$s_url" "$r_url" "bench/rtt$rtt" "$n" "drain at RTT $rtt ms"
     local rate; rate="$(ratio "$n" "$SPAN_SECONDS")"
@@ -839,7 +847,6 @@ remote's PUT/s: wrk -c$CONNS durable PUTs straight to the same remote process ri
     section+="
 | $rtt | $load | **$(printf '%.0f' "$rate")** | $(printf '%.0f' "$put_rps") | **$r** | $target | $us | $(ms "$(metric "$m" tagreplication_attempt_latency 'quantile="0.5"')") | $(metric "$m" tagreplication_window "destination=\"127.0.0.1:$PPORT\"") | $(failures_line "$m") |"
     log "drain at RTT $rtt ms: $(printf '%.0f' "$rate") tasks/s, remote $(printf '%.0f' "$put_rps") PUT/s, ratio $r (load $load)"
-    stop_pid "$PROXY_PID"
   done
   NOTES+=("$section")
   stop_pid "$s_pid"
