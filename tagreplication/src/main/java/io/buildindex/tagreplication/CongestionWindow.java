@@ -51,8 +51,12 @@ final class CongestionWindow {
   static final int RISE_FLOOR = 32;
   /** Tasks the window grows by per round trip once past slow start. */
   static final int GROWTH_PER_ROUND = 128;
-  /** The smallest latency is the minimum over the last one to two of these. */
-  static final Duration MIN_LATENCY_WINDOW = Duration.ofSeconds(30);
+  /**
+   * The smallest latency is the minimum over the last one to two of these (as BBR keeps its
+   * minimum RTT for 10 s): a link that became slower (a new route) is taken for congestion, and
+   * holds the window at {@link #RISE_FLOOR}, for at most twice this.
+   */
+  static final Duration MIN_LATENCY_WINDOW = Duration.ofSeconds(10);
 
   private final int max;
   private double window;
