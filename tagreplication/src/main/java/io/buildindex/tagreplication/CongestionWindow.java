@@ -13,12 +13,13 @@ import java.time.Instant;
  * on a fast link the same fixed number may bury a slow remote. The window works like TCP's, on
  * tasks rather than bytes:
  * <ul>
- *   <li>it starts at {@link #INITIAL} and grows while attempts come back "fast", that is within
+ *   <li>it starts at {@link #INITIAL} and grows while attempts come back "fast", that is while
+ *       their smoothed latency ({@link #SMOOTHING}) stays within
  *       {@link #RISE_FACTOR} x the smallest latency seen lately plus {@link #RISE_SLACK}: by the tasks
  *       acknowledged (doubling every round trip) up to the slow-start threshold, then by about
  *       {@link #GROWTH_PER_ROUND} tasks per round trip. It grows only while it limits the lane
  *       (work waited for room), so an idle lane does not inflate it;
- *   <li>latency rising above that bound (the remote, or the link, queueing our work) shrinks it
+ *   <li>smoothed latency rising above that bound (the remote, or the link, queueing our work) shrinks it
  *       by {@link #RISE_DECREASE} (not below {@link #RISE_FLOOR}); push-back ({@code 429}, {@code 503}) and failures that blame the
  *       destination (5xx, timeouts, refused connections) halve it. Either at most once per
  *       round: attempts started before the last decrease answer for the old window and do not
@@ -40,7 +41,9 @@ final class CongestionWindow {
   /** Attempts slower than this factor times the smallest recent latency (plus the slack) count as congestion. */
   static final double RISE_FACTOR = 2.0;
   /** Latency allowed above {@code RISE_FACTOR x} the minimum: the remote's time for a large batch, scheduling noise. */
-  static final Duration RISE_SLACK = Duration.ofMillis(100);
+  static final Duration RISE_SLACK = Duration.ofMillis(200);
+  /** Weight of a new sample in the smoothed latency (TCP's SRTT gain): one slow answer (a GC pause) is not a trend. */
+  static final double SMOOTHING = 1.0 / 8;
   /** Factor applied to the window when latency rises. */
   static final double RISE_DECREASE = 0.7;
   /**
@@ -64,6 +67,7 @@ final class CongestionWindow {
   private Instant lastDecrease = Instant.EPOCH;
   private long minNanos = Long.MAX_VALUE;
   private long previousMinNanos = Long.MAX_VALUE;
+  private double smoothedNanos = -1;
   private Instant minSince = Instant.EPOCH;
 
   /** A window of at most {@code max} tasks (at least {@link #MIN}). */
@@ -93,7 +97,7 @@ final class CongestionWindow {
    */
   void answered(int tasks, Instant started, Duration latency, boolean limited, Instant now) {
     sample(latency, now);
-    if (latency.compareTo(riseBound()) > 0) {
+    if (smoothedNanos > riseBound().toNanos()) {
       if (window > RISE_FLOOR) {
         decrease(started, now, RISE_DECREASE, RISE_FLOOR);
       }
@@ -132,6 +136,8 @@ final class CongestionWindow {
       minNanos = Long.MAX_VALUE;
       minSince = now;
     }
-    minNanos = Math.min(minNanos, Math.max(0, latency.toNanos()));
+    long nanos = Math.max(0, latency.toNanos());
+    minNanos = Math.min(minNanos, nanos);
+    smoothedNanos = smoothedNanos < 0 ? nanos : smoothedNanos + (nanos - smoothedNanos) * SMOOTHING;
   }
 }

@@ -66,16 +66,20 @@ final class CongestionWindowTest {
   void risingLatency_shrinksTheWindow() {
     answered(256, RTT, true);
     answered(512, RTT, true); // 1024
-    Duration slow = window.riseBound().plusMillis(1);
-    answered(1024, slow, true);
+    Duration slow = window.riseBound().multipliedBy(2);
+    answered(1024, slow, false);
+    assertThat(window.tasks()).as("one slow answer is not a trend").isEqualTo(1024);
+    for (int i = 0; i < 20 && window.tasks() == 1024; i++) {
+      answered(1024, slow, false);
+    }
     assertThat(window.tasks()).isEqualTo((int) (1024 * CongestionWindow.RISE_DECREASE));
   }
 
   @Test
   void risingLatency_neverShrinksBelowTheFloor() {
     answered(10, RTT, false);
-    for (int i = 0; i < 30; i++) {
-      answered(10, Duration.ofSeconds(1), true);
+    for (int i = 0; i < 16; i++) { // within one MIN_LATENCY_WINDOW: the minimum stays 100 ms
+      answered(10, Duration.ofMillis(600), true);
     }
     assertThat(window.tasks()).isEqualTo(CongestionWindow.RISE_FLOOR);
   }
@@ -85,7 +89,7 @@ final class CongestionWindowTest {
     answered(10, RTT, false);
     answered(10, RTT.multipliedBy(3), false);
     assertThat(window.minLatency()).isEqualTo(RTT);
-    assertThat(window.riseBound()).isEqualTo(Duration.ofMillis(200).plus(CongestionWindow.RISE_SLACK));
+    assertThat(window.riseBound()).isEqualTo(RTT.multipliedBy(2).plus(CongestionWindow.RISE_SLACK));
   }
 
   @Test

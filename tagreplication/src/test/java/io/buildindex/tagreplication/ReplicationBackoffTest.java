@@ -115,8 +115,8 @@ final class ReplicationBackoffTest {
     awaitDone(node, 1); // the window learns the link's latency from a fast answer
 
     // Answers now take far longer than the bound on latency the window tolerates.
-    remote.delayBatches(CongestionWindow.RISE_SLACK.multipliedBy(3));
-    int n = 200;
+    remote.delayBatches(CongestionWindow.RISE_SLACK.multipliedBy(4));
+    int n = 300;
     for (int i = 0; i < n; i++) {
       node.put("team/app:t" + i, D1, true);
     }
