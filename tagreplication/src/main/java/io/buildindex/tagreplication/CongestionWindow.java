@@ -14,16 +14,16 @@ import java.time.Instant;
  * tasks rather than bytes:
  * <ul>
  *   <li>it starts at {@link #INITIAL} and grows while attempts come back "fast", that is while
- *       their smoothed latency ({@link #SMOOTHING}) stays within
- *       {@link #RISE_FACTOR} x the smallest latency seen lately plus {@link #RISE_SLACK}: by the tasks
- *       acknowledged (doubling every round trip) up to the slow-start threshold, then by about
+ *       their smoothed latency ({@link #SMOOTHING}) stays within {@link #RISE_FACTOR} x the
+ *       smallest latency seen lately plus {@link #RISE_SLACK}: by the tasks acknowledged (doubling
+ *       every round trip) up to the slow-start threshold, then by about
  *       {@link #GROWTH_PER_ROUND} tasks per round trip. It grows only while it limits the lane
  *       (work waited for room), so an idle lane does not inflate it;
- *   <li>smoothed latency rising above that bound (the remote, or the link, queueing our work) shrinks it
- *       by {@link #RISE_DECREASE} (not below {@link #RISE_FLOOR}); push-back ({@code 429}, {@code 503}) and failures that blame the
- *       destination (5xx, timeouts, refused connections) halve it. Either at most once per
- *       round: attempts started before the last decrease answer for the old window and do not
- *       shrink it again;
+ *   <li>smoothed latency rising above that bound (the remote, or the link, queueing our work)
+ *       shrinks it by {@link #RISE_DECREASE} (not below {@link #RISE_FLOOR}); push-back
+ *       ({@code 429}, {@code 503}) and failures that blame the destination (5xx, timeouts,
+ *       refused connections) halve it. Either at most once per round: attempts started before
+ *       the last decrease answer for the old window and do not shrink it again;
  *   <li>it never drops below {@link #MIN} (one task keeps probing) nor exceeds its {@code max}.
  * </ul>
  * The smallest latency is a windowed minimum (over the last one to two {@link #MIN_LATENCY_WINDOW}s),
