@@ -17,8 +17,9 @@ import java.time.Instant;
  *       their smoothed latency ({@link #SMOOTHING}) stays within {@link #RISE_FACTOR} x the
  *       smallest latency seen lately plus {@link #RISE_SLACK}: by the tasks acknowledged (doubling
  *       every round trip) up to the slow-start threshold, then by about
- *       {@link #GROWTH_PER_ROUND} tasks per round trip. It grows only while it limits the lane
- *       (work waited for room), so an idle lane does not inflate it;
+ *       {@link #GROWTH_PER_ROUND} tasks per round trip; doubling again once the last decrease is
+ *       {@link #MIN_LATENCY_WINDOW} old. It grows only while it limits the lane (work waited for
+ *       room), so an idle lane does not inflate it;
  *   <li>smoothed latency rising above that bound (the remote, or the link, queueing our work)
  *       shrinks it by {@link #RISE_DECREASE} (not below {@link #RISE_FLOOR}); push-back
  *       ({@code 429}, {@code 503}) and failures that blame the destination (5xx, timeouts,
@@ -53,7 +54,7 @@ final class CongestionWindow {
    */
   static final int RISE_FLOOR = 32;
   /** Tasks the window grows by per round trip once past slow start. */
-  static final int GROWTH_PER_ROUND = 128;
+  static final int GROWTH_PER_ROUND = 256;
   /**
    * The smallest latency is the minimum over the last one to two of these (as BBR keeps its
    * minimum RTT for 10 s): a link that became slower (a new route) is taken for congestion, and
@@ -105,6 +106,9 @@ final class CongestionWindow {
     }
     if (!limited) {
       return;
+    }
+    if (!now.isBefore(lastDecrease.plus(MIN_LATENCY_WINDOW))) {
+      slowStartThreshold = max; // no trouble for a while: a new backlog ramps up by doubling again
     }
     double grown = window < slowStartThreshold ? window + tasks : window + (double) GROWTH_PER_ROUND * tasks / window;
     window = Math.min(max, grown);

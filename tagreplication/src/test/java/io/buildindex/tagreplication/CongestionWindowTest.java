@@ -128,6 +128,16 @@ final class CongestionWindowTest {
   }
 
   @Test
+  void longAfterADecrease_doublesAgain() {
+    answered(256, RTT, true);
+    answered(512, RTT, true); // 1024
+    pushedBack(); // 512
+    clock.advance(CongestionWindow.MIN_LATENCY_WINDOW);
+    answered(512, RTT, true);
+    assertThat(window.tasks()).isEqualTo(1024);
+  }
+
+  @Test
   void minLatency_forgetsOldSamples() {
     answered(1, Duration.ofMillis(5), false);
     clock.advance(CongestionWindow.MIN_LATENCY_WINDOW);
