@@ -28,6 +28,12 @@
 #           max_replica 2 holding RINGLIST_TAGS (5000) tags (the page merged from every member) vs
 #           one single node holding the same tags; wrk -c$THREADS (one request per wrk thread at a
 #           time), p50/p99 latency (not in the default set: run it by name)
+#   With RTT_MS set (e.g. RTT_MS=0,20,100), drain and lag instead measure replication over a link
+#   with that round-trip time: the source reaches its remote through bench/LatencyProxy.java,
+#   both nodes run the default tag_replication configuration, and for each RTT drain reports a
+#   backlog of DRAIN_TASKS drained (remote frozen while it is built, as in the warm round) next to
+#   the remote's own PUT/s measured right after it on the same process; lag the ack-to-visible p50
+#   as a share of the RTT.
 #
 # Environment (defaults in brackets):
 #   DURATION [15s]       each measured wrk run
@@ -40,6 +46,7 @@
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] MEM_SMALL [200000] MEM_TASKS [100000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
 #   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
 #   RINGLIST_NODES [5] RINGLIST_TAGS [5000] RINGLIST_LIMIT [1000]
+#   RTT_MS                comma-separated round-trip times in ms for drain and lag (see above)
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
@@ -94,6 +101,7 @@ LAG_PUTS="${LAG_PUTS:-200}"
 RINGLIST_NODES="${RINGLIST_NODES:-5}"
 RINGLIST_TAGS="${RINGLIST_TAGS:-5000}"
 RINGLIST_LIMIT="${RINGLIST_LIMIT:-1000}"
+RTT_MS="${RTT_MS:-}"
 PUT_TARGET=10000
 DRAIN_TARGET=0.5  # drain tasks/s >= this x the remote's own PUT/s
 LAG_TARGET_MS=50  # p50 of PUT-ack-to-visible-on-the-remote
@@ -105,6 +113,8 @@ RESULTS_DIR="$BENCH_DIR/results"
 RAW_DIR="$RESULTS_DIR/$STAMP"
 REPORT="$RESULTS_DIR/$STAMP.md"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/buildindex-bench.XXXXXX")"
+# A scrape with no series: hist_quantile "$NO_METRICS" AFTER ... reads a histogram since its start.
+NO_METRICS="$WORK/no-metrics.txt"; printf '#\n' > "$NO_METRICS"
 if [ -n "${DATA_DIR:-}" ]; then
   mkdir -p "$DATA_DIR"
   DATA_DIR="$(mktemp -d "$DATA_DIR/buildindex-bench.XXXXXX")"
@@ -136,7 +146,7 @@ die() { log "ERROR: $*"; exit 1; }
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
+    kill -0 "$pid" 2>/dev/null && { kill -CONT "$pid"; kill "$pid"; } 2>/dev/null || true # CONT: a frozen remote
   done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
@@ -761,6 +771,7 @@ check_round() {
 }
 
 scenario_drain() {
+  if [ -n "$RTT_MS" ]; then scenario_drain_rtt; return; fi
   local n="$DRAIN_TASKS"
   log "== drain: a backlog of $n replication tasks built while the remote is down, then drained to it"
   local rport; rport="$(free_port)"
@@ -858,15 +869,15 @@ Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enq
 
 | quantile | tagreplication_attempt_duration_seconds (ms) | tagreplication_replication_lag_seconds (ms) |
 |---|---|---|"
-  local none="$RAW_DIR/metrics-none.txt"; printf '#\n' > "$none"  # since the source started: both rounds
   for q in 0.5 0.95 0.99; do
     section+="
-| $q | $(ms "$(hist_quantile "$none" "$after_warm" tagreplication_attempt_duration_seconds "" "$q")") | $(ms "$(hist_quantile "$none" "$after_warm" tagreplication_replication_lag_seconds "" "$q")") |"
+| $q | $(ms "$(hist_quantile "$NO_METRICS" "$after_warm" tagreplication_attempt_duration_seconds "" "$q")") | $(ms "$(hist_quantile "$NO_METRICS" "$after_warm" tagreplication_replication_lag_seconds "" "$q")") |"
   done
   NOTES+=("$section")
 }
 
 scenario_lag() {
+  if [ -n "$RTT_MS" ]; then scenario_lag_rtt; return; fi
   log "== lag: $LAG_PUTS sequential PUTs ?replicate=true on an idle source, each polled on the remote until visible"
   start_server lag-remote
   local r_pid=$SERVER_PID r_url=$SERVER_URL
@@ -891,7 +902,7 @@ $REPL_YAML"
   done
   ROWS+=("| lag: $LAG_PUTS PUTs ?replicate=true, one per 50 ms, ack → visible on the remote (p50/p99 columns; other CPU includes the remote) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
   local verdict="MISSED"; awk -v a="$L_p50_ms" -v b="$LAG_TARGET_MS" 'BEGIN { exit !(a < b) }' && verdict="met"
-  SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every 2 ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(metric "$m" tagreplication_replication_lag 'quantile="0.5"')") ms")
+  SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every 2 ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(hist_quantile "$NO_METRICS" "$m" tagreplication_replication_lag_seconds "" 0.5)") ms")
   stop_pid "$s_pid"
   stop_pid "$r_pid"
 }
@@ -1051,6 +1062,151 @@ scenario_ringlist() {
   for i in "${pids[@]}"; do stop_pid "$i"; done
 }
 
+# --- replication over latency (RTT_MS) ---------------------------------------------------------
+
+DRAIN_RTT_TARGET_20=0.7   # drain tasks/s >= this x the remote's own PUT/s over 20 ms (and less)
+DRAIN_RTT_TARGET_100=0.5  # ... over 100 ms
+LAG_RTT_TARGET=0.6        # idle ack-to-visible p50 <= this x the RTT
+
+# start_proxy PORT TARGET_PORT RTT: bench/LatencyProxy.java on PORT forwarding to TARGET_PORT with
+# RTT ms of round trip (RTT/2 each way). Sets PROXY_PID. It exits by itself after 2 hours.
+start_proxy() {
+  local out="$WORK/proxy-$1-$3.log"
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/LatencyProxy.java" "$1" "$2" "$3" 7200 > "$out" 2>&1 &
+  PROXY_PID=$!
+  PIDS+=("$PROXY_PID")
+  for _ in $(seq 1 300); do
+    grep -q '^LATENCY_PROXY_READY' "$out" && { log "latency proxy pid $PROXY_PID: 127.0.0.1:$1 -> :$2, RTT $3 ms"; return; }
+    kill -0 "$PROXY_PID" 2>/dev/null || { cat "$out" >&2; die "latency proxy exited"; }
+    sleep 0.1
+  done
+  die "latency proxy not ready after 30 s"
+}
+
+rtt_list() { tr ',' ' ' <<< "$RTT_MS"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# The source and remote pair of the RTT scenarios, default tag_replication configuration: the
+# remote is reached only through the proxy port PPORT. Sets RTT_{S,R}_{PID,URL}, RTT_R_PORT, PPORT.
+start_rtt_pair() {
+  local name="$1"
+  PPORT="$(free_port)"
+  start_server "$name-remote"
+  RTT_R_PID=$SERVER_PID RTT_R_URL=$SERVER_URL RTT_R_PORT=$SERVER_PORT
+  start_server "$name-source" "remotes: {\"127.0.0.1:$PPORT\": [\".*\"]}"
+  RTT_S_PID=$SERVER_PID RTT_S_URL=$SERVER_URL
+}
+
+failures_line() { # failures_line METRICS_FILE
+  local q
+  for q in connect timeout throttled http_5xx http_4xx protocol internal; do
+    printf '%s %s, ' "$q" "$(metric "$1" tagreplication_failures_total "reason=\"$q\"")"
+  done | sed 's/, $//'
+}
+
+# drain_rtt_round S_PID S_URL RTT REPO TOTAL: with the proxy down, seeds DRAIN_TASKS tags of REPO
+# ?replicate=true on the source; then starts the proxy at RTT, retries the failed tasks (closing
+# the breaker) and waits until the source has TOTAL tasks done (CPU measured from the retry).
+drain_rtt_round() {
+  local s_pid="$1" s_url="$2" rtt="$3" repo="$4" total="$5"
+  seed "$s_pid" "$s_url" "$DRAIN_TASKS" "$repo" "seed $DRAIN_TASKS tags ?replicate=true (proxy down, next RTT $rtt ms)" "?replicate=true"
+  start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
+  wait_quiet
+  cpu_begin "$s_pid"
+  curl -sf --max-time 30 -X POST "$s_url/replication/tasks/retry" > /dev/null || die "POST /replication/tasks/retry failed"
+  await_done "$s_url" "$total" "drain at RTT $rtt ms"
+  cpu_end
+  stop_pid "$PROXY_PID"
+}
+
+scenario_drain_rtt() {
+  local n="$DRAIN_TASKS" rtt
+  log "== drain over latency: backlogs of $n tasks drained through a proxy at RTT ${RTT_MS} ms (default configuration)"
+  start_rtt_pair drain-rtt
+  local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_pid=$RTT_R_PID r_url=$RTT_R_URL
+  # Warm-up (unreported): the remote's write path, then one drain with no added latency.
+  wrk_run "warmup rtt remote put" "$r_pid" "$CONNS" "$WARMUP" "$r_url" put.lua w
+  drain_rtt_round "$s_pid" "$s_url" 0 bench/rttwarm "$n"
+  local total=$n section="### Replication over latency: drain of $n tasks (default configuration)
+
+Per RTT: $n PUTs \`?replicate=true\` seeded on the source while the proxy is down (the first
+attempts fail with \`connect\` and open the breaker), then the proxy started with the RTT and
+\`POST /replication/tasks/retry\` (which closes the breaker) starts the drain; tasks/s from the
+first to the last \`updated\` time of the round's done tasks. The remote's PUT/s: wrk -c$CONNS
+durable PUTs straight to the same remote process right after the drain (DURATION=$DURATION).
+Load: 1-minute load average when the round started (nproc $(nproc)). Unreported warm-up first:
+wrk PUTs on the remote (WARMUP=$WARMUP) and one drain at RTT 0.
+
+| RTT ms | load | drain tasks/s | remote PUT/s | ratio | target | source CPU µs/task | attempt p50 ms | window | failures (source, cumulative) |
+|---|---|---|---|---|---|---|---|---|---|"
+  for rtt in $(rtt_list); do
+    local load; load="$(load1)"
+    total=$(( total + n ))
+    drain_rtt_round "$s_pid" "$s_url" "$rtt" "bench/rtt$rtt" "$total"
+    local m="$RAW_DIR/metrics-drain-rtt$rtt-source.txt"; scrape "$s_url" "$m"
+    check_round "$s_url" "$r_url" "bench/rtt$rtt" "$n" "drain at RTT $rtt ms"
+    local rate; rate="$(ratio "$n" "$SPAN_SECONDS")"
+    local us; us="$(cpu_us_per "$n")"
+    ROWS+=("| drain $n tasks over RTT $rtt ms (default config; first → last done) | – | $(printf '%.0f' "$rate") | – | – | – | $CPU_COLS | $us |")
+    wrk_run "PUT unique tags (durable) on the remote after the RTT $rtt ms drain" "$r_pid" "$CONNS" "$DURATION" "$r_url" put.lua "r${rtt}x"
+    local put_rps=$R_OK_RPS r; r="$(ratio "$rate" "$put_rps")"
+    local target=$DRAIN_RTT_TARGET_20; [ "$rtt" -le 20 ] || target=$DRAIN_RTT_TARGET_100
+    local verdict="MISSED"; at_least "$r" "$target" && verdict="met"
+    [ "$rtt" -le 100 ] || verdict="(no target above 100 ms)"
+    SUMMARY+=("drain over RTT $rtt ms (default config, $n tasks, load $load): **$(printf '%.0f' "$rate") tasks/s** = **${r}x** the remote's $(printf '%.0f' "$put_rps") PUT/s in the same run (target >= ${target}x): $verdict")
+    section+="
+| $rtt | $load | **$(printf '%.0f' "$rate")** | $(printf '%.0f' "$put_rps") | **$r** | $target | $us | $(ms "$(hist_quantile "$NO_METRICS" "$m" tagreplication_attempt_duration_seconds "" 0.5)") | $(metric "$m" tagreplication_window "destination=\"127.0.0.1:$PPORT\"") | $(failures_line "$m") |"
+    log "drain at RTT $rtt ms: $(printf '%.0f' "$rate") tasks/s, remote $(printf '%.0f' "$put_rps") PUT/s, ratio $r (load $load)"
+  done
+  NOTES+=("$section")
+  stop_pid "$s_pid"
+  stop_pid "$r_pid"
+}
+
+scenario_lag_rtt() {
+  local rtt
+  log "== lag over latency: $LAG_PUTS sequential PUTs per RTT in ${RTT_MS} ms (default configuration)"
+  start_rtt_pair lag-rtt
+  local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_url=$RTT_R_URL
+  local section="### Replication over latency: idle lag ($LAG_PUTS PUTs per RTT, default configuration)
+
+One PUT \`?replicate=true\` on the source every 50 ms, each polled on the remote directly (every
+2 ms) until visible; the source reaches the remote through the proxy. Target: p50 <= ${LAG_RTT_TARGET}x RTT.
+
+| RTT ms | load | p50 ms | p50 / RTT | p90 ms | p99 ms | max ms | timeouts | PUT p50 ms |
+|---|---|---|---|---|---|---|---|---|"
+  for rtt in $(rtt_list); do
+    start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
+    local warm="$RAW_DIR/lag-rtt$rtt-warmup.txt" out="$RAW_DIR/lag-rtt$rtt.txt"
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 2 5000 "bench/lagwarm$rtt" > "$warm" 2>&1 \
+      || { cat "$warm" >&2; die "lag warm-up failed"; }
+    wait_quiet
+    local load; load="$(load1)"
+    cpu_begin "$s_pid"
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 "bench/lag$rtt" > "$out" 2>&1 \
+      || { cat "$out" >&2; die "lag run failed"; }
+    cpu_end
+    local line key; line="$(grep '^LAG_RESULT ' "$out")" || { cat "$out" >&2; die "no LAG_RESULT"; }
+    for key in visible timeouts p50_ms p90_ms p99_ms max_ms put_p50_ms; do
+      printf -v "L_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
+    done
+    local share="–" verdict="(no target at 0 ms)"
+    if [ "$rtt" -gt 0 ]; then
+      share="$(ratio "$L_p50_ms" "$rtt")"
+      verdict="MISSED"; awk -v a="$share" -v b="$LAG_RTT_TARGET" 'BEGIN { exit !(a <= b) }' && verdict="met"
+    fi
+    ROWS+=("| lag over RTT $rtt ms: $LAG_PUTS PUTs, ack → visible on the remote (p50/p99 columns) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
+    SUMMARY+=("idle lag over RTT $rtt ms (load $load): p50 **$L_p50_ms ms** = **${share}x** RTT (target <= ${LAG_RTT_TARGET}x): $verdict; p99 $L_p99_ms ms, $L_timeouts timeouts")
+    section+="
+| $rtt | $load | **$L_p50_ms** | $share | $L_p90_ms | $L_p99_ms | $L_max_ms | $L_timeouts | $L_put_p50_ms |"
+    log "lag at RTT $rtt ms: p50 $L_p50_ms ms ($share x RTT), p99 $L_p99_ms ms (load $load)"
+    stop_pid "$PROXY_PID"
+  done
+  NOTES+=("$section")
+  stop_pid "$s_pid"
+  stop_pid "$RTT_R_PID"
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 main() {
@@ -1072,7 +1228,7 @@ main() {
   {
     echo "# build-index benchmark run $STAMP"
     echo
-    echo "- command: \`bench/run.sh ${scenarios[*]}\` (DURATION=$DURATION, WARMUP=$WARMUP, wrk -t$THREADS, MAX_REQUESTS=$MAX_REQUESTS, NICE=$NICE, WAIT_QUIET=$WAIT_QUIET${SERVER_JAVA_OPTS:+, SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS})"
+    echo "- command: \`${RTT_MS:+RTT_MS=$RTT_MS DRAIN_TASKS=$DRAIN_TASKS }bench/run.sh ${scenarios[*]}\` (DURATION=$DURATION, WARMUP=$WARMUP, wrk -t$THREADS, MAX_REQUESTS=$MAX_REQUESTS, NICE=$NICE, WAIT_QUIET=$WAIT_QUIET${SERVER_JAVA_OPTS:+, SERVER_JAVA_OPTS=$SERVER_JAVA_OPTS})"
     echo "- started $started, commit $commit; buildindex.jar built $JAR_INFO"
     echo "- machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)"
     echo "- JDK: $jdk; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"

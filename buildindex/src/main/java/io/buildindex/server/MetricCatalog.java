@@ -114,6 +114,8 @@ final class MetricCatalog {
     counter("tagreplication_failures", "tagreplication_failures_total", "Failed replication attempts by reason.");
     gauge("tagreplication.engine_up", "tagreplication_engine_up",
         "1 while the replication engine runs, 0 once a thread of it has ended.");
+    gauge("tagreplication_window", "tagreplication_window",
+        "Replication tasks the destination may have in flight now: its congestion window.");
     gauge("tagreplication_destination_breaker_open", "tagreplication_destination_breaker_open",
         "1 while the destination's circuit breaker is open or half-open (attempts stopped or probing), else 0.");
     counter("tagreplication.verification_runs", "tagreplication_verification_runs_total", "Verification runs.");

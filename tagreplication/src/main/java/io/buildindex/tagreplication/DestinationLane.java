@@ -13,8 +13,10 @@ import java.util.Optional;
  * it has nothing due. Not thread-safe: guarded by the {@link Lanes} lock.
  *
  * <p>Design: every claim is a database write (an fsync), so a lane claims ahead: enough to fill
- * its concurrency limit with batches ({@link #MAX_AHEAD} tasks at most), plus about 100 ms of its
- * recent throughput ({@link #MAX_PREFETCH} at most), and only once a quarter of that is free. A
+ * its concurrency limit with batches (its {@link CongestionWindow}, or {@link #MAX_AHEAD} tasks
+ * while the window is smaller), plus about 100 ms of its recent throughput ({@link #MAX_PREFETCH}
+ * at most), and only once a quarter of that is free. The window bounds the tasks in flight: an
+ * attempt takes at most the window's free room, and each answer adapts the window. A
  * fast remote then costs one claim per hundreds of tasks, while a slow one claims barely more than
  * it runs, so new writes still overtake backfill there. Claimed tasks are spread over the free
  * request slots, so a burst goes out as parallel batches and a lone task alone at once. After a
@@ -23,8 +25,8 @@ import java.util.Optional;
  */
 final class DestinationLane {
   /** Most tasks claimed ahead of the concurrency limit. */
-  static final int MAX_PREFETCH = 512;
-  /** Most tasks claimed to fill the concurrency limit with batches. */
+  static final int MAX_PREFETCH = 2048;
+  /** Most tasks claimed to fill the concurrency limit with batches while the window is smaller. */
   static final int MAX_AHEAD = 512;
   private static final long RATE_WINDOW_MS = 1_000;
 
@@ -32,6 +34,7 @@ final class DestinationLane {
   private final int limit;
   private final DestinationBreaker breaker;
   private final DestinationHealth health;
+  private final CongestionWindow window;
   private final ArrayDeque<ClaimedTask> claimed = new ArrayDeque<>();
   /** Attempts (requests) running. */
   private int running;
@@ -51,6 +54,7 @@ final class DestinationLane {
     this.limit = limit;
     this.breaker = breaker;
     this.health = new DestinationHealth(destination);
+    this.window = new CongestionWindow(limit * WriteBatch.MAX_WRITES);
   }
 
   String destination() {
@@ -68,7 +72,8 @@ final class DestinationLane {
     int target = switch (breaker.state(now)) {
       case OPEN -> 0;
       case HALF_OPEN -> 1; // the probe
-      case CLOSED -> Math.max(limit, Math.min(limit * batch, MAX_AHEAD)) + Math.min(MAX_PREFETCH, ratePerSecond / 10);
+      case CLOSED -> Math.max(limit, Math.min(limit * batch, Math.max(MAX_AHEAD, window.tasks())))
+          + Math.min(MAX_PREFETCH, ratePerSecond / 10);
     };
     int free = target - claimed.size() - runningTasks;
     return free >= Math.max(1, target / 4) ? free : 0;
@@ -105,16 +110,18 @@ final class DestinationLane {
 
   /**
    * The claimed tasks of the next attempt, at most {@code batch} (one while the breaker probes),
-   * if the limit allows one more attempt; empty otherwise. Claimed tasks are shared evenly among
-   * the free request slots.
+   * if the limit allows one more attempt and the window has room; empty otherwise. Claimed tasks
+   * are shared evenly among the free request slots, within the window's room.
    */
   List<ClaimedTask> start(Instant now, int batch) {
     int slots = breaker.capacity(now, limit);
-    if (claimed.isEmpty() || running >= slots) {
+    int room = window.tasks() - runningTasks;
+    if (claimed.isEmpty() || running >= slots || (room <= 0 && running > 0)) {
       return List.of();
     }
     int perSlot = -Math.floorDiv(-claimed.size(), slots - running); // ceiling
-    int n = breaker.state(now) == DestinationBreaker.State.HALF_OPEN ? 1 : Math.min(batch, perSlot);
+    int n = breaker.state(now) == DestinationBreaker.State.HALF_OPEN ? 1
+        : Math.min(Math.max(1, room), Math.min(batch, perSlot));
     List<ClaimedTask> out = new ArrayList<>(n);
     for (int i = 0; i < n && !claimed.isEmpty(); i++) {
       out.add(claimed.poll());
@@ -125,17 +132,23 @@ final class DestinationLane {
   }
 
   /**
-   * Records a finished attempt and its results, one per task it carried. Any done task closes the
-   * breaker; otherwise the attempt counts as one failure (it was one request). Returns the claimed
-   * tasks to release when it opened the breaker.
+   * Records a finished attempt, started at {@code started}, and its results, one per task it
+   * carried. Any done task closes the breaker and lets the window grow (or shrink, if it took
+   * long); otherwise the attempt counts as one failure (it was one request), and push-back or a
+   * failure of the destination shrinks the window. Returns the claimed tasks to release when it
+   * opened the breaker.
    */
-  List<ClaimedTask> finished(List<TaskResult> results, Instant now) {
+  List<ClaimedTask> finished(List<TaskResult> results, Instant started, Instant now) {
     running--;
     runningTasks -= results.size();
     countFinish(now.toEpochMilli(), results.size());
     if (results.stream().anyMatch(r -> r instanceof TaskResult.Done)) {
+      window.answered(results.size(), started, Duration.between(started, now), !claimed.isEmpty(), now);
       health.succeeded(now, breaker.onSuccess());
       return List.of();
+    }
+    if (results.stream().anyMatch(r -> r instanceof TaskResult.Failed f && f.reason().slowsDown())) {
+      window.pushedBack(started, now);
     }
     for (TaskResult r : results) {
       if (r instanceof TaskResult.Failed f && f.reason().destinationFault) {
@@ -178,6 +191,11 @@ final class DestinationLane {
     List<ClaimedTask> out = new ArrayList<>(claimed);
     claimed.clear();
     return out;
+  }
+
+  /** Tasks that may be in flight now: the congestion window. */
+  int window() {
+    return window.tasks();
   }
 
   /** Started attempts not finished yet. */

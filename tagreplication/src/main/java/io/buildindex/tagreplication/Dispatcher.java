@@ -15,9 +15,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that claims due tasks: whenever lanes want work, one {@link LocalDb#write}
- * claims for all of them (so claims of many tasks and destinations share an fsync), then it hands
- * the tasks to {@link Lanes} and waits for the next change. Claiming in one thread and one
+ * claims for all of them (so claims of many tasks and destinations share an fsync) and hands the
+ * tasks to {@link Lanes}, then it waits for the next change. Claiming in one thread and one
  * transaction means a task is claimed by at most one worker.
+ *
+ * <p>Design (SQLite; in shared mode tasks are handed over after the commit): the claimed tasks go
+ * to their lanes, and may start, as soon as the claim's statements ran in the writer's transaction, before its commit is fsync'd: the claim is a lease held in
+ * memory, and its row ({@code running}) need not be durable first. Every later claim runs after it
+ * on the one writer, so it sees the row taken whether or not the fsync has finished; a result is
+ * recorded by a later transaction, so after the claim; and a crash before the claim is durable
+ * leaves the row pending, exactly what recovery makes of a running row at start-up (the attempt
+ * is repeated, as an attempt cut short by a crash always is; replicated writes are idempotent).
+ * This takes an fsync (milliseconds) off the path of every idle write to its remote. Should the
+ * commit fail, the store is unavailable: the attempts' results then fail to record as well, and
+ * their rows are reset at the next start.
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -86,6 +97,10 @@ final class Dispatcher {
       lanes.awaitChange(now.plus(poll));
       return;
     }
+    // SQLite (one writer, each op run once): hand the tasks over before the fsync, see the design
+    // note. PostgreSQL may run an op again (a retried deadlock) and other nodes claim beside this
+    // one: hand over only what the commit made this node's.
+    boolean beforeCommit = !db.dialect().shared();
     int[] expired = new int[1];
     Map<Lanes.Want, SqliteTaskClaims.Claim> claimed = db.write(tx -> {
       expired[0] = claims.expireLeases(tx, now);
@@ -93,9 +108,18 @@ final class Dispatcher {
       for (Lanes.Want w : wanted) {
         out.put(w, claims.claim(tx, w.lane().destination(), w.count(), now));
       }
+      if (beforeCommit) {
+        handOver(out, now);
+      }
       return out;
     });
     claiming.expired().accept(expired[0]);
+    if (!beforeCommit) {
+      handOver(claimed, now);
+    }
+  }
+
+  private void handOver(Map<Lanes.Want, SqliteTaskClaims.Claim> claimed, Instant now) {
     claimed.values().forEach(c -> claiming.leases().hold(c.tasks()));
     lanes.claimed(claimed, now, poll);
   }

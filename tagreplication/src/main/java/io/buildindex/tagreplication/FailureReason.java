@@ -8,8 +8,14 @@ enum FailureReason {
   CONNECT(true),
   /** The remote did not answer in time. */
   TIMEOUT(true),
-  /** The remote answered 5xx. */
+  /** The remote answered 5xx (but 503, {@link #THROTTLED}). */
   HTTP_5XX(true),
+  /**
+   * The remote pushed back: 429 or 503. Not a hard failure (the breaker does not count it): the
+   * remote is up but has more than it can take, so the destination's window shrinks and the tasks
+   * wait for their retry.
+   */
+  THROTTLED(false),
   /** The remote refused this request (4xx): a problem of the task, not of the remote. */
   HTTP_4XX(false),
   /** The remote answered something the wire contract does not allow. */
@@ -26,6 +32,19 @@ enum FailureReason {
 
   FailureReason(boolean destinationFault) {
     this.destinationFault = destinationFault;
+  }
+
+  /** Whether the destination's congestion window shrinks on this failure: push-back, or the destination unwell. */
+  boolean slowsDown() {
+    return destinationFault || this == THROTTLED;
+  }
+
+  /** The reason for a failed answer of HTTP {@code status} (4xx or 5xx). */
+  static FailureReason ofStatus(int status) {
+    if (status == 429 || status == 503) {
+      return THROTTLED;
+    }
+    return status >= 500 ? HTTP_5XX : HTTP_4XX;
   }
 
   String metricName() {

@@ -211,8 +211,9 @@ final class Lanes {
     try {
       workers.execute(() -> work(tasks));
     } catch (RejectedExecutionException e) {
+      Instant now = clock.instant();
       for (List<ClaimedTask> t = tasks; t != null; ) {
-        t = finished(t, Collections.<TaskResult>nCopies(t.size(), TaskResult.RELEASED));
+        t = finished(t, Collections.<TaskResult>nCopies(t.size(), TaskResult.RELEASED), now);
       }
     }
   }
@@ -221,7 +222,8 @@ final class Lanes {
    * thread: one less park and unpark per attempt, which is much of the cost of a fast remote. */
   private void work(List<ClaimedTask> first) {
     for (List<ClaimedTask> t = first; t != null; ) {
-      t = finished(t, attempt(t));
+      Instant started = clock.instant(); // the window learns each attempt's latency
+      t = finished(t, attempt(t), started);
     }
   }
 
@@ -238,7 +240,7 @@ final class Lanes {
   }
 
   /** Records an attempt's end, starts what the freed capacity allows, and returns one attempt for this thread. */
-  private @Nullable List<ClaimedTask> finished(List<ClaimedTask> tasks, List<TaskResult> results) {
+  private @Nullable List<ClaimedTask> finished(List<ClaimedTask> tasks, List<TaskResult> results, Instant started) {
     Instant now = clock.instant();
     for (int i = 0; i < tasks.size(); i++) {
       attempts.record(new Finished(tasks.get(i), results.get(i), now));
@@ -251,7 +253,7 @@ final class Lanes {
     try {
       running--;
       DestinationLane lane = byDestination.get(tasks.get(0).destination());
-      released = lane.finished(results, now);
+      released = lane.finished(results, started, now);
       health = lane.drainHealthEvents();
       next = startNext();
       for (List<ClaimedTask> t = next == null ? null : startNext(); t != null; t = startNext()) {
@@ -302,6 +304,17 @@ final class Lanes {
     try {
       Instant now = clock.instant();
       return lanes.stream().map(l -> l.status(now)).toList();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The congestion window of {@code destination} (tasks it may have in flight); 0 for an unknown one. */
+  int window(String destination) {
+    lock.lock();
+    try {
+      DestinationLane lane = byDestination.get(destination);
+      return lane == null ? 0 : lane.window();
     } finally {
       lock.unlock();
     }

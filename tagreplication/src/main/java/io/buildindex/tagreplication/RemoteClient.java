@@ -40,7 +40,7 @@ final class RemoteClient {
   private static final int MAX_ERROR_BODY = 200;
   /** Largest answer of {@code GET /origin}: a registry URL or a {@code host:port}. */
   static final long MAX_ORIGIN_BODY = 4096;
-  /** Largest answer of {@link WriteBatch#PATH}: {@link WriteBatch#SEND_WRITES} short results need a few KiB. */
+  /** Largest answer of {@link WriteBatch#PATH}: {@link WriteBatch#MAX_WRITES} short results need about 60 KiB. */
   static final long MAX_BATCH_BODY = 1024 * 1024;
   private static final MediaType JSON = MediaType.get("application/json");
 
@@ -204,8 +204,7 @@ final class RemoteClient {
     String redirect = r.isRedirect() ? " (redirects are not followed; Location: " + r.header("Location") + ")" : "";
     String message = r.request().method() + " " + r.request().url().encodedPath() + " answered " + r.code() + redirect
         + (text.isBlank() ? "" : ": " + text.strip());
-    FailureReason reason = r.code() >= 500 ? FailureReason.HTTP_5XX
-        : r.code() >= 400 ? FailureReason.HTTP_4XX : FailureReason.PROTOCOL;
+    FailureReason reason = r.code() >= 400 ? FailureReason.ofStatus(r.code()) : FailureReason.PROTOCOL;
     throw new RemoteException(destination, reason, message);
   }
 }

@@ -34,8 +34,10 @@ final class ReplicationMetrics {
   private final Counter superseded;
   private final Counter leasesExpired;
   private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
+  private final MetricRegistry registry;
 
   ReplicationMetrics(MetricRegistry registry) {
+    this.registry = registry;
     attemptLatency = registry.timer(MetricRegistry.name(PREFIX, "attempt_latency"));
     replicationLag = registry.timer(MetricRegistry.name(PREFIX, "replication_lag"));
     done = registry.counter(MetricRegistry.name(PREFIX, "done"));
@@ -72,6 +74,14 @@ final class ReplicationMetrics {
         return oldest == null ? 0L : Math.max(0, Duration.between(oldest, clock.instant()).toSeconds());
       });
     }
+  }
+
+  /**
+   * Registers {@code tagreplication_window{destination=...}}: the tasks {@code destination} may
+   * have in flight now, its congestion window (replacing a gauge of an earlier engine).
+   */
+  void registerWindowGauge(String destination, Supplier<Long> window) {
+    replace(registry, labeled(PREFIX + "_window", "destination", destination), window::get);
   }
 
   private static void replace(MetricRegistry registry, String name, Gauge<Long> gauge) {

@@ -40,7 +40,7 @@ final class TagReplicator {
 
   /** Most tasks of {@code destination} one {@link #replicate(List)} should carry. */
   int batchLimit(String destination) {
-    return batches(remote(destination)) ? WriteBatch.SEND_WRITES : 1;
+    return batches(remote(destination)) ? WriteBatch.MAX_WRITES : 1;
   }
 
   /* Blob copies go task by task (each its own transfer); only then may the tag writes share a request. */
@@ -85,7 +85,7 @@ final class TagReplicator {
 
   private static TaskResult result(RemoteClient remote, ClaimedTask task, WriteBatch.Result r) {
     if (r.status() != null) {
-      FailureReason reason = r.status() >= 500 ? FailureReason.HTTP_5XX : FailureReason.HTTP_4XX;
+      FailureReason reason = FailureReason.ofStatus(r.status());
       return new TaskResult.Failed(reason, "POST " + WriteBatch.PATH + ": " + task.tag() + " answered " + r.status()
           + (r.error() == null ? "" : ": " + r.error()));
     }

@@ -54,6 +54,7 @@ final class TaskEngine implements TaskAttempts {
     List<DestinationLane> lanes = destinations.stream()
         .map(d -> new DestinationLane(d, config.maxConcurrencyPerDestination(), new DestinationBreaker(policy))).toList();
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
+    destinations.forEach(d -> metrics.registerWindowGauge(d, () -> (long) this.lanes.window(d)));
     this.healthLog = new DestinationHealthLog(with.db());
     this.dispatcher = new Dispatcher(with.db(), new Dispatcher.Claiming(new SqliteTaskClaims(with.sql(), with.lease()),
         leases, metrics::leasesExpired), this.lanes, clock, config.pollRetriesInterval());

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Design: draining a backlog one tag per request costs a request and a response on both nodes
  * per tag, far more than the remote's durable write itself; a batch costs one request per
- * {@link #MAX_WRITES} tags and lets the remote group-commit them. It also replaces the lookup
+ * {@link #MAX_WRITES} tags and lets the remote group-commit them. A sender takes up to that many
+ * as its congestion window allows, so a deep backlog goes out in large batches over a long link. It also replaces the lookup
  * ({@code GET /tags/{tag}}) before each write: the remote compares generations under the tag's
  * lock and answers {@code unchanged} when it already holds this digest at this generation or
  * newer, and {@code superseded} when it holds a newer one. Kraken build-indexes do not serve it
@@ -23,9 +24,6 @@ public final class WriteBatch {
   public static final String PATH = "/replication/writes";
   /** Most writes per request the server accepts. */
   public static final int MAX_WRITES = 1000;
-  /** Most writes per request this node sends: large enough to amortise a request, small enough to pipeline. */
-  static final int SEND_WRITES = 64;
-
   private WriteBatch() {}
 
   /** The request body. */

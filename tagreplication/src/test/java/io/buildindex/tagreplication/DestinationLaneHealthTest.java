@@ -25,7 +25,7 @@ final class DestinationLaneHealthTest {
         TaskState.PENDING, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH);
     lane.claimed(new SqliteTaskClaims.Claim(List.of(task), Optional.empty()), 1, lane.wakes(), at, Duration.ofSeconds(15));
     assertThat(lane.start(at, 1)).hasSize(1);
-    lane.finished(Collections.singletonList(result), at);
+    lane.finished(Collections.singletonList(result), at, at);
   }
 
   @Test

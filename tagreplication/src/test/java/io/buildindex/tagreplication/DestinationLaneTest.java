@@ -38,7 +38,7 @@ final class DestinationLaneTest {
       assertThat(lane.start(now, 1)).hasSize(1);
     }
     assertThat(lane.start(now, 1)).isEmpty();
-    lane.finished(List.of(TaskResult.DONE), now);
+    lane.finished(List.of(TaskResult.DONE), now, now);
     assertThat(lane.start(now, 1)).hasSize(1);
   }
 
@@ -74,7 +74,7 @@ final class DestinationLaneTest {
     for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN; i++) {
       lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
       assertThat(lane.start(now, 1)).hasSize(1);
-      released = lane.finished(List.of(new TaskResult.Failed(FailureReason.CONNECT, "refused")), now);
+      released = lane.finished(List.of(new TaskResult.Failed(FailureReason.CONNECT, "refused")), now, now);
     }
     assertThat(released).isNotEmpty();
     assertThat(lane.wanted(now, 1)).isZero();
@@ -119,7 +119,7 @@ final class DestinationLaneTest {
     TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
     for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN - 1; i++) {
       List<ClaimedTask> batch = lane.start(now, 64);
-      assertThat(lane.finished(batch.stream().map(t -> refused).toList(), now)).isEmpty();
+      assertThat(lane.finished(batch.stream().map(t -> refused).toList(), now, now)).isEmpty();
     }
     assertThat(lane.wanted(now, 64)).as("breaker still closed after %d failed batches", DestinationBreaker.FAILURES_TO_OPEN - 1)
         .isPositive();
@@ -131,15 +131,15 @@ final class DestinationLaneTest {
     for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN - 1; i++) {
       lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
       assertThat(lane.start(now, 64)).hasSize(1);
-      lane.finished(List.of(refused), now);
+      lane.finished(List.of(refused), now, now);
     }
     lane.claimed(claim(8, Optional.empty()), 8, lane.wakes(), now, POLL);
     assertThat(lane.start(now, 64)).hasSize(2); // 8 claimed over 4 free slots
-    assertThat(lane.finished(List.of(refused, TaskResult.DONE), now)).isEmpty();
+    assertThat(lane.finished(List.of(refused, TaskResult.DONE), now, now)).isEmpty();
     lane.drain();
     lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
     assertThat(lane.start(now, 64)).hasSize(1);
-    assertThat(lane.finished(List.of(refused), now)).as("the count started again").isEmpty();
+    assertThat(lane.finished(List.of(refused), now, now)).as("the count started again").isEmpty();
     assertThat(lane.wanted(now, 1)).isPositive();
   }
 
@@ -148,7 +148,7 @@ final class DestinationLaneTest {
     TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
     for (int i = 0; i < DestinationBreaker.FAILURES_TO_OPEN; i++) {
       lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
-      lane.finished(List.of(lane.start(now, 64).stream().map(t -> refused).findFirst().orElseThrow()), now);
+      lane.finished(List.of(lane.start(now, 64).stream().map(t -> refused).findFirst().orElseThrow()), now, now);
     }
     Instant open = now.plus(policy.initial());
     lane.claimed(claim(100, Optional.empty()), 100, lane.wakes(), open, POLL);

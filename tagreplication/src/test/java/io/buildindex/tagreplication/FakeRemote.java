@@ -49,6 +49,7 @@ final class FakeRemote implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private volatile int failStatus;
+  private volatile long batchDelayMillis;
   private volatile @Nullable CountDownLatch holdGets;
   private volatile String origin = "origin.dc2:15002";
 
@@ -303,6 +304,7 @@ final class FakeRemote implements AutoCloseable {
       return;
     }
     batches.incrementAndGet();
+    slowDown();
     WriteBatch.Request request = JSON.readValue(body, WriteBatch.Request.class);
     List<WriteBatch.Result> results = new ArrayList<>();
     for (WriteBatch.Write w : request.writes()) {
@@ -313,6 +315,23 @@ final class FakeRemote implements AutoCloseable {
     }
     ex.getResponseHeaders().set("Content-Type", "application/json");
     respond(ex, 200, JSON.writeValueAsString(new WriteBatch.Response(results)));
+  }
+
+  /** Answers every batch {@code delay} late (a remote slower than the link); zero to answer at once. */
+  void delayBatches(java.time.Duration delay) {
+    batchDelayMillis = delay.toMillis();
+  }
+
+  /* A slow remote, not a test waiting: the answer is late, the test still polls for outcomes. */
+  private void slowDown() {
+    long ms = batchDelayMillis;
+    if (ms > 0) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static String decide(@Nullable Entry cur, Entry next) {

@@ -177,8 +177,21 @@ final class RemoteClientTest {
 
   @Test
   void call_5xx() {
+    server.enqueue(new MockResponse().setResponseCode(500).setBody("broken"));
+    assertFails(() -> client.get(TAG), FailureReason.HTTP_5XX).hasMessageContaining("500").hasMessageContaining("broken");
+  }
+
+  @Test
+  void call_503_isThrottled() {
     server.enqueue(new MockResponse().setResponseCode(503).setBody("overloaded"));
-    assertFails(() -> client.get(TAG), FailureReason.HTTP_5XX).hasMessageContaining("503").hasMessageContaining("overloaded");
+    assertFails(() -> client.get(TAG), FailureReason.THROTTLED).hasMessageContaining("503").hasMessageContaining("overloaded");
+  }
+
+  @Test
+  void writeBatch_429_isThrottled() {
+    server.enqueue(new MockResponse().setResponseCode(429).setBody("slow down"));
+    assertFails(() -> client.writeBatch(java.util.List.of(new WriteBatch.Write(TAG.toString(), DIGEST.toString(), 1L))),
+        FailureReason.THROTTLED).hasMessageContaining("429").hasMessageContaining("slow down");
   }
 
   @Test

@@ -154,7 +154,7 @@ final class ReplicationBatchTest {
   @Test
   void wholeBatchFailure_failsEveryTaskWithTheReason() {
     FakeRemote remote = batchingRemote();
-    remote.failWith(503);
+    remote.failWith(502);
     TestNode node = node(remote);
 
     node.put(TAG, D1, true);
@@ -162,7 +162,7 @@ final class ReplicationBatchTest {
     Poll.until(Poll.DEADLINE, "a failed attempt", () -> node.task(TAG, remote.address()).map(t -> t.attempts() >= 1).orElse(false),
         () -> node.task(TAG, remote.address()));
     assertThat(node.task(TAG, remote.address()).orElseThrow().lastError())
-        .isEqualTo("http_5xx: " + remote.address() + ": POST /replication/writes answered 503: failing on purpose");
+        .isEqualTo("http_5xx: " + remote.address() + ": POST /replication/writes answered 502: failing on purpose");
   }
 
   @Test
