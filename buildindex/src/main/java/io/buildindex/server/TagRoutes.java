@@ -104,11 +104,24 @@ final class TagRoutes {
       return;
     }
     // A replicated delete (with a generation) stores a tombstone even for a tag this node never had.
-    if (generation == null && store.get(tag).isEmpty()) {
+    if (generation == null && !liveForDelete(tag, fromNeighbor)) {
       throw HttpProblem.notFound("");
     }
     Headers.writeResult(ctx, writes.deleteHere(tag, generation, replicate, fromNeighbor));
     ctx.status(204);
+  }
+
+  /*
+   * Whether a client's delete on an owner finds the tag: as a read does, a local miss (not a
+   * tombstone) asks the other owners, since a put another owner acknowledged may not have been
+   * duplicated here yet; deleting it then stores the tombstone here and sends it to them.
+   */
+  private boolean liveForDelete(Tag tag, boolean fromNeighbor) {
+    Optional<TagRecord> record = store.record(tag);
+    if (record.isPresent()) {
+      return !record.get().deleted();
+    }
+    return !fromNeighbor && neighbors.readFromOwners(tag).isPresent();
   }
 
   private void history(Context ctx) {

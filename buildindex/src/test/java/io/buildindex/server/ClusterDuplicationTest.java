@@ -134,6 +134,24 @@ final class ClusterDuplicationTest {
   }
 
   @Test
+  void delete_onAnOwnerTheWriteHasNotReachedYet_deletesItEverywhere() {
+    String tag = tagOwnedBy(0, 1);
+    // Stored on owner 0 alone, as when the delete overtakes the put's duplicate to owner 1.
+    pair.node(0).ok("DuplicatePut", pair.node(0).duplicatePut(tag, digest(12)));
+    assertThat(pair.node(1).getLocalTag(tag).status()).as("not on the other owner").isEqualTo(404);
+
+    assertThat(pair.node(1).send("DELETE", "/tags/" + TestServer.escape(tag), Map.of()).status())
+        .as("the other owner asks owner 0 before answering 404").isEqualTo(204);
+
+    for (ClusterNode node : pair.nodes()) {
+      assertThat(node.getTag(tag).status()).as("%s", node).isEqualTo(404);
+    }
+    assertThat(pair.node(0).getLocalTag(tag).status()).as("the tombstone reached owner 0").isEqualTo(404);
+    assertThat(pair.node(1).send("DELETE", "/tags/" + TestServer.escape(tag), Map.of()).status())
+        .as("deleted: a second delete finds nothing").isEqualTo(404);
+  }
+
+  @Test
   void get_maxReplicaTwo_unknownTag_notFoundEverywhere() {
     for (ClusterNode node : pair.nodes()) {
       assertThat(node.getTag("team/pair:never-written").status()).as("%s", node).isEqualTo(404);

@@ -156,6 +156,12 @@ final class ClusterNode implements AutoCloseable {
     return put("/tags/" + TestServer.escape(tag) + "/digest/" + digest);
   }
 
+  /** A neighbor's DuplicatePut: stored on this node alone, sent to no other. */
+  Response duplicatePut(String tag, String digest) {
+    return http.send("PUT", "/internal/duplicate/tags/" + TestServer.escape(tag) + "/digest/" + digest, Map.of(),
+        "{\"delay\":0}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** {@code PUT /tags/{tag}/digest/{digest}?replicate=true}: also replicated to the remotes its rules name. */
   Response putReplicated(String tag, String digest) {
     return put("/tags/" + TestServer.escape(tag) + "/digest/" + digest + "?replicate=true");

@@ -12,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * unknown): the client gets a 503 and retries, and the generation rules make a retried write
  * harmless. Hikari waits at most {@link #CONNECTION_TIMEOUT_MS} for a connection, so while the
  * server is down writes and readiness fail fast, and it reconnects by itself when the server is
- * back. Notifications for caches go through {@code pg_notify} in the writer's transaction (delivered
- * on commit only) and one dedicated listening connection ({@link PostgresListener}).
+ * back. Notifications for caches are queued during the write and sent after its commit by one
+ * {@link NoticePublisher}, many writes' notices per transaction (a notifying transaction holds a
+ * database-wide lock through its commit); the write returns once they are sent, so a rolled-back
+ * write announces nothing and an acknowledged one has been announced. One dedicated listening
+ * connection receives them ({@link PostgresListener}).
  */
 final class PostgresLocalDb implements LocalDb {
   private static final Logger log = LoggerFactory.getLogger(PostgresLocalDb.class);
@@ -49,6 +54,9 @@ final class PostgresLocalDb implements LocalDb {
   private final PostgresSettings settings;
   private final HikariDataSource pool;
   private final PostgresListener listener;
+  private final NoticePublisher notices;
+  /** The notices of the write running on this thread, sent after its commit; null outside a write. */
+  private final ThreadLocal<List<NoticePublisher.Notice>> pendingNotices = new ThreadLocal<>();
   private final Timer commitTimer;
   private final Counter retries;
   private volatile boolean closed;
@@ -64,6 +72,7 @@ final class PostgresLocalDb implements LocalDb {
     metrics.gauge(MetricRegistry.name("localdb", "pool_pending_threads"), () -> bean::getThreadsAwaitingConnection);
     metrics.gauge(MetricRegistry.name("localdb", "pool_max_connections"), () -> settings::poolSize);
     this.listener = new PostgresListener(() -> PostgresLocalDb.connectDirect(settings));
+    this.notices = new NoticePublisher(pool::getConnection);
     metrics.gauge(MetricRegistry.name("localdb", "listen_connected"), () -> () -> listener.connected() ? 1 : 0);
   }
 
@@ -145,16 +154,22 @@ final class PostgresLocalDb implements LocalDb {
 
   private <T> T attempt(WriteOp<T> op) throws SQLException {
     failIfClosed();
+    List<NoticePublisher.Notice> queued = new ArrayList<>();
+    T result;
     try (Connection c = pool.getConnection()) {
+      pendingNotices.set(queued);
       try (Timer.Context ignored = commitTimer.time()) {
-        T result = op.apply(c);
+        result = op.apply(c);
         c.commit();
-        return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(c);
         throw e;
+      } finally {
+        pendingNotices.remove();
       }
     }
+    notices.publish(queued); // after the connection is back in the pool: the publisher needs one too
+    return result;
   }
 
   @Override
@@ -224,6 +239,11 @@ final class PostgresLocalDb implements LocalDb {
 
   @Override
   public void notifyChange(Connection tx, String channel, String payload) throws SQLException {
+    List<NoticePublisher.Notice> queued = pendingNotices.get();
+    if (queued != null) {
+      queued.add(new NoticePublisher.Notice(channel, payload));
+      return;
+    }
     try (PreparedStatement ps = tx.prepareStatement("SELECT pg_notify(?, ?)")) {
       ps.setString(1, channel);
       ps.setString(2, payload);
@@ -243,6 +263,7 @@ final class PostgresLocalDb implements LocalDb {
       return;
     }
     closed = true;
+    notices.close();
     listener.close();
     pool.close();
     log.info("closed PostgreSQL database {}", settings.url());

@@ -259,6 +259,34 @@ final class PostgresLocalDbTest {
   }
 
   @Test
+  void notifyChange_concurrentWriters_everyAcknowledgedWriteAnnounced() throws Exception {
+    LocalDb otherNode = pg.open();
+    List<String> received = new CopyOnWriteArrayList<>();
+    LocalDb.Subscription sub = otherNode.listen("test_changes", listener(received, new CopyOnWriteArrayList<>()));
+    Poll.until(Poll.DEADLINE, "listening", sub::listening);
+
+    // Many writers at once: their notices leave in shared batches, each writer's exactly once.
+    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 1; i <= 200; i++) {
+        int id = i;
+        done.add(writers.submit(() -> db.write(tx -> {
+          insertItem(tx, id, "item" + id);
+          db.notifyChange(tx, "test_changes", "team/app:v" + id);
+          return null;
+        })));
+      }
+      for (Future<?> f : done) {
+        f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+
+    Poll.until(Poll.DEADLINE, "200 notifications", () -> received.size() >= 200, received::size);
+    assertThat(received).hasSize(200).doesNotHaveDuplicates().allMatch(p -> p.startsWith("team/app:v"));
+    assertThat(itemIds(db)).hasSize(200);
+  }
+
+  @Test
   void listen_serverStoppedAndStarted_toldDownThenUpAgain_andWritesFailAsUnavailableMeanwhile() {
     List<String> received = new CopyOnWriteArrayList<>();
     List<Boolean> states = new CopyOnWriteArrayList<>();

@@ -114,6 +114,24 @@ final class CongestionWindow {
     window = Math.min(max, grown);
   }
 
+  /**
+   * The destination is back after an outage (its breaker closed): what the window learnt before says
+   * nothing about the link and the remote now (the failures that opened the breaker halved it to
+   * {@link #MIN} without any congestion; the remote may even be another host), so it starts again
+   * as new: {@link #INITIAL} (or more, if it had not shrunk), slow start, latencies forgotten. As
+   * TCP's restart window after idle, it never grows the window past what it was or
+   * {@link #INITIAL}.
+   */
+  void restart() {
+    window = Math.max(window, Math.min(INITIAL, max));
+    slowStartThreshold = max;
+    lastDecrease = Instant.EPOCH;
+    minNanos = Long.MAX_VALUE;
+    previousMinNanos = Long.MAX_VALUE;
+    smoothedNanos = -1;
+    minSince = Instant.EPOCH;
+  }
+
   /** An attempt started at {@code started} was pushed back (429, 503) or failed for the destination's sake. */
   void pushedBack(Instant started, Instant now) {
     decrease(started, now, 0.5, MIN);

@@ -144,7 +144,11 @@ final class DestinationLane {
     countFinish(now.toEpochMilli(), results.size());
     if (results.stream().anyMatch(r -> r instanceof TaskResult.Done)) {
       window.answered(results.size(), started, Duration.between(started, now), !claimed.isEmpty(), now);
-      health.succeeded(now, breaker.onSuccess());
+      boolean closed = breaker.onSuccess();
+      if (closed) {
+        window.restart(); // the outage that opened the breaker shrank the window, not congestion
+      }
+      health.succeeded(now, closed);
       return List.of();
     }
     if (results.stream().anyMatch(r -> r instanceof TaskResult.Failed f && f.reason().slowsDown())) {
@@ -166,6 +170,7 @@ final class DestinationLane {
   /** Closes the breaker at an operator's request (a retry): claims and attempts resume now. */
   void closeBreaker(String why) {
     if (breaker.close()) {
+      window.restart();
       health.breakerClosed(why);
     }
   }

@@ -147,4 +147,30 @@ final class CongestionWindowTest {
     answered(1, RTT, false);
     assertThat(window.minLatency()).as("a link that became slower is learnt again").isEqualTo(RTT);
   }
+
+  @Test
+  void restart_afterAnOutage_startsAgainAtTheInitialWindowInSlowStart() {
+    answered(1, Duration.ofMillis(5), false);
+    for (int i = 0; i < 20; i++) {
+      pushedBack(); // connection failures while the remote is down
+    }
+    assertThat(window.tasks()).isEqualTo(CongestionWindow.MIN);
+
+    window.restart();
+
+    assertThat(window.tasks()).isEqualTo(CongestionWindow.INITIAL);
+    assertThat(window.minLatency()).as("latencies of before the outage forgotten").isZero();
+    answered(CongestionWindow.INITIAL, RTT, true);
+    assertThat(window.tasks()).as("doubling again").isEqualTo(2 * CongestionWindow.INITIAL);
+  }
+
+  @Test
+  void restart_neverShrinksALargerWindow() {
+    answered(256, RTT, true);
+    answered(512, RTT, true); // 1024
+
+    window.restart();
+
+    assertThat(window.tasks()).isEqualTo(1024);
+  }
 }

@@ -155,4 +155,46 @@ final class DestinationLaneTest {
     assertThat(lane.start(open, 64)).hasSize(1);
     assertThat(lane.start(open, 64)).isEmpty();
   }
+
+  /**
+   * Connection failures (probes after the breaker opened, too) until they have shrunk the window to
+   * its minimum; leaves the breaker open.
+   */
+  private void outage() {
+    TaskResult refused = new TaskResult.Failed(FailureReason.CONNECT, "refused");
+    for (int i = 0; i < 100 && lane.window() > CongestionWindow.MIN; i++) {
+      lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+      List<ClaimedTask> attempt = lane.start(now, 64);
+      if (attempt.isEmpty()) {
+        now = lane.nextWake(now).orElseThrow(); // open: wait for the probe
+        continue;
+      }
+      lane.finished(List.of(refused), now, now);
+      now = now.plusMillis(1); // each failure answers for a new round: each halves the window
+    }
+    lane.drain();
+  }
+
+  @Test
+  void finished_probeThatClosesTheBreaker_restartsTheWindow() {
+    outage();
+    assertThat(lane.window()).isEqualTo(CongestionWindow.MIN);
+    now = lane.nextWake(now).orElse(now);
+    lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, 64)).as("the probe").hasSize(1);
+
+    lane.finished(List.of(TaskResult.DONE), now, now.plusMillis(100));
+
+    assertThat(lane.window()).isEqualTo(CongestionWindow.INITIAL);
+  }
+
+  @Test
+  void closeBreaker_operatorsRetry_restartsTheWindow() {
+    outage();
+    assertThat(lane.window()).isEqualTo(CongestionWindow.MIN);
+
+    lane.closeBreaker("retry");
+
+    assertThat(lane.window()).isEqualTo(CongestionWindow.INITIAL);
+  }
 }

@@ -5,7 +5,9 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.buildindex.database.LocalDb;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * either edge is never answered afterwards (it is reloaded). While the connection is down, every
  * read bypasses the cache and reads the database. So a node never answers from a cache that may
  * have missed a change, and since the database answers the newest committed state, a node never
- * answers an older digest after a newer one.
+ * answers an older digest after a newer one. Notices are sent just after the commit (see
+ * {@code PostgresLocalDb}), so a writer that dies in between leaves other nodes' entries of that tag
+ * stale: entries expire after {@link #SHARED_MAX_AGE} to bound it.
  *
  * <p>PostgreSQL outage: the listener goes down with the database, so reads go to the database too
  * and fail with a 503 instead of being served from the cache. That is deliberate: a node cannot tell
@@ -45,6 +49,13 @@ import org.slf4j.LoggerFactory;
  */
 final class CachingTagStore implements TagStore {
   private static final Logger log = LoggerFactory.getLogger(CachingTagStore.class);
+
+  /**
+   * Shared mode: the longest an entry is answered without reading the database again. It bounds the
+   * one staleness notifications cannot rule out: a node that dies after committing a write and
+   * before its notice is sent (a window of milliseconds; the write was never acknowledged).
+   */
+  static final Duration SHARED_MAX_AGE = Duration.ofSeconds(30);
 
   private final SqlTagStore store;
   private final Cache<Tag, Entry> cache;
@@ -58,8 +69,16 @@ final class CachingTagStore implements TagStore {
   private record Entry(Optional<TagRecord> record, long epoch) {}
 
   CachingTagStore(SqlTagStore store, long maximumSize, MetricRegistry metrics) {
+    this(store, maximumSize, metrics, Ticker.systemTicker());
+  }
+
+  CachingTagStore(SqlTagStore store, long maximumSize, MetricRegistry metrics, Ticker ticker) {
     this.store = store;
-    this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize).recordStats();
+    if (store.db().dialect().shared()) {
+      builder.expireAfterWrite(SHARED_MAX_AGE).ticker(ticker);
+    }
+    this.cache = builder.build();
     this.invalidations = metrics.counter(MetricRegistry.name("tagstore", "cache", "invalidations"));
     this.bypassedReads = metrics.counter(MetricRegistry.name("tagstore", "cache", "bypassed_reads"));
     metrics.gauge(MetricRegistry.name("tagstore", "cache", "size"), () -> cache::estimatedSize);

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,8 @@ final class SharedTagStoreTest {
   private static final Tag TAG = Tag.parse("team/app:v1");
 
   private final FakeClock clock = new FakeClock();
+  /** Node 2's cache clock, in nanoseconds. */
+  private final AtomicLong ticker = new AtomicLong();
   private final MetricRegistry metrics1 = new MetricRegistry();
   private final MetricRegistry metrics2 = new MetricRegistry();
   private PostgresFixture pg;
@@ -48,7 +51,7 @@ final class SharedTagStoreTest {
   void setUp() {
     pg = PostgresFixture.create();
     node1 = new CachingTagStore(new SqlTagStore(pg.open(), clock), 10_000, metrics1);
-    node2 = new CachingTagStore(new SqlTagStore(pg.open(), clock), 10_000, metrics2);
+    node2 = new CachingTagStore(new SqlTagStore(pg.open(), clock), 10_000, metrics2, ticker::get);
     pool = Executors.newCachedThreadPool();
     Poll.until(Poll.DEADLINE, "both caches listening", () -> listening(metrics1) && listening(metrics2));
   }
@@ -83,6 +86,28 @@ final class SharedTagStoreTest {
         latenciesMicros.get(24), latenciesMicros.get(44), latenciesMicros.get(49));
     assertThat(metrics2.counter("tagstore.cache.invalidations").getCount()).isGreaterThanOrEqualTo(100);
     assertThat(metrics2.counter("tagstore.cache.bypassed_reads").getCount()).isZero();
+  }
+
+  @Test
+  void writeWhoseNoticeWasNeverSent_servedStaleAtMostTheSharedMaxAge() {
+    node1.put(TAG, digestOf(1), gen(1));
+    Poll.until(Poll.DEADLINE, "node 2 told of the first write",
+        () -> metrics2.counter("tagstore.cache.invalidations").getCount() == 1);
+    assertThat(node2.get(TAG)).contains(digestOf(1)); // now cached on node 2
+    // A node that died between its commit and its notice: the row changes, nobody is told.
+    try (LocalDb silent = pg.open()) {
+      silent.write(tx -> {
+        try (Statement s = tx.createStatement()) {
+          s.executeUpdate("UPDATE tags SET digest = '" + digestOf(2) + "', generation = 2 WHERE tag = '" + TAG + "'");
+        }
+        return null;
+      });
+    }
+    assertThat(node2.get(TAG)).as("cached, and no notice came").contains(digestOf(1));
+
+    ticker.addAndGet(CachingTagStore.SHARED_MAX_AGE.toNanos());
+
+    assertThat(node2.get(TAG)).contains(digestOf(2));
   }
 
   @Test
