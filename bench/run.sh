@@ -1007,6 +1007,16 @@ scenario_shared() {
   wrk_spread "warmup get shared" "$CONNS" "$WARMUP" get.lua "${hot[@]}"
   wrk_spread "shared: GET hot tag, 3 nodes on one PostgreSQL" "$CONNS" "$DURATION" get.lua "${hot[@]}"
   local pg_get=$P_OK_RPS
+  # Bounded staleness: a PUT acknowledged by one node, polled on another until it answers it
+  # (LISTEN/NOTIFY drops the other node's cached entry). Same tool as the lag scenario.
+  local vis="$RAW_DIR/shared-visibility.txt" line key
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "${urls[0]}" "${urls[1]}" "$LAG_PUTS" 50 2 5000 bench/shared > "$vis" 2>&1 \
+    || { cat "$vis" >&2; die "shared visibility run failed"; }
+  line="$(grep '^LAG_RESULT ' "$vis")" || { cat "$vis" >&2; die "no LAG_RESULT"; }
+  for key in timeouts p50_ms p99_ms max_ms; do
+    printf -v "V_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
+  done
+  ROWS+=("| shared: $LAG_PUTS PUTs on node 1, one per 50 ms, ack → answered by node 2 | 1 | – | $V_p50_ms | $V_p99_ms | $V_timeouts | – | – | – | – |")
   for i in "${pids[@]}"; do stop_pid "$i"; done
   local r_put r_get; r_put="$(ratio "$pg_put" "$sq_put")"; r_get="$(ratio "$pg_get" "$sq_get")"
   local v_put="MISSED" v_get="MISSED"
@@ -1014,6 +1024,8 @@ scenario_shared() {
   local load1; load1="$(cut -d' ' -f1-3 /proc/loadavg)"
   SUMMARY+=("shared mode durable PUT: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_put")/s vs 1 SQLite node $(printf '%.0f' "$sq_put")/s = **${r_put}x** (target >= 0.5x): $v_put (load average $load0 before, $load1 after)")
   SUMMARY+=("shared mode hot GET: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_get")/s vs 1 SQLite node $(printf '%.0f' "$sq_get")/s = **${r_get}x** (target >= 0.8x): $v_get")
+  local v_vis="MISSED"; awk -v a="$V_max_ms" 'BEGIN { exit !(a <= 100) }' && [ "$V_timeouts" = 0 ] && v_vis="met"
+  SUMMARY+=("shared mode: a PUT acknowledged by one node answered by another after p50 **$V_p50_ms ms**, p99 $V_p99_ms, max **$V_max_ms ms** ($LAG_PUTS PUTs, polled every 2 ms; $V_timeouts timeouts) (target: every write within 100 ms): $v_vis")
 }
 
 

@@ -139,11 +139,12 @@ final class DestinationLane {
    * opened the breaker.
    */
   List<ClaimedTask> finished(List<TaskResult> results, Instant started, Instant now) {
+    boolean limited = windowLimited();
     running--;
     runningTasks -= results.size();
     countFinish(now.toEpochMilli(), results.size());
     if (results.stream().anyMatch(r -> r instanceof TaskResult.Done)) {
-      window.answered(results.size(), started, Duration.between(started, now), !claimed.isEmpty(), now);
+      window.answered(results.size(), started, Duration.between(started, now), limited, now);
       boolean closed = breaker.onSuccess();
       if (closed) {
         window.restart(); // the outage that opened the breaker shrank the window, not congestion
@@ -165,6 +166,17 @@ final class DestinationLane {
       }
     }
     return List.of();
+  }
+
+  /*
+   * Whether the window is what limits the lane, so that it may grow: claimed work waits for room,
+   * or at least half the window is in flight (RFC 7661's test of a validated window, as Linux's
+   * tcp_is_cwnd_limited in slow start). Waiting work alone is not enough: claims are made as room
+   * frees and start at once, so with a deep backlog and a full window the claimed queue is still
+   * empty at almost every answer, and a window grown only then stayed near its initial size.
+   */
+  private boolean windowLimited() {
+    return !claimed.isEmpty() || 2L * runningTasks >= window.tasks();
   }
 
   /** Closes the breaker at an operator's request (a retry): claims and attempts resume now. */

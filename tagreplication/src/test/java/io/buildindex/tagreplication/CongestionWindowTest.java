@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 final class CongestionWindowTest {
   private static final Duration RTT = Duration.ofMillis(100);
   private final FakeClock clock = new FakeClock();
-  private final CongestionWindow window = new CongestionWindow(4000);
+  private static final int I = CongestionWindow.INITIAL;
+  private static final int MAX = 16 * I;
+  private final CongestionWindow window = new CongestionWindow(MAX);
 
   /** One round trip: an attempt of {@code tasks} started now, answered after {@code latency}. */
   private void answered(int tasks, Duration latency, boolean limited) {
@@ -40,10 +42,10 @@ final class CongestionWindowTest {
 
   @Test
   void slowStart_doublesPerRoundTripWhileLimitedAndFast() {
-    answered(256, RTT, true);
-    assertThat(window.tasks()).isEqualTo(512);
-    answered(512, RTT, true);
-    assertThat(window.tasks()).isEqualTo(1024);
+    answered(I, RTT, true);
+    assertThat(window.tasks()).isEqualTo(2 * I);
+    answered(2 * I, RTT, true);
+    assertThat(window.tasks()).isEqualTo(4 * I);
   }
 
   @Test
@@ -51,7 +53,7 @@ final class CongestionWindowTest {
     for (int i = 0; i < 20; i++) {
       answered(window.tasks(), RTT, true);
     }
-    assertThat(window.tasks()).isEqualTo(4000);
+    assertThat(window.tasks()).isEqualTo(MAX);
   }
 
   @Test
@@ -64,21 +66,21 @@ final class CongestionWindowTest {
 
   @Test
   void risingLatency_shrinksTheWindow() {
-    answered(256, RTT, true);
-    answered(512, RTT, true); // 1024
+    answered(I, RTT, true);
+    answered(2 * I, RTT, true); // 4 I
     Duration slow = window.riseBound().multipliedBy(2);
-    answered(1024, slow, false);
-    assertThat(window.tasks()).as("one slow answer is not a trend").isEqualTo(1024);
-    for (int i = 0; i < 20 && window.tasks() == 1024; i++) {
-      answered(1024, slow, false);
+    answered(4 * I, slow, false);
+    assertThat(window.tasks()).as("one slow answer is not a trend").isEqualTo(4 * I);
+    for (int i = 0; i < 20 && window.tasks() == 4 * I; i++) {
+      answered(4 * I, slow, false);
     }
-    assertThat(window.tasks()).isEqualTo((int) (1024 * CongestionWindow.RISE_DECREASE));
+    assertThat(window.tasks()).isEqualTo((int) (4 * I * CongestionWindow.RISE_DECREASE));
   }
 
   @Test
   void risingLatency_neverShrinksBelowTheFloor() {
     answered(10, RTT, false);
-    for (int i = 0; i < 16; i++) { // within one MIN_LATENCY_WINDOW: the minimum stays 100 ms
+    for (int i = 0; i < 30; i++) { // within two MIN_LATENCY_WINDOWs: the minimum stays 100 ms
       answered(10, Duration.ofMillis(600), true);
     }
     assertThat(window.tasks()).isEqualTo(CongestionWindow.RISE_FLOOR);
@@ -95,14 +97,14 @@ final class CongestionWindowTest {
   @Test
   void latencyWithinTheBound_keepsGrowing() {
     answered(10, RTT, false);
-    answered(256, window.riseBound(), true);
-    assertThat(window.tasks()).isEqualTo(512);
+    answered(I, window.riseBound(), true);
+    assertThat(window.tasks()).isEqualTo(2 * I);
   }
 
   @Test
   void pushBack_halvesTheWindow_downToOneTask() {
     pushedBack();
-    assertThat(window.tasks()).isEqualTo(128);
+    assertThat(window.tasks()).isEqualTo(I / 2);
     for (int i = 0; i < 20; i++) {
       pushedBack();
     }
@@ -117,24 +119,24 @@ final class CongestionWindowTest {
     window.pushedBack(started, clock.instant());
     window.pushedBack(started, clock.instant()); // a second request of the same round
     window.answered(10, started, Duration.ofSeconds(5), true, clock.instant());
-    assertThat(window.tasks()).isEqualTo(128);
+    assertThat(window.tasks()).isEqualTo(I / 2);
   }
 
   @Test
   void afterADecrease_growsAboutOneStepPerRoundTrip() {
-    pushedBack(); // 128, slow start over
-    answered(128, RTT, true);
-    assertThat(window.tasks()).isEqualTo(128 + CongestionWindow.GROWTH_PER_ROUND);
+    pushedBack(); // I / 2, slow start over
+    answered(I / 2, RTT, true);
+    assertThat(window.tasks()).isEqualTo(I / 2 + CongestionWindow.GROWTH_PER_ROUND);
   }
 
   @Test
   void longAfterADecrease_doublesAgain() {
-    answered(256, RTT, true);
-    answered(512, RTT, true); // 1024
-    pushedBack(); // 512
+    answered(I, RTT, true);
+    answered(2 * I, RTT, true); // 4 I
+    pushedBack(); // 2 I
     clock.advance(CongestionWindow.MIN_LATENCY_WINDOW);
-    answered(512, RTT, true);
-    assertThat(window.tasks()).isEqualTo(1024);
+    answered(2 * I, RTT, true);
+    assertThat(window.tasks()).isEqualTo(4 * I);
   }
 
   @Test
@@ -166,11 +168,11 @@ final class CongestionWindowTest {
 
   @Test
   void restart_neverShrinksALargerWindow() {
-    answered(256, RTT, true);
-    answered(512, RTT, true); // 1024
+    answered(I, RTT, true);
+    answered(2 * I, RTT, true); // 4 I
 
     window.restart();
 
-    assertThat(window.tasks()).isEqualTo(1024);
+    assertThat(window.tasks()).isEqualTo(4 * I);
   }
 }

@@ -43,6 +43,33 @@ final class DestinationLaneTest {
   }
 
   @Test
+  void finished_fullWindowGrows_thoughClaimsArriveJustInTime() {
+    // A deep backlog: claims come as room frees and start at once, so no claimed task waits in the
+    // lane when an answer arrives, yet the window is what limits the lane.
+    int window = lane.window();
+    lane.claimed(claim(window, Optional.empty()), window, lane.wakes(), now, POLL);
+    List<ClaimedTask> first = lane.start(now, WriteBatch.MAX_WRITES);
+    while (!lane.start(now, WriteBatch.MAX_WRITES).isEmpty()) {
+      // every claimed task in flight: the window is full
+    }
+
+    lane.finished(java.util.Collections.nCopies(first.size(), TaskResult.DONE), now, now.plusMillis(100));
+
+    assertThat(lane.window()).isEqualTo(window + first.size());
+  }
+
+  @Test
+  void finished_windowMostlyUnused_doesNotGrow() {
+    int window = lane.window();
+    lane.claimed(claim(1, Optional.empty()), 1, lane.wakes(), now, POLL);
+    assertThat(lane.start(now, WriteBatch.MAX_WRITES)).hasSize(1);
+
+    lane.finished(List.of(TaskResult.DONE), now, now.plusMillis(100));
+
+    assertThat(lane.window()).isEqualTo(window);
+  }
+
+  @Test
   void claimed_shortClaimIdlesUntilNextDue() {
     Instant due = now.plusSeconds(7);
     lane.claimed(claim(0, Optional.of(due)), 4, lane.wakes(), now, POLL);
@@ -87,7 +114,8 @@ final class DestinationLaneTest {
   @Test
   void wanted_enoughToFillTheLimitWithBatches() {
     assertThat(lane.wanted(now, 64)).isEqualTo(4 * 64);
-    assertThat(lane.wanted(now, 1000)).as("capped").isEqualTo(DestinationLane.MAX_AHEAD);
+    assertThat(lane.wanted(now, 1000)).as("capped by the window, or MAX_AHEAD while the window is smaller")
+        .isEqualTo(Math.max(DestinationLane.MAX_AHEAD, CongestionWindow.INITIAL));
   }
 
   @Test
