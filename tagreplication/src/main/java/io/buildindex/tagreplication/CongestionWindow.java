@@ -19,7 +19,8 @@ import java.time.Instant;
  *       every round trip) up to the slow-start threshold, then by about
  *       {@link #GROWTH_PER_ROUND} tasks per round trip; doubling again once the last decrease is
  *       {@link #MIN_LATENCY_WINDOW} old. It grows only while it limits the lane (work waited for
- *       room), so an idle lane does not inflate it;
+ *       room, or at least half of it was in flight: the lane decides), so an idle lane does not
+ *       inflate it;
  *   <li>smoothed latency rising above that bound (the remote, or the link, queueing our work)
  *       shrinks it by {@link #RISE_DECREASE} (not below {@link #RISE_FLOOR}); push-back
  *       ({@code 429}, {@code 503}) and failures that blame the destination (5xx, timeouts,
@@ -101,7 +102,8 @@ final class CongestionWindow {
 
   /**
    * An attempt of {@code tasks} tasks started at {@code started} was answered (some or all done)
-   * after {@code latency}; {@code limited}: work waited for room in the window meanwhile.
+   * after {@code latency}; {@code limited}: the window limited the lane meanwhile (work waited for
+   * room, or at least half of the window was in flight).
    */
   void answered(int tasks, Instant started, Duration latency, boolean limited, Instant now) {
     sample(latency, now);
