@@ -876,6 +876,16 @@ Attempt latency is per request (a batch of up to 64 tasks); lag is per task, enq
   NOTES+=("$section")
 }
 
+# read_lag FILE PREFIX: the LAG_RESULT line of Lag.java's output in FILE, each key=value of it set
+# as the variable PREFIX_key (e.g. L_p50_ms).
+read_lag() {
+  local line kv
+  line="$(grep '^LAG_RESULT ' "$1")" || { cat "$1" >&2; die "no LAG_RESULT in $1"; }
+  for kv in ${line#LAG_RESULT }; do
+    printf -v "$2_${kv%%=*}" '%s' "${kv#*=}"
+  done
+}
+
 scenario_lag() {
   if [ -n "$RTT_MS" ]; then scenario_lag_rtt; return; fi
   log "== lag: $LAG_PUTS sequential PUTs ?replicate=true on an idle source, each polled on the remote until visible"
@@ -895,11 +905,7 @@ $REPL_YAML"
     || { cat "$out" >&2; die "lag run failed"; }
   cpu_end
   local m="$RAW_DIR/metrics-lag-source.txt"; scrape "$s_url" "$m"
-  local line; line="$(grep '^LAG_RESULT ' "$out")" || { cat "$out" >&2; die "no LAG_RESULT"; }
-  local key
-  for key in visible timeouts p50_ms p90_ms p99_ms max_ms mean_ms put_p50_ms polls_mean; do
-    printf -v "L_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
-  done
+  read_lag "$out" L
   ROWS+=("| lag: $LAG_PUTS PUTs ?replicate=true, one per 50 ms, ack → visible on the remote (p50/p99 columns; other CPU includes the remote) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
   local verdict="MISSED"; awk -v a="$L_p50_ms" -v b="$LAG_TARGET_MS" 'BEGIN { exit !(a < b) }' && verdict="met"
   SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every 2 ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(hist_quantile "$NO_METRICS" "$m" tagreplication_replication_lag_seconds "" 0.5)") ms")
@@ -1009,13 +1015,10 @@ scenario_shared() {
   local pg_get=$P_OK_RPS
   # Bounded staleness: a PUT acknowledged by one node, polled on another until it answers it
   # (LISTEN/NOTIFY drops the other node's cached entry). Same tool as the lag scenario.
-  local vis="$RAW_DIR/shared-visibility.txt" line key
+  local vis="$RAW_DIR/shared-visibility.txt"
   "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "${urls[0]}" "${urls[1]}" "$LAG_PUTS" 50 2 5000 bench/shared > "$vis" 2>&1 \
     || { cat "$vis" >&2; die "shared visibility run failed"; }
-  line="$(grep '^LAG_RESULT ' "$vis")" || { cat "$vis" >&2; die "no LAG_RESULT"; }
-  for key in timeouts p50_ms p99_ms max_ms; do
-    printf -v "V_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
-  done
+  read_lag "$vis" V
   ROWS+=("| shared: $LAG_PUTS PUTs on node 1, one per 50 ms, ack → answered by node 2 | 1 | – | $V_p50_ms | $V_p99_ms | $V_timeouts | – | – | – | – |")
   for i in "${pids[@]}"; do stop_pid "$i"; done
   local r_put r_get; r_put="$(ratio "$pg_put" "$sq_put")"; r_get="$(ratio "$pg_get" "$sq_get")"
@@ -1198,10 +1201,7 @@ One PUT \`?replicate=true\` on the source every 50 ms, each polled on the remote
     "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 "bench/lag$rtt" > "$out" 2>&1 \
       || { cat "$out" >&2; die "lag run failed"; }
     cpu_end
-    local line key; line="$(grep '^LAG_RESULT ' "$out")" || { cat "$out" >&2; die "no LAG_RESULT"; }
-    for key in visible timeouts p50_ms p90_ms p99_ms max_ms put_p50_ms; do
-      printf -v "L_$key" '%s' "$(sed -E "s/.* $key=([^ ]+).*/\\1/" <<< "$line")"
-    done
+    read_lag "$out" L
     local share="–" verdict="(no target at 0 ms)"
     if [ "$rtt" -gt 0 ]; then
       share="$(ratio "$L_p50_ms" "$rtt")"

@@ -6,6 +6,7 @@ import io.buildindex.tagstore.Generation;
 import io.buildindex.tagstore.Tag;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ final class DestinationLaneTest {
       // every claimed task in flight: the window is full
     }
 
-    lane.finished(java.util.Collections.nCopies(first.size(), TaskResult.DONE), now, now.plusMillis(100));
+    lane.finished(Collections.nCopies(first.size(), TaskResult.DONE), now, now.plusMillis(100));
 
     assertThat(lane.window()).isEqualTo(window + first.size());
   }
