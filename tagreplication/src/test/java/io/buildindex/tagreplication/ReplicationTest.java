@@ -403,6 +403,10 @@ final class ReplicationTest {
     String name = ReplicationMetrics.labeled("tagreplication_queue", "state", "done", "destination", remote.address());
     Poll.until(Poll.DEADLINE, "gauge " + name, () -> Long.valueOf(1).equals(node.metrics().getGauges().get(name).getValue()),
         () -> node.metrics().getGauges().get(name).getValue());
+    // The lag is recorded just after the result's commit, which the state and gauge already show.
+    Poll.until(Poll.DEADLINE, "replication_lag recorded",
+        () -> node.metrics().getTimers().get("tagreplication.replication_lag").getCount() > 0,
+        () -> node.metrics().getTimers().get("tagreplication.replication_lag").getCount());
     assertThat(node.metrics().getTimers().get("tagreplication.replication_lag").getCount()).isEqualTo(1);
   }
 }
