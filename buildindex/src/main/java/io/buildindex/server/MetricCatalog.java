@@ -81,6 +81,8 @@ final class MetricCatalog {
     // Shared mode: the PostgreSQL pool and the notification connection (database)
     counter("localdb.write_retries", "localdb_write_retries_total",
         "Shared database writes retried after a serialization failure or deadlock.");
+    counter("localdb.batch_splits", "localdb_batch_splits_total",
+        "Shared database group commits whose writes then ran one by one, because one failed or the transaction was aborted.");
     gauge("localdb.pool_active_connections", "localdb_pool_active_connections", "Shared database connections in use.");
     gauge("localdb.pool_idle_connections", "localdb_pool_idle_connections", "Shared database connections idle in the pool.");
     gauge("localdb.pool_pending_threads", "localdb_pool_pending_threads", "Threads waiting for a shared database connection.");

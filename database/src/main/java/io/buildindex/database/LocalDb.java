@@ -20,12 +20,14 @@ import java.sql.SQLException;
  *       the caller as documented on {@link #write};
  *   <li><b>isolation differs by dialect</b>. SQLite: writes are serialized through one writer, so each
  *       {@link WriteOp} sees every write acknowledged before it and no other write runs between its
- *       reads and its writes. PostgreSQL: each op runs in its own READ COMMITTED transaction, and
- *       ops of this and other nodes run concurrently; an op that reads, decides and writes must make
- *       that atomic itself, with row locks ({@code SELECT ... FOR UPDATE}), conditional upserts
- *       ({@code INSERT ... ON CONFLICT ... DO UPDATE ... WHERE}) or {@code FOR UPDATE SKIP LOCKED}
- *       claims. A serialization failure or deadlock retries the whole op a bounded number of times,
- *       so an op may run more than once: it must not have effects outside its transaction;
+ *       reads and its writes. PostgreSQL: a node's ops that arrive together share one READ COMMITTED
+ *       transaction (group commit, in order, as on SQLite), and ops of other nodes run concurrently;
+ *       an op that reads, decides and writes must make that atomic itself, with row locks
+ *       ({@code SELECT ... FOR UPDATE}), conditional upserts ({@code INSERT ... ON CONFLICT ... DO
+ *       UPDATE ... WHERE}) or {@code FOR UPDATE SKIP LOCKED} claims. When a shared transaction fails
+ *       its ops run again, each alone, and a serialization failure or deadlock retries an op a
+ *       bounded number of times, so an op may run more than once: it must not have effects outside
+ *       its transaction;
  *   <li>{@link #read} sees at least every write that returned (on this node; on PostgreSQL, of every
  *       node);
  *   <li>{@link #migrate} applies a module's numbered migrations once each, recorded per module, and

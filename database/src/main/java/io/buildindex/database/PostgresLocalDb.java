@@ -1,6 +1,7 @@
 package io.buildindex.database;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.zaxxer.hikari.HikariConfig;
@@ -24,12 +25,13 @@ import org.slf4j.LoggerFactory;
  * {@link LocalDb} on a shared PostgreSQL database, through a HikariCP pool.
  *
  * <p>Design: several nodes write to one database, so there is no single writer to serialize on:
- * each {@link #write} is its own READ COMMITTED transaction on a pooled connection, and the modules'
- * PostgreSQL statements make their read-decide-write atomic with row locks and conditional upserts
- * (see {@link LocalDb}). Commit is durable once it returns ({@code synchronous_commit} on, the
- * server's default; a standby setup decides whether that includes a replica). Serialization
- * failures and deadlocks (SQLSTATE 40001, 40P01) are retried with a short jittered backoff a bounded
- * number of times; anything else fails the op. A connection failure is a
+ * the modules' PostgreSQL statements make their read-decide-write atomic with row locks and
+ * conditional upserts (see {@link LocalDb}). A node's writes that arrive together run in one READ
+ * COMMITTED transaction on a pooled connection ({@link PostgresGroupCommit}, which says why and how
+ * a failing batch falls back to one transaction per write). Commit is durable once it returns
+ * ({@code synchronous_commit} on, the server's default; a standby setup decides whether that
+ * includes a replica). A write running alone retries serialization failures and deadlocks (SQLSTATE
+ * 40001, 40P01) with a short jittered backoff a bounded number of times; anything else fails it. A connection failure is a
  * {@link StoreUnavailableException} at once (never a silent retry of a commit whose outcome is
  * unknown): the client gets a 503 and retries, and the generation rules make a retried write
  * harmless. Hikari waits at most {@link #CONNECTION_TIMEOUT_MS} for a connection, so while the
@@ -50,6 +52,14 @@ final class PostgresLocalDb implements LocalDb {
   /** How the listening connection names itself in {@code pg_stat_activity}. */
   static final String LISTENER_APPLICATION_NAME = "build-index-listener";
   private static final long MIGRATION_LOCK = 0x6275696c64696478L; // "buildidx"
+  /**
+   * How long a batch waits for a row lock another transaction holds (another node's batch holds its
+   * locks for milliseconds) before it gives up and its writes run alone, each waiting for its own
+   * locks: a lock held long (a node frozen mid-transaction) then holds up the writes that need it,
+   * not every write of this node, and two nodes' batches that lock the same rows in opposite orders
+   * part after this instead of the server's deadlock timeout (one second by default).
+   */
+  static final String BATCH_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '100ms'";
 
   private final PostgresSettings settings;
   private final HikariDataSource pool;
@@ -57,15 +67,20 @@ final class PostgresLocalDb implements LocalDb {
   private final NoticePublisher notices;
   /** The notices of the write running on this thread, sent after its commit; null outside a write. */
   private final ThreadLocal<List<NoticePublisher.Notice>> pendingNotices = new ThreadLocal<>();
+  private final PostgresGroupCommit groupCommit;
   private final Timer commitTimer;
+  private final Histogram batchSizes;
   private final Counter retries;
+  private final Counter batchSplits;
   private volatile boolean closed;
 
   private PostgresLocalDb(PostgresSettings settings, HikariDataSource pool, MetricRegistry metrics) {
     this.settings = settings;
     this.pool = pool;
     this.commitTimer = metrics.timer(MetricRegistry.name("localdb", "commit"));
+    this.batchSizes = metrics.histogram(MetricRegistry.name("localdb", "commit_batch_size"));
     this.retries = metrics.counter(MetricRegistry.name("localdb", "write_retries"));
+    this.batchSplits = metrics.counter(MetricRegistry.name("localdb", "batch_splits"));
     HikariPoolMXBean bean = pool.getHikariPoolMXBean();
     metrics.gauge(MetricRegistry.name("localdb", "pool_active_connections"), () -> bean::getActiveConnections);
     metrics.gauge(MetricRegistry.name("localdb", "pool_idle_connections"), () -> bean::getIdleConnections);
@@ -74,6 +89,18 @@ final class PostgresLocalDb implements LocalDb {
     this.listener = new PostgresListener(() -> PostgresLocalDb.connectDirect(settings));
     this.notices = new NoticePublisher(pool::getConnection);
     metrics.gauge(MetricRegistry.name("localdb", "listen_connected"), () -> () -> listener.connected() ? 1 : 0);
+    this.groupCommit = new PostgresGroupCommit(PostgresGroupCommit.overflowWriters(settings.poolSize()), new PostgresGroupCommit.Writes() {
+      @Override
+      public void batch(List<PostgresGroupCommit.Pending<?>> batch) {
+        runBatch(batch);
+      }
+
+      @Override
+      public <T> T alone(WriteOp<T> op) {
+        return writeAlone(op);
+      }
+    });
+    metrics.gauge(MetricRegistry.name("localdb", "write_queue"), () -> groupCommit::queued);
   }
 
   static PostgresLocalDb open(PostgresSettings settings, MetricRegistry metrics) {
@@ -135,8 +162,78 @@ final class PostgresLocalDb implements LocalDb {
     return Dialect.POSTGRES;
   }
 
+  /** Queued for the next group commit (see {@link PostgresGroupCommit}). */
   @Override
   public <T> T write(WriteOp<T> op) {
+    failIfClosed();
+    return groupCommit.write(op);
+  }
+
+  /**
+   * Runs a batch of writes in one transaction; when one of them throws or the transaction is
+   * aborted, runs each alone instead ({@link #writeAlone}), so that a write fails only for its own
+   * reasons. A connection failure fails them all at once: a commit may have happened, nothing is
+   * retried.
+   */
+  private void runBatch(List<PostgresGroupCommit.Pending<?>> batch) {
+    batchSizes.update(batch.size());
+    List<Object> results = new ArrayList<>(batch.size());
+    List<NoticePublisher.Notice> queued = new ArrayList<>();
+    try {
+      failIfClosed();
+      try (Connection c = pool.getConnection()) {
+        pendingNotices.set(queued);
+        try (Timer.Context ignored = commitTimer.time()) {
+          try (Statement s = c.createStatement()) {
+            s.execute(BATCH_LOCK_TIMEOUT);
+          }
+          for (PostgresGroupCommit.Pending<?> p : batch) {
+            results.add(p.op.apply(c));
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException | Error e) {
+          rollbackQuietly(c);
+          throw e;
+        } finally {
+          pendingNotices.remove();
+        }
+      }
+    } catch (SQLException e) {
+      if (isConnectionFailure(e)) {
+        StoreUnavailableException failure = unavailable("database write failed", e);
+        batch.forEach(p -> p.future.completeExceptionally(failure));
+        return;
+      }
+      split(batch, e);
+      return;
+    } catch (RuntimeException | Error e) {
+      split(batch, e);
+      return;
+    }
+    try {
+      notices.publish(queued);
+    } catch (StoreUnavailableException e) {
+      batch.forEach(p -> p.future.completeExceptionally(e));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      complete(batch.get(i), results.get(i));
+    }
+  }
+
+  private void split(List<PostgresGroupCommit.Pending<?>> batch, Throwable cause) {
+    batchSplits.inc();
+    log.debug("a batch of {} writes failed ({}); running them one by one", batch.size(), cause.toString());
+    batch.forEach(PostgresGroupCommit.Pending::runAlone);
+  }
+
+  @SuppressWarnings("unchecked") // results.get(i) is what batch.get(i).op returned
+  private static <T> void complete(PostgresGroupCommit.Pending<T> p, Object result) {
+    p.future.complete((T) result);
+  }
+
+  /** One write in its own transaction, retried on serialization failures and deadlocks. */
+  private <T> T writeAlone(WriteOp<T> op) {
     for (int attempt = 1; ; attempt++) {
       try {
         return attempt(op);
@@ -262,6 +359,7 @@ final class PostgresLocalDb implements LocalDb {
     if (closed) {
       return;
     }
+    groupCommit.close(); // lets the queued writes commit; refuses new ones
     closed = true;
     notices.close();
     listener.close();

@@ -72,27 +72,45 @@ final class SqlTagStore implements TagStore {
   private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
     return db.write(tx -> {
       TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
-      Optional<TagRecord> current = selectForWrite(tx, tag);
-      boolean written = false;
-      if (current.isEmpty() && shared) {
-        written = insertIfAbsent(tx, next); // a new tag: nothing to lock yet, the insert is the lock
-        if (!written) {
-          current = selectForWrite(tx, tag); // another node inserted it first: decide against its row
-        }
-      }
-      PutResult result = decide(current, next);
+      PutResult result = shared ? writeShared(tx, next) : writeLocal(tx, next);
       if (result.current() == next) {
-        if (!written) {
-          upsert(tx, next);
-        }
-        if (result.applied() && digest != null) {
-          appendHistory(tx, next);
-        }
         db.notifyChange(tx, CHANNEL, tag.toString());
       }
       then.apply(tx, result);
       return result;
     });
+  }
+
+  /** SQLite: the single writer makes read, decide and write atomic. */
+  private PutResult writeLocal(Connection tx, TagRecord next) throws SQLException {
+    PutResult result = decide(selectForWrite(tx, next.tag()), next);
+    if (result.current() == next) {
+      upsert(tx, next);
+      if (result.applied() && next.digest() != null) {
+        appendHistory(tx, next);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * PostgreSQL: a new tag has no row to lock, so the write first inserts it, history included, in
+   * one statement (one round trip: most writes are new tags, and each round trip costs both the
+   * node and the shared server CPU); when the tag exists, it locks and reads the row and decides.
+   */
+  private PutResult writeShared(Connection tx, TagRecord next) throws SQLException {
+    if (insertIfAbsent(tx, next)) {
+      return decide(Optional.empty(), next);
+    }
+    PutResult result = decide(selectForWrite(tx, next.tag()), next);
+    if (result.current() == next) {
+      if (result.applied() && next.digest() != null) {
+        upsertWithHistory(tx, next);
+      } else {
+        upsert(tx, next);
+      }
+    }
+    return result;
   }
 
   /** Last-write-wins; equal generations from two nodes tie-break on the digest so all nodes agree. */
@@ -151,33 +169,50 @@ final class SqlTagStore implements TagStore {
     return shared ? tx.prepareStatement(sql) : writes.get(tx, sql);
   }
 
-  /** PostgreSQL: inserts {@code r} unless the tag has a row; whether it did. */
+  /**
+   * PostgreSQL: inserts {@code r}, and its history entry when it has a digest, unless the tag has a
+   * row (then nothing); whether it did. {@code ON CONFLICT DO NOTHING} waits for a concurrent insert
+   * of the same tag to commit or roll back, so a false means the row is there to lock.
+   */
   private boolean insertIfAbsent(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement u = prepare(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
-        + "ON CONFLICT (tag) DO NOTHING");
+    PreparedStatement u = prepare(tx, "WITH ins AS (INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (tag) DO NOTHING RETURNING tag, digest, generation, updated_ms), "
+        + "h AS (INSERT INTO tag_history (tag, digest, generation, time_ms) "
+        + "SELECT tag, digest, generation, updated_ms FROM ins WHERE digest IS NOT NULL) "
+        + "SELECT count(*) FROM ins");
+    bindRecord(u, r);
+    try (ResultSet rs = u.executeQuery()) {
+      return rs.next() && rs.getLong(1) == 1;
+    }
+  }
+
+  /** PostgreSQL: {@link #upsert} and {@link #appendHistory} in one statement (one round trip). */
+  private void upsertWithHistory(Connection tx, TagRecord r) throws SQLException {
+    PreparedStatement u = prepare(tx, "WITH up AS (INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms "
+        + "RETURNING tag, digest, generation, updated_ms) "
+        + "INSERT INTO tag_history (tag, digest, generation, time_ms) SELECT tag, digest, generation, updated_ms FROM up");
+    bindRecord(u, r);
+    u.executeUpdate();
+  }
+
+  private static void bindRecord(PreparedStatement u, TagRecord r) throws SQLException {
     u.setString(1, r.tag().toString());
     u.setString(2, r.digest() == null ? null : r.digest().toString());
     u.setLong(3, r.generation().value());
     u.setLong(4, r.updated().toEpochMilli());
-    return u.executeUpdate() == 1;
   }
 
   private void upsert(Connection tx, TagRecord r) throws SQLException {
     PreparedStatement u = prepare(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
         + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms");
-    u.setString(1, r.tag().toString());
-    u.setString(2, r.digest() == null ? null : r.digest().toString());
-    u.setLong(3, r.generation().value());
-    u.setLong(4, r.updated().toEpochMilli());
+    bindRecord(u, r);
     u.executeUpdate();
   }
 
   private void appendHistory(Connection tx, TagRecord r) throws SQLException {
     PreparedStatement h = prepare(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)");
-    h.setString(1, r.tag().toString());
-    h.setString(2, String.valueOf(r.digest()));
-    h.setLong(3, r.generation().value());
-    h.setLong(4, r.updated().toEpochMilli());
+    bindRecord(h, r);
     h.executeUpdate();
   }
 

@@ -1,0 +1,239 @@
+package io.buildindex.database;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the writes of one node that arrive together in one PostgreSQL transaction (group commit): a
+ * write waits in a queue, a writer thread takes every write queued (up to {@link #MAX_BATCH}) and
+ * hands them to {@link Writes#batch} as one batch.
+ *
+ * <p>Why: on a shared server each write costs the node and the server a round trip for its
+ * statements and another for its COMMIT, plus the server's work per transaction; under load that
+ * overhead, not the data, is what the node and the server spend their CPU on. Running the writes
+ * that queue up while a batch runs in the next one pays it once per batch (three nodes on one
+ * server, in BENCHMARKS.md "Shared mode": about twice the PUT/s of a transaction per write).
+ *
+ * <p>One writer takes batches; the batch it runs is what clocks the next one's size, so a node
+ * under load runs big batches and a node with one write at a time runs batches of one. More
+ * writers (up to {@code overflow}) start a batch only while a full batch or more is waiting, which
+ * happens when the database is far enough away that one writer's round trips cannot keep up; a
+ * second writer sooner would only split the batches and pay the commit twice.
+ *
+ * <p>What a batch may not do is fail for one write's sake: when any write of a batch throws, or its
+ * transaction is aborted (serialization failure, deadlock or lock timeout against another node's
+ * batch), each write of it is handed back to its caller ({@link Pending#runAlone}), which runs it
+ * alone with the usual retries ({@link Writes#alone}): a write fails only for its own reasons, and
+ * a write that must wait for a row lock waits on its own thread, not the writer's. A connection
+ * failure fails the whole batch at once with {@link StoreUnavailableException} (nothing is retried
+ * whose commit may have happened).
+ */
+final class PostgresGroupCommit implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PostgresGroupCommit.class);
+  /** Writes per transaction at most: bounds a batch's time holding row locks and a connection. */
+  static final int MAX_BATCH = 64;
+
+  /** Runs writes: batches on the writer threads, single writes on their callers' threads. */
+  interface Writes {
+    /**
+     * Runs {@code batch} in one transaction, completing each write with its result once committed
+     * (and its notices sent), as a failure, or with {@link Pending#runAlone}; must complete every
+     * one of them, whatever happens.
+     */
+    void batch(List<Pending<?>> batch);
+
+    /** Runs {@code op} alone in its own transaction, with retries (on the caller's thread). */
+    <T> T alone(LocalDb.WriteOp<T> op);
+  }
+
+  /** A queued write and the future its caller waits on. */
+  static final class Pending<T> {
+    final LocalDb.WriteOp<T> op;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+
+    Pending(LocalDb.WriteOp<T> op) {
+      this.op = op;
+    }
+
+    /**
+     * Hands the write back to its caller, to run alone: its batch failed (for this write's sake or
+     * another's). On the caller's thread, so that a write that waits (a row lock held by another
+     * node) holds up only its own request, not the writer's next batches.
+     */
+    void runAlone() {
+      future.completeExceptionally(RUN_ALONE);
+    }
+  }
+
+  /** Completes a {@link Pending} whose caller runs it alone; never escapes {@link #write}. */
+  private static final RuntimeException RUN_ALONE = new RuntimeException("run alone", null, false, false) { };
+
+  private final Writes writes;
+  private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final List<Thread> threads = new ArrayList<>();
+  /* The closed check and the add happen under the read lock, and close() sets the flag under the
+   * write lock: no write is queued once the writers may have drained the queue for the last time. */
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  /** Overflow writers wait on it for a full batch to be waiting. */
+  private final ReentrantLock overflowLock = new ReentrantLock();
+  private final Condition fullBatchWaiting = overflowLock.newCondition();
+  private volatile boolean closed;
+
+  /** One writer, and up to {@code overflow} more that help while a full batch or more is waiting. */
+  PostgresGroupCommit(int overflow, Writes writes) {
+    this.writes = writes;
+    threads.add(Thread.ofPlatform().name("localdb-writer").daemon().start(this::runWriter));
+    for (int i = 1; i <= overflow; i++) {
+      threads.add(Thread.ofPlatform().name("localdb-writer-" + i).daemon().start(this::runOverflowWriter));
+    }
+  }
+
+  /** Overflow writers for a pool of {@code poolSize}: a quarter of it, at most 3, leaving connections for reads. */
+  static int overflowWriters(int poolSize) {
+    return Math.max(0, Math.min(3, poolSize / 4));
+  }
+
+  /** Writes waiting for a writer. */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Queues {@code op}, waits for its batch, returns its result or rethrows its failure as {@link LocalDb#write} does. */
+  <T> T write(LocalDb.WriteOp<T> op) {
+    Pending<T> pending = new Pending<>(op);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new StoreUnavailableException("database is closed");
+      }
+      queue.add(pending);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+    if (queue.size() >= MAX_BATCH && threads.size() > 1) {
+      signalOverflow();
+    }
+    try {
+      return pending.future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while writing", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause == RUN_ALONE) {
+        return writes.alone(op);
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new StoreUnavailableException("database write failed: " + cause.getMessage(), cause);
+    }
+  }
+
+  private void signalOverflow() {
+    overflowLock.lock();
+    try {
+      fullBatchWaiting.signal();
+    } finally {
+      overflowLock.unlock();
+    }
+  }
+
+  /** The writer: runs whatever is queued, batch after batch, until closed and drained. */
+  private void runWriter() {
+    List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      try {
+        Pending<?> first = closed ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closed) {
+            return; // close() set the flag after the last write was queued: the queue stays empty
+          }
+          continue;
+        }
+        batch.add(first);
+      } catch (InterruptedException e) {
+        log.warn("writer {} interrupted; it stops", Thread.currentThread().getName());
+        return;
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      run(batch);
+    }
+  }
+
+  /** An overflow writer: runs a batch only while a full one is waiting, until closed. */
+  private void runOverflowWriter() {
+    List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
+    while (!closed) {
+      overflowLock.lock();
+      try {
+        while (queue.size() < MAX_BATCH && !closed) {
+          fullBatchWaiting.await(100, TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        overflowLock.unlock();
+      }
+      queue.drainTo(batch, MAX_BATCH);
+      run(batch);
+    }
+  }
+
+  private void run(List<Pending<?>> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      writes.batch(batch);
+    } catch (Throwable e) { // never leave callers waiting on futures nobody will complete
+      log.error("writer failed on a batch of {} writes", batch.size(), e);
+      batch.forEach(p -> p.future.completeExceptionally(e));
+    }
+    batch.clear();
+  }
+
+  /** Refuses new writes, lets the queued ones run, then stops the writers; idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    signalAll();
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void signalAll() {
+    overflowLock.lock();
+    try {
+      fullBatchWaiting.signalAll();
+    } finally {
+      overflowLock.unlock();
+    }
+  }
+}
