@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -73,6 +72,9 @@ final class PostgresGroupCommit implements AutoCloseable {
       future.completeExceptionally(RUN_ALONE);
     }
   }
+
+  /** Queued by {@link #close} behind the last write: the writer stops when it takes it. */
+  private static final Pending<Void> STOP = new Pending<>(tx -> null);
 
   /** Completes a {@link Pending} whose caller runs it alone; never escapes {@link #write}. */
   private static final RuntimeException RUN_ALONE = new RuntimeException("run alone", null, false, false) { };
@@ -151,25 +153,19 @@ final class PostgresGroupCommit implements AutoCloseable {
     }
   }
 
-  /** The writer: runs whatever is queued, batch after batch, until closed and drained. */
+  /** The writer: runs whatever is queued, batch after batch, until it takes {@link #STOP}. */
   private void runWriter() {
     List<Pending<?>> batch = new ArrayList<>(MAX_BATCH);
-    while (true) {
+    boolean stop = false;
+    while (!stop) {
       try {
-        Pending<?> first = closed ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closed) {
-            return; // close() set the flag after the last write was queued: the queue stays empty
-          }
-          continue;
-        }
-        batch.add(first);
+        batch.add(queue.take());
       } catch (InterruptedException e) {
         log.warn("writer {} interrupted; it stops", Thread.currentThread().getName());
         return;
       }
       queue.drainTo(batch, MAX_BATCH - 1);
-      run(batch);
+      stop = run(batch);
     }
   }
 
@@ -180,7 +176,7 @@ final class PostgresGroupCommit implements AutoCloseable {
       overflowLock.lock();
       try {
         while (queue.size() < MAX_BATCH && !closed) {
-          fullBatchWaiting.await(100, TimeUnit.MILLISECONDS);
+          fullBatchWaiting.await(); // write() signals after its add, close() after setting closed
         }
       } catch (InterruptedException e) {
         return;
@@ -188,13 +184,18 @@ final class PostgresGroupCommit implements AutoCloseable {
         overflowLock.unlock();
       }
       queue.drainTo(batch, MAX_BATCH);
-      run(batch);
+      if (run(batch)) {
+        queue.add(STOP); // the writer's, taken by mistake
+        return;
+      }
     }
   }
 
-  private void run(List<Pending<?>> batch) {
+  /** Runs the writes of {@code batch} and clears it; whether it held {@link #STOP}. */
+  private boolean run(List<Pending<?>> batch) {
+    boolean stop = batch.remove(STOP);
     if (batch.isEmpty()) {
-      return;
+      return stop;
     }
     try {
       writes.batch(batch);
@@ -203,6 +204,7 @@ final class PostgresGroupCommit implements AutoCloseable {
       batch.forEach(p -> p.future.completeExceptionally(e));
     }
     batch.clear();
+    return stop;
   }
 
   /** Refuses new writes, lets the queued ones run, then stops the writers; idempotent. */
@@ -214,6 +216,7 @@ final class PostgresGroupCommit implements AutoCloseable {
         return;
       }
       closed = true;
+      queue.add(STOP); // behind the last write: none is queued once closed is set
     } finally {
       lifecycle.writeLock().unlock();
     }
