@@ -171,33 +171,24 @@ final class PostgresLocalDb implements LocalDb {
 
   /**
    * Runs a batch of writes in one transaction; when one of them throws or the transaction is
-   * aborted, runs each alone instead ({@link #writeAlone}), so that a write fails only for its own
-   * reasons. A connection failure fails them all at once: a commit may have happened, nothing is
-   * retried.
+   * aborted (a lock wait past the batch's timeout included), hands each back to its caller to run
+   * alone ({@link #writeAlone}), so that a write fails only for its own reasons. A connection
+   * failure fails them all at once: a commit may have happened, nothing is retried.
    */
   private void runBatch(List<PostgresGroupCommit.Pending<?>> batch) {
     batchSizes.update(batch.size());
     List<Object> results = new ArrayList<>(batch.size());
     List<NoticePublisher.Notice> queued = new ArrayList<>();
     try {
-      failIfClosed();
-      try (Connection c = pool.getConnection()) {
-        pendingNotices.set(queued);
-        try (Timer.Context ignored = commitTimer.time()) {
-          try (Statement s = c.createStatement()) {
-            s.execute(BATCH_LOCK_TIMEOUT);
-          }
-          for (PostgresGroupCommit.Pending<?> p : batch) {
-            results.add(p.op.apply(c));
-          }
-          c.commit();
-        } catch (SQLException | RuntimeException | Error e) {
-          rollbackQuietly(c);
-          throw e;
-        } finally {
-          pendingNotices.remove();
+      transaction(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute(BATCH_LOCK_TIMEOUT);
         }
-      }
+        for (PostgresGroupCommit.Pending<?> p : batch) {
+          results.add(p.op.apply(c));
+        }
+        return null;
+      }, queued);
     } catch (SQLException e) {
       if (isConnectionFailure(e)) {
         StoreUnavailableException failure = unavailable("database write failed", e);
@@ -250,14 +241,24 @@ final class PostgresLocalDb implements LocalDb {
   }
 
   private <T> T attempt(WriteOp<T> op) throws SQLException {
-    failIfClosed();
     List<NoticePublisher.Notice> queued = new ArrayList<>();
-    T result;
+    T result = transaction(op, queued);
+    notices.publish(queued); // after the connection is back in the pool: the publisher needs one too
+    return result;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a pooled connection and commits it, collecting the
+   * notices it queues ({@link #notifyChange}) into {@code queued}; rolls back if it throws.
+   */
+  private <T> T transaction(WriteOp<T> work, List<NoticePublisher.Notice> queued) throws SQLException {
+    failIfClosed();
     try (Connection c = pool.getConnection()) {
       pendingNotices.set(queued);
       try (Timer.Context ignored = commitTimer.time()) {
-        result = op.apply(c);
+        T result = work.apply(c);
         c.commit();
+        return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(c);
         throw e;
@@ -265,8 +266,6 @@ final class PostgresLocalDb implements LocalDb {
         pendingNotices.remove();
       }
     }
-    notices.publish(queued); // after the connection is back in the pool: the publisher needs one too
-    return result;
   }
 
   @Override
