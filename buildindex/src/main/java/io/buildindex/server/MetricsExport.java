@@ -2,7 +2,16 @@ package io.buildindex.server;
 
 import com.codahale.metrics.MetricRegistry;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -25,7 +34,19 @@ final class MetricsExport {
   private final CatalogCollector catalog;
 
   MetricsExport(MetricRegistry metrics, BuildInfo build) {
-    JvmMetrics.builder().register(registry);
+    // JvmMetrics.builder() less JvmMemoryPoolAllocationMetrics: its listener makes the JVM build a
+    // notification (GcInfo composite data, object names) for every young collection, which under a
+    // hot-GET load (~70 collections a second) was ~10% of the CPU samples (BENCHMARKS.md).
+    PrometheusProperties config = PrometheusProperties.get();
+    JvmThreadsMetrics.builder(config).register(registry);
+    JvmBufferPoolMetrics.builder(config).register(registry);
+    JvmClassLoadingMetrics.builder(config).register(registry);
+    JvmCompilationMetrics.builder(config).register(registry);
+    JvmGarbageCollectorMetrics.builder(config).register(registry);
+    JvmMemoryMetrics.builder(config).register(registry);
+    JvmNativeMemoryMetrics.builder(config).register(registry);
+    JvmRuntimeInfoMetric.builder(config).register(registry);
+    ProcessMetrics.builder(config).register(registry);
     catalog = new CatalogCollector(metrics);
     registry.register(catalog);
     InfoSnapshot info = InfoSnapshot.builder()
