@@ -1,6 +1,6 @@
 package io.buildindex.server;
 
-import com.codahale.metrics.ExponentiallyDecayingReservoir;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Reservoir;
 import com.codahale.metrics.Snapshot;
 import java.util.Arrays;
@@ -21,7 +21,8 @@ final class BucketedReservoir implements Reservoir {
   /** One per upper bound, then the +Inf bucket; not cumulative. */
   private final LongAdder[] counts;
   private final LongAdder sum = new LongAdder();
-  private final Reservoir sample = new ExponentiallyDecayingReservoir();
+  /** Lock-free: the default reservoir takes a lock on every update, i.e. on every request (~3% of a hot GET). */
+  private final Reservoir sample = LockFreeExponentiallyDecayingReservoir.builder().build();
 
   /** {@code upperBounds}: inclusive, strictly ascending, in the unit of the recorded values. */
   BucketedReservoir(long[] upperBounds) {
