@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * a failing batch falls back to one transaction per write). Commit is durable once it returns
  * ({@code synchronous_commit} on, the server's default; a standby setup decides whether that
  * includes a replica). A write running alone retries serialization failures and deadlocks (SQLSTATE
- * 40001, 40P01) with a short jittered backoff a bounded number of times; anything else fails it. A connection failure is a
- * {@link StoreUnavailableException} at once (never a silent retry of a commit whose outcome is
- * unknown): the client gets a 503 and retries, and the generation rules make a retried write
- * harmless. Hikari waits at most {@link #CONNECTION_TIMEOUT_MS} for a connection, so while the
+ * 40001, 40P01) with a short jittered backoff a bounded number of times; anything else fails it. A
+ * connection failure is a {@link StoreUnavailableException} at once (never a silent retry of a
+ * commit whose outcome is unknown): the client gets a 503 and retries, and the generation rules
+ * make a retried write harmless. Hikari waits at most {@link #CONNECTION_TIMEOUT_MS} for a connection, so while the
  * server is down writes and readiness fail fast, and it reconnects by itself when the server is
  * back. Notifications for caches are queued during the write and sent after its commit by one
  * {@link NoticePublisher}, many writes' notices per transaction (a notifying transaction holds a

@@ -179,15 +179,8 @@ final class PostgresLocalDbTest {
   @Test
   void write_oneFailingWriteOfAGroupCommit_failsAloneAndTheOthersCommit() throws Exception {
     db.write(tx -> insertItem(tx, 1, "taken"));
-    CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    // Holds the writer so that the next writes queue up and share one batch.
-    Future<?> holder = pool.submit(() -> db.write(tx -> {
-      blocked.countDown();
-      await(release);
-      return insertItem(tx, 2, "holder");
-    }));
-    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<?> holder = holdTheWriter(2, release); // the next writes queue up and share one batch
     Future<?> duplicate = pool.submit(() -> db.write(tx -> insertItem(tx, 1, "duplicate")));
     List<Future<Integer>> good = new ArrayList<>();
     for (int id = 10; id < 15; id++) {
@@ -244,14 +237,8 @@ final class PostgresLocalDbTest {
 
   @Test
   void close_letsQueuedWritesCommit() throws Exception {
-    CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Future<?> holder = pool.submit(() -> db.write(tx -> {
-      blocked.countDown();
-      await(release);
-      return insertItem(tx, 1, "holder");
-    }));
-    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<?> holder = holdTheWriter(1, release);
     List<Future<Integer>> queued = new ArrayList<>();
     for (int id = 2; id <= 5; id++) {
       int written = id;
@@ -269,6 +256,18 @@ final class PostgresLocalDbTest {
     }
     assertThat(itemIds(pg.open())).containsExactly(1, 2, 3, 4, 5);
     assertThatThrownBy(() -> db.write(tx -> insertItem(tx, 6, "late"))).isInstanceOf(StoreUnavailableException.class);
+  }
+
+  /** Submits a write of item {@code id} that holds the writer until {@code release}; returns once it runs. */
+  private Future<?> holdTheWriter(int id, CountDownLatch release) throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(1);
+    Future<?> holder = pool.submit(() -> db.write(tx -> {
+      running.countDown();
+      await(release);
+      return insertItem(tx, id, "holder");
+    }));
+    assertThat(running.await(10, TimeUnit.SECONDS)).as("the holding write runs").isTrue();
+    return holder;
   }
 
   private static void await(CountDownLatch latch) {

@@ -188,9 +188,7 @@ final class SqlTagStore implements TagStore {
 
   /** PostgreSQL: {@link #upsert} and {@link #appendHistory} in one statement (one round trip). */
   private void upsertWithHistory(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement u = prepare(tx, "WITH up AS (INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
-        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms "
-        + "RETURNING tag, digest, generation, updated_ms) "
+    PreparedStatement u = prepare(tx, "WITH up AS (" + UPSERT + " RETURNING tag, digest, generation, updated_ms) "
         + "INSERT INTO tag_history (tag, digest, generation, time_ms) SELECT tag, digest, generation, updated_ms FROM up");
     bindRecord(u, r);
     u.executeUpdate();
@@ -203,9 +201,11 @@ final class SqlTagStore implements TagStore {
     u.setLong(4, r.updated().toEpochMilli());
   }
 
+  private static final String UPSERT = "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
+      + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms";
+
   private void upsert(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement u = prepare(tx, "INSERT INTO tags (tag, digest, generation, updated_ms) VALUES (?, ?, ?, ?) "
-        + "ON CONFLICT (tag) DO UPDATE SET digest = excluded.digest, generation = excluded.generation, updated_ms = excluded.updated_ms");
+    PreparedStatement u = prepare(tx, UPSERT);
     bindRecord(u, r);
     u.executeUpdate();
   }
