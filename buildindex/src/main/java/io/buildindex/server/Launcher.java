@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The jar's entry point ({@code java -jar buildindex.jar ...}): runs {@link Main} in a child JVM
- * with {@link JvmDefaults}' memory options when this JVM was given none (through {@link
- * Relauncher}), otherwise (and for {@code --help}, {@code --version}, and a configuration that does
+ * The jar's entry point ({@code java -jar buildindex.jar ...}): runs {@link Main} in a JVM with
+ * {@link JvmDefaults}' memory options when this JVM was given none (through {@link Relauncher}:
+ * this process becomes that JVM in place, or on Java 21 starts it as a child), otherwise (and for {@code --help}, {@code --version}, and a configuration that does
  * not load, which {@link Main} then reports) in this JVM. {@code java -cp buildindex.jar
  * io.buildindex.server.Main} always runs here, with the JVM's own defaults.
  *
@@ -42,6 +42,7 @@ public final class Launcher {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = Relauncher.command(java, d.jvmOptions(), jvmArguments, System.getProperty("java.class.path"),
             Launcher.class.getName(), List.of(args));
+        Relauncher.replace(command, d.environment(), JvmDefaults.OPTION_VARIABLES); // returns only if it cannot
         System.exit(Relauncher.run(command, d.environment(), JvmDefaults.OPTION_VARIABLES));
         return;
       }

@@ -3,25 +3,32 @@ package io.buildindex.server;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the server in a child JVM and stands in for it: the child shares this process's standard
- * input, output and error; SIGTERM or SIGINT here (any normal exit of this JVM) stops the child
- * with SIGTERM and waits for it; this JVM exits with the child's exit code. The child, in turn,
- * exits when this process disappears without that (SIGKILL), so no orphan keeps the database.
- * One per process.
+ * Starts the server JVM with options this JVM was not given. Where it can ({@link #replace}: Linux,
+ * Java 22 or newer) this process becomes the server JVM in place, keeping its pid, parent and
+ * streams, so there is one process and one JVM, as if the operator had typed the options.
+ * Elsewhere ({@link #run}) it runs the server in a child JVM and stands in for it: the child
+ * shares this process's standard input, output and error; SIGTERM or SIGINT here (any normal exit
+ * of this JVM) stops the child with SIGTERM and waits for it; this JVM exits with the child's exit
+ * code. The child, in turn, exits when this process disappears without that (SIGKILL), so no
+ * orphan keeps the database. One per process.
  *
  * <p>Design: a jar cannot choose its JVM's options ({@link JvmDefaults}); a second JVM is the one
  * portable way short of a shell script, which a container entrypoint of {@code java -jar} does
- * not have. The cost is this JVM, idle: its heap is collected once the child runs (the rest,
- * about 30 MiB, is mostly the runtime's shared code and class data, shared with the child's pages
- * in PSS terms; BENCHMARKS.md measures both).
+ * not have. As a child it costs this JVM, idle: ~66 MiB of RSS, a third of the server's own at
+ * 200k tags (BENCHMARKS.md, "Memory"). {@code execve} does away with it, but only the FFM API
+ * (final from Java 22) reaches it without native code of our own; hence the two ways.
  */
 final class Relauncher {
   /** Set in the child: the pid of the launcher whose exit it follows. */
@@ -29,7 +36,41 @@ final class Relauncher {
   /** How long a stop waits for the child: past its 10 s request drain and its closing of the database. */
   static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
+  /** {@code -Dbuildindex.launcher.exec=false}: always a child JVM (the Java 21 way; for its tests). */
+  static final String EXEC_PROPERTY = "buildindex.launcher.exec";
+  /** Compiled only by a JDK of 22 or newer (buildindex/pom.xml, profile exec-in-place). */
+  private static final String PROCESS_IMAGE = "io.buildindex.server.ProcessImage";
+
   private Relauncher() {}
+
+  /**
+   * Replaces this JVM with {@code command} (its first element an absolute path), with this
+   * process's environment less {@code unset} plus {@code environment}; returns only when that is
+   * not possible here (not Linux, a runtime before Java 22, a build without {@code ProcessImage},
+   * {@link #EXEC_PROPERTY} false) or failed, which it reports on standard error: the caller then
+   * runs a child ({@link #run}).
+   */
+  static void replace(List<String> command, Map<String, String> environment, Collection<String> unset) {
+    if (Runtime.version().feature() < 22 || !System.getProperty("os.name", "").equals("Linux")
+        || "false".equalsIgnoreCase(System.getProperty(EXEC_PROPERTY, ""))) {
+      return;
+    }
+    MethodHandle replace;
+    try {
+      replace = MethodHandles.lookup().findStatic(Class.forName(PROCESS_IMAGE), "replace",
+          MethodType.methodType(void.class, List.class, Map.class));
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return; // built by a JDK 21
+    }
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    env.keySet().removeAll(unset);
+    env.putAll(environment);
+    try {
+      replace.invoke(command, env);
+    } catch (Throwable e) {
+      System.err.println("build-index: cannot become the server JVM in place (" + e + "); starting it as a child JVM");
+    }
+  }
 
   /**
    * The child's command line: {@code java}, the {@code defaults}, this JVM's own options (which
