@@ -21,9 +21,13 @@ import org.jspecify.annotations.Nullable;
  * {@code BUILDINDEX_JVM_DEFAULTS=false} turns them off. Sizes, measured in BENCHMARKS.md ("Memory"):
  * <ul>
  *   <li>{@code -Xmx}: {@value #BASE_HEAP_MIB} MiB for the server itself (Jetty, Jackson, SQLite
- *   statements, replication batches: about 30 MiB live, the rest head-room for bursts of requests)
- *   plus 1 KiB per configured read-cache entry (an entry measured ~500 bytes with its tag and
- *   record: twice that, since the serial collector copies live young objects);
+ *   statements, replication batches: under 10 MiB live, the young generation's 16 MiB, the rest
+ *   head-room for bursts of requests) plus {@value #HEAP_BYTES_PER_CACHE_ENTRY} bytes per
+ *   configured read-cache entry (an entry measured ~400 bytes with its tag and record on Java 25,
+ *   ~500 before: the old generation holds the full cache and the evicted entries that die there
+ *   between two full collections). The limit is the heap's footprint, not a ceiling rarely
+ *   reached: under a cache that churns, the serial collector grows the old generation to its
+ *   maximum before it collects it (it counts uncommitted space as room for promotion);
  *   <li>the serial collector: on a heap this size it has the smallest footprint (G1 committed
  *   ~37 MiB of native bookkeeping in the same server) and no worse throughput on few cores;
  *   <li>{@code -Xms} small and {@code Min/MaxHeapFreeRatio} 10/30, so the heap follows the live data
@@ -39,9 +43,9 @@ final class JvmDefaults {
   /** Set to {@code false} to run the server in the JVM {@code java} started, with its own defaults. */
   static final String ENABLE_ENV = "BUILDINDEX_JVM_DEFAULTS";
   /** Heap for everything but the read cache. */
-  static final int BASE_HEAP_MIB = 96;
+  static final int BASE_HEAP_MIB = 40;
   /** Heap per configured read-cache entry, with the collector's head-room (see the design note). */
-  static final int HEAP_BYTES_PER_CACHE_ENTRY = 1024;
+  static final int HEAP_BYTES_PER_CACHE_ENTRY = 768;
   /** Initial heap: the young generation's floor plus a little. */
   static final int INITIAL_HEAP_MIB = 24;
   /**

@@ -17,18 +17,18 @@ final class JvmDefaultsTest {
 
   @Test
   void decide_noOptions_relaunchesWithSerialGcAndHeapSizedFromTheCache() {
-    JvmDefaults.Decision d = JvmDefaults.decide(NO_OPTIONS, NO_ENV, 21, 65_536);
+    JvmDefaults.Decision d = JvmDefaults.decide(NO_OPTIONS, NO_ENV, 21, 32_768);
 
     assertThat(d.relaunch()).isTrue();
-    assertThat(d.jvmOptions()).containsExactly("-Xmx160m", "-Xms24m", "-XX:NewSize=16m", "-XX:+UseSerialGC",
+    assertThat(d.jvmOptions()).containsExactly("-Xmx64m", "-Xms24m", "-XX:NewSize=16m", "-XX:+UseSerialGC",
         "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
     assertThat(d.environment()).containsEntry("MALLOC_ARENA_MAX", "2");
   }
 
   @Test
-  void options_heapGrowsOneKibPerCacheEntry_upToTheCap() {
-    assertThat(JvmDefaults.options(21, 0)).contains("-Xmx96m");
-    assertThat(JvmDefaults.options(21, 262_144)).contains("-Xmx352m");
+  void options_heapGrows768BytesPerCacheEntry_upToTheCap() {
+    assertThat(JvmDefaults.options(21, 0)).contains("-Xmx40m");
+    assertThat(JvmDefaults.options(21, 262_144)).contains("-Xmx232m");
     assertThat(JvmDefaults.options(21, 100_000_000)).contains("-Xmx" + JvmDefaults.MAX_HEAP_MIB + "m");
   }
 

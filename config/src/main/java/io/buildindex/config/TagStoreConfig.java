@@ -1,13 +1,13 @@
 package io.buildindex.config;
 
 /**
- * The {@code tagstore} section: read cache size. Each cached tag costs about 500 bytes of heap
- * (measured: see BENCHMARKS.md), so the default holds the hot set of a large registry (the tags
- * builds and deployments keep reading, far fewer than all tags) in roughly 32 MB; a miss costs one
- * indexed SQLite read.
+ * The {@code tagstore} section: read cache size. Each cached tag costs about 400 bytes of heap
+ * (500 before Java 25's compact object headers; measured: see BENCHMARKS.md), so the default holds
+ * the hot set of a large registry (the tags builds and deployments keep reading, far fewer than
+ * all tags) in roughly 13 MB; a miss costs one indexed database read.
  */
 public record TagStoreConfig(Long cacheMaximumSize) {
-  public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 65_536;
+  public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 32_768;
 
   public TagStoreConfig {
     cacheMaximumSize = Validate.orDefault(cacheMaximumSize, DEFAULT_CACHE_MAXIMUM_SIZE);
