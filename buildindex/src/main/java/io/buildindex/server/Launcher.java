@@ -2,7 +2,9 @@ package io.buildindex.server;
 
 import io.buildindex.config.ConfigLoader;
 import io.buildindex.config.TagStoreConfig;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,10 @@ public final class Launcher {
     String stay = JvmDefaults.reasonToStay(jvmArguments, env);
     if (stay != null && JvmDefaults.operatorOption(jvmArguments, env) != null) {
       // The operator's limits stand; only the manageable options help the heap follow the data.
-      ManageableOptions.set(JvmDefaults.manageable(jvmArguments, usesG1()));
+      Map<String, String> manageable = JvmDefaults.manageable(jvmArguments, usesG1());
+      if (!manageable.isEmpty()) { // empty in the JVM started with the defaults, which has them all
+        ManageableOptions.set(manageable);
+      }
     }
     OptionalLong cacheEntries = stay != null ? OptionalLong.empty() : cacheEntries(args);
     if (cacheEntries.isPresent()) {
@@ -77,10 +82,21 @@ public final class Launcher {
           return OptionalLong.empty();
         }
       }
-      return OptionalLong.of(config == null ? TagStoreConfig.DEFAULT_CACHE_MAXIMUM_SIZE
+      return OptionalLong.of(config == null || !mayChangeCacheSize(Files.readString(config))
+          ? TagStoreConfig.DEFAULT_CACHE_MAXIMUM_SIZE
           : ConfigLoader.load(config).tagstore().cacheMaximumSize());
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
+  }
+
+  /*
+   * Loading the configuration costs ~0.6-0.9 s in a cold JVM (Jackson and SnakeYAML starting up),
+   * and the server's JVM loads it again: skipped when the text cannot set the cache size, since
+   * a YAML key appears literally and only `extends` brings in another file's keys. A configuration
+   * that does not load is then reported by the server's JVM, as it would be here.
+   */
+  private static boolean mayChangeCacheSize(String yaml) {
+    return yaml.contains("cache_maximum_size") || yaml.contains("extends");
   }
 }

@@ -139,4 +139,28 @@ final class JvmDefaultsTest {
     assertThat(Launcher.cacheEntries(new String[] {"--config", config.toString()})).hasValue(1000);
     assertThat(Launcher.cacheEntries(new String[] {"--config=" + config})).hasValue(1000);
   }
+
+  @Test
+  void cacheEntries_sizeSetInTheFileThatItExtends(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("base.yaml"), "tagstore:\n  cache_maximum_size: 2000\n");
+    Path config = Files.writeString(dir.resolve("c.yaml"), "extends: base.yaml\nlogging:\n  format: json\n");
+
+    assertThat(Launcher.cacheEntries(new String[] {"--config", config.toString()})).hasValue(2000);
+  }
+
+  @Test
+  void cacheEntries_configThatCannotSetTheSize_defaultWithoutLoadingIt(@TempDir Path dir) throws IOException {
+    // Not loaded (it would fail: unknown key): the server's JVM reports it.
+    Path config = Files.writeString(dir.resolve("c.yaml"), "localdb:\n  sorce: x.db\n");
+
+    assertThat(Launcher.cacheEntries(new String[] {"--config", config.toString()}))
+        .hasValue(io.buildindex.config.TagStoreConfig.DEFAULT_CACHE_MAXIMUM_SIZE);
+  }
+
+  @Test
+  void cacheEntries_configThatSetsTheSizeButDoesNotLoad_none(@TempDir Path dir) throws IOException {
+    Path config = Files.writeString(dir.resolve("c.yaml"), "tagstore:\n  cache_maximum_size: -5\n");
+
+    assertThat(Launcher.cacheEntries(new String[] {"--config", config.toString()})).isEmpty();
+  }
 }
