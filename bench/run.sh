@@ -11,7 +11,7 @@
 #   hot     GET of one hot tag vs a bare Javalin endpoint returning a constant, at -c64 and -c16
 #   random  GET of random tags among RANDOM_TAGS (100k) seeded ones
 #   put     durable PUTs of unique tags, wrk -c64 (plus group-commit metrics from /metrics)
-#   memory  RSS (and PSS) of `java -jar` with no options, launcher and server: idle, after random
+#   memory  RSS (and PSS) of `java -jar` with no options, the launcher (Java 21 only) and server: idle, after random
 #           reads over MEM_SMALL (200k) then RSS_TAGS (1M) tags; restart time to /readiness with
 #           them and MEM_TASKS (100k) queued replication tasks
 #   rss     RSS of the server holding RSS_TAGS (1M) tags, after seeding them and a random-GET pass
