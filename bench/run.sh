@@ -39,6 +39,9 @@
 #   DURATION [15s]       each measured wrk run
 #   WARMUP [30s]         warm-up run (discarded) of each fresh server: the JIT is still compiling the
 #                        write path after 10 s; REWARMUP [5s] before a further connection count
+#   SHARED_WARMUP_ROUNDS [3] warm-up runs of the shared scenario's 3 nodes before their PUTs: three JVMs
+#                        on the same cores compile three times the code with a third of the CPU each
+#                        (on 2 cores their C2 threads still took 16% of a core each after 45 s)
 #   HOT_ROUNDS [2]       rounds of the hot-GET comparison, bare and build-index in turn each round
 #   THREADS [2]          wrk threads, same for every run
 #   CONNS [64]           wrk connections for random, put and the rss GET pass
@@ -51,7 +54,8 @@
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
 #                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr), and of
-#                        the asked node during the ring's ringlist run (ringlist.jfr)
+#                        the asked node during the ring's ringlist run (ringlist.jfr), and of the
+#                        first of the 3 shared-mode nodes during their PUT run (shared-put.jfr)
 #   NICE [0]             run servers, wrk and Seed at this niceness (e.g. -10, needs root), and set
 #                        it on the session's autogroup, so that other work on a shared machine
 #                        takes less of their CPU (it then gets less: use with care)
@@ -77,6 +81,7 @@ ALL_SCENARIOS=(hot random put memory rss drain lag shared)
 DURATION="${DURATION:-15s}"
 WARMUP="${WARMUP:-30s}"
 REWARMUP="${REWARMUP:-5s}"
+SHARED_WARMUP_ROUNDS="${SHARED_WARMUP_ROUNDS:-3}"
 HOT_ROUNDS="${HOT_ROUNDS:-2}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-64}"
@@ -1001,8 +1006,14 @@ scenario_shared() {
     start_server "shared-pg$i" "database: {postgres: {url: \"$PG_URL\", user: postgres, password: \"\", pool_size: 16}}"
     urls+=("$SERVER_URL"); pids+=("$SERVER_PID")
   done
-  wrk_spread "warmup put shared" "$CONNS" "$WARMUP" put.lua "${urls[@]}"
+  # Letters, not numbers: wrk_spread names each run's tags after the letters of its label.
+  local round letters=(a b c d e f g h i j)
+  for round in $(seq 0 $(( SHARED_WARMUP_ROUNDS - 1 ))); do
+    wrk_spread "warmup put shared ${letters[round]}" "$CONNS" "$WARMUP" put.lua "${urls[@]}"
+  done
+  profile_start "${pids[0]}" shared-put
   wrk_spread "shared: PUT unique tags, 3 nodes on one PostgreSQL (durable)" "$CONNS" "$DURATION" put.lua "${urls[@]}"
+  profile_stop "${pids[0]}" shared-put
   local pg_put=$P_OK_RPS
   put_tag "${urls[0]}" "team%2Fapp:hot" "$HOT_DIGEST"
   local hot=() u

@@ -104,9 +104,10 @@ public interface LocalDb extends AutoCloseable {
   void check();
 
   /**
-   * Queues {@code payload} on {@code channel} as part of the write transaction {@code tx}: delivered
-   * to every node's {@link #listen}er of the channel when (and only if) {@code tx} commits. No-op on
-   * SQLite. Call only from inside a {@link WriteOp}.
+   * Queues {@code payload} (one line: no {@code \n}) on {@code channel} as part of the write
+   * transaction {@code tx}: delivered to every node's {@link #listen}er of the channel when (and
+   * only if) {@code tx} commits, as one {@link Listener#notified} call (on the wire, many writes'
+   * payloads share a notification). No-op on SQLite. Call only from inside a {@link WriteOp}.
    */
   void notifyChange(Connection tx, String channel, String payload) throws SQLException;
 

@@ -119,8 +119,12 @@ final class PostgresListener implements AutoCloseable {
       if (got != null && got.length > 0) {
         lastHeard = System.nanoTime();
         for (PGNotification n : got) {
-          for (Sub s : subscribers.getOrDefault(n.getName(), List.of())) {
-            s.notified(n.getParameter());
+          List<Sub> subs = subscribers.getOrDefault(n.getName(), List.of());
+          // One notification carries the payloads of many writes, a line each (NoticePublisher).
+          for (String payload : NoticePublisher.payloads(n.getParameter())) {
+            for (Sub s : subs) {
+              s.notified(payload);
+            }
           }
         }
       } else if (System.nanoTime() - lastHeard > TimeUnit.MILLISECONDS.toNanos(PING_MS)) {

@@ -335,6 +335,9 @@ final class PostgresLocalDb implements LocalDb {
 
   @Override
   public void notifyChange(Connection tx, String channel, String payload) throws SQLException {
+    if (payload.indexOf('\n') >= 0) { // the notices of many writes travel as lines of one payload
+      throw new IllegalArgumentException("a change notice must be one line: " + payload);
+    }
     List<NoticePublisher.Notice> queued = pendingNotices.get();
     if (queued != null) {
       queued.add(new NoticePublisher.Notice(channel, payload));

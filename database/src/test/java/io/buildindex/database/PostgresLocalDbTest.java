@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.buildindex.database.testing.PostgresFixture;
 import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.testing.Poll;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /** {@link PostgresLocalDb} on a real PostgreSQL server ({@link PostgresFixture}). */
 final class PostgresLocalDbTest {
@@ -421,6 +424,65 @@ final class PostgresLocalDbTest {
     Poll.until(Poll.DEADLINE, "200 notifications", () -> received.size() >= 200, received::size);
     assertThat(received).hasSize(200).doesNotHaveDuplicates().allMatch(p -> p.startsWith("team/app:v"));
     assertThat(itemIds(db)).hasSize(200);
+  }
+
+  @Test
+  void notifyChange_concurrentWriters_shareNotificationsOnTheWire_andLongBatchesAreSplit() throws Exception {
+    // A raw LISTEN beside the node's listener: what PostgreSQL actually carries.
+    List<String> onTheWire = new CopyOnWriteArrayList<>();
+    try (Connection raw = pg.connect()) {
+      raw.setAutoCommit(true);
+      try (Statement s = raw.createStatement()) {
+        s.execute("LISTEN test_changes");
+      }
+      LocalDb otherNode = pg.open();
+      List<String> received = new CopyOnWriteArrayList<>();
+      LocalDb.Subscription sub = otherNode.listen("test_changes", listener(received, new CopyOnWriteArrayList<>()));
+      Poll.until(Poll.DEADLINE, "listening", sub::listening);
+      String padding = "x".repeat(200); // 300 writes of ~215 bytes: more than one notification holds
+
+      try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+          int id = i;
+          done.add(writers.submit(() -> db.write(tx -> {
+            insertItem(tx, id, "item" + id);
+            db.notifyChange(tx, "test_changes", "team/app:" + padding + id);
+            return null;
+          })));
+        }
+        for (Future<?> f : done) {
+          f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+
+      Poll.until(Poll.DEADLINE, "300 notices", () -> received.size() >= 300, received::size);
+      assertThat(received).hasSize(300).doesNotHaveDuplicates().allMatch(p -> p.startsWith("team/app:" + padding));
+      PGConnection pgRaw = raw.unwrap(PGConnection.class);
+      Poll.until(Poll.DEADLINE, "the raw listener has all 300", () -> {
+        try {
+          PGNotification[] got = pgRaw.getNotifications(100);
+          if (got != null) {
+            for (PGNotification n : got) {
+              onTheWire.add(n.getParameter());
+            }
+          }
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+        return onTheWire.stream().mapToLong(n -> n.split("\n").length).sum() >= 300;
+      }, onTheWire::size);
+      assertThat(onTheWire.size()).as("notifications for 300 concurrent writes").isLessThan(300);
+      assertThat(onTheWire).allMatch(n -> n.getBytes(StandardCharsets.UTF_8).length <= NoticePublisher.MAX_NOTIFICATION_BYTES);
+    }
+  }
+
+  @Test
+  void notifyChange_payloadOfSeveralLines_refused() {
+    assertThatThrownBy(() -> db.write(tx -> {
+      db.notifyChange(tx, "test_changes", "team/app:v1\nteam/app:v2");
+      return null;
+    })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one line");
   }
 
   @Test
