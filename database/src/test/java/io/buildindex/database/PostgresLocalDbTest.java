@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -406,20 +407,7 @@ final class PostgresLocalDbTest {
     Poll.until(Poll.DEADLINE, "listening", sub::listening);
 
     // Many writers at once: their notices leave in shared batches, each writer's exactly once.
-    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> done = new ArrayList<>();
-      for (int i = 1; i <= 200; i++) {
-        int id = i;
-        done.add(writers.submit(() -> db.write(tx -> {
-          insertItem(tx, id, "item" + id);
-          db.notifyChange(tx, "test_changes", "team/app:v" + id);
-          return null;
-        })));
-      }
-      for (Future<?> f : done) {
-        f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    }
+    writeAndNotifyConcurrently(200, id -> "team/app:v" + id);
 
     Poll.until(Poll.DEADLINE, "200 notifications", () -> received.size() >= 200, received::size);
     assertThat(received).hasSize(200).doesNotHaveDuplicates().allMatch(p -> p.startsWith("team/app:v"));
@@ -441,20 +429,7 @@ final class PostgresLocalDbTest {
       Poll.until(Poll.DEADLINE, "listening", sub::listening);
       String padding = "x".repeat(200); // 300 writes of ~215 bytes: more than one notification holds
 
-      try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-        List<Future<?>> done = new ArrayList<>();
-        for (int i = 1; i <= 300; i++) {
-          int id = i;
-          done.add(writers.submit(() -> db.write(tx -> {
-            insertItem(tx, id, "item" + id);
-            db.notifyChange(tx, "test_changes", "team/app:" + padding + id);
-            return null;
-          })));
-        }
-        for (Future<?> f : done) {
-          f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      }
+      writeAndNotifyConcurrently(300, id -> "team/app:" + padding + id);
 
       Poll.until(Poll.DEADLINE, "300 notices", () -> received.size() >= 300, received::size);
       assertThat(received).hasSize(300).doesNotHaveDuplicates().allMatch(p -> p.startsWith("team/app:" + padding));
@@ -536,6 +511,24 @@ final class PostgresLocalDbTest {
   @Test
   void settings_neverPrintThePassword() {
     assertThat(pg.settings().toString()).doesNotContain(PostgresFixture.PASSWORD).contains(pg.url());
+  }
+
+  /** {@code count} writes at once, each inserting item {@code id} (1..count) and notifying {@code payload(id)}. */
+  private void writeAndNotifyConcurrently(int count, IntFunction<String> payload) throws Exception {
+    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 1; i <= count; i++) {
+        int id = i;
+        done.add(writers.submit(() -> db.write(tx -> {
+          insertItem(tx, id, "item" + id);
+          db.notifyChange(tx, "test_changes", payload.apply(id));
+          return null;
+        })));
+      }
+      for (Future<?> f : done) {
+        f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
   }
 
   private static LocalDb.Listener listener(List<String> received, List<Boolean> states) {
