@@ -13,8 +13,9 @@ import java.util.OptionalLong;
 /**
  * The jar's entry point ({@code java -jar buildindex.jar ...}): runs {@link Main} in a JVM with
  * {@link JvmDefaults}' memory options when this JVM was given none (through {@link Relauncher}:
- * this process becomes that JVM in place, or on Java 21 starts it as a child), otherwise (and for {@code --help}, {@code --version}, and a configuration that does
- * not load, which {@link Main} then reports) in this JVM. {@code java -cp buildindex.jar
+ * this process becomes that JVM in place, or on Java 21 starts it as a child), otherwise (and
+ * for {@code --help}, {@code --version}, and a configuration that does not load, which {@link
+ * Main} then reports) in this JVM. {@code java -cp buildindex.jar
  * io.buildindex.server.Main} always runs here, with the JVM's own defaults.
  *
  * <p>Loads no logging and nothing of the server before deciding: whatever it loads stays in the

@@ -62,11 +62,8 @@ final class Relauncher {
     } catch (ReflectiveOperationException | LinkageError e) {
       return; // built by a JDK 21
     }
-    Map<String, String> env = new LinkedHashMap<>(System.getenv());
-    env.keySet().removeAll(unset);
-    env.putAll(environment);
     try {
-      replace.invoke(command, env);
+      replace.invoke(command, environment(environment, unset));
     } catch (Throwable e) {
       System.err.println("build-index: cannot become the server JVM in place (" + e + "); starting it as a child JVM");
     }
@@ -104,8 +101,8 @@ final class Relauncher {
    */
   static int run(List<String> command, Map<String, String> environment, Collection<String> unset) {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-    builder.environment().keySet().removeAll(unset);
-    builder.environment().putAll(environment);
+    builder.environment().clear();
+    builder.environment().putAll(environment(environment, unset));
     builder.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     Process child;
     try {
@@ -116,6 +113,14 @@ final class Relauncher {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(stop(child)), "stop-server"));
     shrinkHeap();
     return awaitExit(child);
+  }
+
+  /** The server JVM's environment: this process's, less {@code unset}, plus {@code environment}. */
+  private static Map<String, String> environment(Map<String, String> environment, Collection<String> unset) {
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    env.keySet().removeAll(unset);
+    env.putAll(environment);
+    return env;
   }
 
   /*

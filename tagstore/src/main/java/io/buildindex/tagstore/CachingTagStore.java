@@ -152,8 +152,7 @@ final class CachingTagStore implements TagStore {
     // compute, not computeIfPresent: Caffeine's computeIfPresent returns at once while a load of
     // the key is in flight, and that load (of the pre-commit row) would then be cached.
     cache.asMap().compute(committed.tag(), (tag, old) -> old == null ? null
-        : new Entry(old.record() == null ? committed : SqlTagStore.decide(Optional.of(old.record()), committed).current(),
-            old.epoch()));
+        : new Entry(SqlTagStore.decide(Optional.ofNullable(old.record()), committed).current(), old.epoch()));
     return result;
   }
 
