@@ -2,6 +2,8 @@ package io.buildindex.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node's database, shared by every module that persists (tags, replication tasks): the node's
@@ -43,6 +45,34 @@ public interface LocalDb extends AutoCloseable {
   @FunctionalInterface
   interface WriteOp<T> {
     T apply(Connection tx) throws SQLException;
+  }
+
+  /**
+   * A statement that the writes of one transaction can run together, once, for all of them: one
+   * multi-row {@code INSERT} instead of an {@code INSERT} per write. On a shared server every
+   * statement costs a round trip and the server's parse, plan and execute, so under load a group
+   * commit of many writes spends most of its time on statements a bulk one replaces.
+   *
+   * @param <K> what one write contributes to the statement (e.g. its row)
+   * @param <P> what the statement did for one write (e.g. whether its row was inserted)
+   */
+  @FunctionalInterface
+  interface Bulk<K, P> {
+    /**
+     * Runs the statement for {@code keys} (one per write, in the writes' order) in {@code tx};
+     * returns one result per key, in the same order.
+     */
+    List<P> apply(Connection tx, List<K> keys) throws SQLException;
+  }
+
+  /**
+   * The part of a write that follows its {@link Bulk} statement, in the same transaction.
+   * {@code done} is what the bulk statement did for this write, or null when it did not run for it
+   * (the op then does that work itself).
+   */
+  @FunctionalInterface
+  interface BulkWriteOp<P, T> {
+    T apply(Connection tx, @Nullable P done) throws SQLException;
   }
 
   /** Work done on a read-only connection. */
@@ -87,6 +117,18 @@ public interface LocalDb extends AutoCloseable {
    * is rethrown here: SQLException as {@link StoreUnavailableException}, runtime exceptions as is.
    */
   <T> T write(WriteOp<T> op);
+
+  /**
+   * {@link #write(WriteOp)} whose first step, {@code bulk} for {@code key}, may run in one statement
+   * with the same step of other writes sharing its transaction (the same {@code bulk} instance),
+   * before any of their ops; {@code op} then gets its result. Whether it does is the database's
+   * choice: PostgreSQL does for the writes of a group commit, and runs a write alone (after its
+   * batch failed) without it; SQLite, whose statements cost no round trip, never does. So {@code
+   * op} must give the same outcome either way, and must do the step itself when it gets null.
+   */
+  default <K, P, T> T write(Bulk<K, P> bulk, K key, BulkWriteOp<P, T> op) {
+    return write(tx -> op.apply(tx, null));
+  }
 
   <T> T read(ReadOp<T> op);
 

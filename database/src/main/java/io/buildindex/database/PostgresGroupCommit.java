@@ -1,6 +1,9 @@
 package io.buildindex.database;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -8,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,11 +60,33 @@ final class PostgresGroupCommit implements AutoCloseable {
 
   /** A queued write and the future its caller waits on. */
   static final class Pending<T> {
+    /** The whole write, its bulk step included: how it runs alone. */
     final LocalDb.WriteOp<T> op;
+    /** Its bulk step, shared with the batch's other writes of the same instance; null if none. */
+    final LocalDb.@Nullable Bulk<Object, Object> bulk;
+    /** What it contributes to {@link #bulk}. */
+    final @Nullable Object key;
+    private final LocalDb.@Nullable BulkWriteOp<Object, T> afterBulk;
     final CompletableFuture<T> future = new CompletableFuture<>();
 
     Pending(LocalDb.WriteOp<T> op) {
       this.op = op;
+      this.bulk = null;
+      this.key = null;
+      this.afterBulk = null;
+    }
+
+    @SuppressWarnings("unchecked") // a bulk's results go back only to the ops of the same bulk
+    <K, P> Pending(LocalDb.Bulk<K, P> bulk, K key, LocalDb.BulkWriteOp<P, T> op) {
+      this.op = tx -> op.apply(tx, null);
+      this.bulk = (LocalDb.Bulk<Object, Object>) bulk;
+      this.key = key;
+      this.afterBulk = (LocalDb.BulkWriteOp<Object, T>) op;
+    }
+
+    /** Runs the write in a batch, after the bulk steps; {@code done} is what its bulk step did for it. */
+    T applyInBatch(Connection tx, @Nullable Object done) throws SQLException {
+      return afterBulk == null ? op.apply(tx) : afterBulk.apply(tx, done);
     }
 
     /**
@@ -111,7 +137,11 @@ final class PostgresGroupCommit implements AutoCloseable {
 
   /** Queues {@code op}, waits for its batch, returns its result or rethrows its failure as {@link LocalDb#write} does. */
   <T> T write(LocalDb.WriteOp<T> op) {
-    Pending<T> pending = new Pending<>(op);
+    return write(new Pending<>(op));
+  }
+
+  /** Queues {@code pending}, waits for its batch, as {@link #write(LocalDb.WriteOp)}. */
+  <T> T write(Pending<T> pending) {
     lifecycle.readLock().lock();
     try {
       if (closed) {
@@ -132,7 +162,7 @@ final class PostgresGroupCommit implements AutoCloseable {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause == RUN_ALONE) {
-        return writes.alone(op);
+        return writes.alone(pending.op);
       }
       if (cause instanceof RuntimeException r) {
         throw r;
@@ -189,6 +219,39 @@ final class PostgresGroupCommit implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Runs the bulk steps of {@code batch} in {@code tx}: each {@link LocalDb.Bulk} once, for the keys
+   * of its writes in order. Returns, per write of the batch, what its step did (null for a write
+   * without one).
+   */
+  static List<@Nullable Object> runBulks(Connection tx, List<Pending<?>> batch) throws SQLException {
+    List<@Nullable Object> done = new ArrayList<>(Collections.nCopies(batch.size(), null));
+    List<LocalDb.Bulk<Object, Object>> seen = new ArrayList<>(1); // one or two kinds: a list beats a map
+    for (Pending<?> first : batch) {
+      LocalDb.Bulk<Object, Object> bulk = first.bulk;
+      if (bulk == null || seen.stream().anyMatch(b -> b == bulk)) {
+        continue;
+      }
+      seen.add(bulk);
+      List<Integer> at = new ArrayList<>();
+      List<Object> keys = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        if (batch.get(i).bulk == bulk) {
+          at.add(i);
+          keys.add(batch.get(i).key);
+        }
+      }
+      List<Object> results = bulk.apply(tx, keys);
+      if (results.size() != keys.size()) {
+        throw new IllegalStateException("a bulk step gave " + results.size() + " results for " + keys.size() + " writes");
+      }
+      for (int j = 0; j < at.size(); j++) {
+        done.set(at.get(j), results.get(j));
+      }
+    }
+    return done;
   }
 
   /** Runs the writes of {@code batch} and clears it; whether it held {@link #STOP}. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,6 +170,13 @@ final class PostgresLocalDb implements LocalDb {
     return groupCommit.write(op);
   }
 
+  /** Queued for the next group commit, whose writes of {@code bulk} run it in one statement. */
+  @Override
+  public <K, P, T> T write(Bulk<K, P> bulk, K key, BulkWriteOp<P, T> op) {
+    failIfClosed();
+    return groupCommit.write(new PostgresGroupCommit.Pending<>(bulk, key, op));
+  }
+
   /**
    * Runs a batch of writes in one transaction; when one of them throws or the transaction is
    * aborted (a lock wait past the batch's timeout included), hands each back to its caller to run
@@ -184,8 +192,9 @@ final class PostgresLocalDb implements LocalDb {
         try (Statement s = c.createStatement()) {
           s.execute(BATCH_LOCK_TIMEOUT);
         }
-        for (PostgresGroupCommit.Pending<?> p : batch) {
-          results.add(p.op.apply(c));
+        List<@Nullable Object> done = PostgresGroupCommit.runBulks(c, batch);
+        for (int i = 0; i < batch.size(); i++) {
+          results.add(batch.get(i).applyInBatch(c, done.get(i)));
         }
         return null;
       }, queued);

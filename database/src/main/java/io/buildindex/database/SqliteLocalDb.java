@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -119,7 +120,11 @@ final class SqliteLocalDb implements LocalDb {
   }
 
   private static Connection connect(Path file, boolean readOnly) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    Properties p = new Properties();
+    // Nothing here reads generated keys; with the driver's default it matches a regex against every
+    // INSERT after it runs, to prepare them (2% of a durable PUT's CPU in a profile).
+    p.setProperty("jdbc.get_generated_keys", "false");
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 5000");
       if (!readOnly) {

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -203,6 +203,76 @@ final class PostgresLocalDbTest {
     assertThat(itemIds(db)).containsExactly(1, 2, 10, 11, 12, 13, 14);
     assertThat(names(db).get(0)).isEqualTo("taken");
     assertThat(metrics.counter("localdb.batch_splits").getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void write_bulkStep_runsOnceForTheWritesOfAGroupCommit_inOrder_andEachOpGetsItsResult() throws Exception {
+    List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+    LocalDb.Bulk<Integer, String> bulk = insertItems(calls);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> holder = holdTheWriter(1, release); // the next writes queue up and share one batch
+    List<Future<String>> bulkWrites = new ArrayList<>();
+    for (int id = 10; id < 15; id++) {
+      int written = id;
+      bulkWrites.add(pool.submit(() -> db.write(bulk, written, (tx, done) -> done == null ? "alone" : done + " " + written)));
+      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> metrics.getGauges().get("localdb.write_queue").getValue().equals(written - 9));
+    }
+    Future<Integer> plain = pool.submit(() -> db.write(tx -> insertItem(tx, 20, "plain")));
+    Poll.until(Poll.DEADLINE, "6 writes queued", () -> metrics.getGauges().get("localdb.write_queue").getValue().equals(6));
+    release.countDown();
+
+    holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    for (int i = 0; i < bulkWrites.size(); i++) {
+      assertThat(bulkWrites.get(i).get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("bulk " + (10 + i));
+    }
+    assertThat(plain.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1);
+    assertThat(calls).as("one statement for the five writes, their keys in order").containsExactly(List.of(10, 11, 12, 13, 14));
+    assertThat(itemIds(db)).containsExactly(1, 10, 11, 12, 13, 14, 20);
+  }
+
+  @Test
+  void write_bulkStepOfAFailedBatch_rolledBack_andEachWriteRunsAloneWithoutIt() throws Exception {
+    db.write(tx -> insertItem(tx, 1, "taken"));
+    List<List<Integer>> calls = new CopyOnWriteArrayList<>();
+    LocalDb.Bulk<Integer, String> bulk = insertItems(calls);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> holder = holdTheWriter(2, release);
+    List<Future<String>> bulkWrites = new ArrayList<>();
+    for (int id = 10; id < 13; id++) {
+      int written = id;
+      bulkWrites.add(pool.submit(() -> db.write(bulk, written, (tx, done) -> {
+        if (done == null) {
+          insertItem(tx, written, "alone");
+          return "alone";
+        }
+        return done;
+      })));
+    }
+    Future<?> duplicate = pool.submit(() -> db.write(tx -> insertItem(tx, 1, "duplicate")));
+    Poll.until(Poll.DEADLINE, "4 writes queued", () -> metrics.getGauges().get("localdb.write_queue").getValue().equals(4));
+    release.countDown();
+
+    holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThatThrownBy(() -> duplicate.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
+        .hasCauseInstanceOf(StoreUnavailableException.class).hasMessageContaining("duplicate key");
+    for (Future<String> f : bulkWrites) {
+      assertThat(f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("alone");
+    }
+    assertThat(calls).as("the bulk step ran once, in the batch that failed").hasSize(1);
+    assertThat(itemIds(db)).containsExactly(1, 2, 10, 11, 12);
+    assertThat(names(db)).containsExactly("taken", "holder", "alone", "alone", "alone");
+  }
+
+  /** A bulk step that inserts items {@code keys} in one statement, recording each call's keys; "bulk" per key. */
+  private static LocalDb.Bulk<Integer, String> insertItems(List<List<Integer>> calls) {
+    return (tx, keys) -> {
+      calls.add(List.copyOf(keys));
+      try (PreparedStatement ps = tx.prepareStatement("INSERT INTO items (id, name) SELECT id, 'bulk' FROM unnest(?::int[]) AS t(id)")) {
+        ps.setArray(1, tx.createArrayOf("int4", keys.toArray()));
+        assertThat(ps.executeUpdate()).isEqualTo(keys.size());
+      }
+      return keys.stream().map(k -> "bulk").toList();
+    };
   }
 
   @Test

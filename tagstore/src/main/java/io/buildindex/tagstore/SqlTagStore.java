@@ -10,7 +10,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -70,9 +75,9 @@ final class SqlTagStore implements TagStore {
   }
 
   private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
-    return db.write(tx -> {
-      TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
-      PutResult result = shared ? writeShared(tx, next) : writeLocal(tx, next);
+    TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
+    return db.write(INSERT_NEW, next, (tx, inserted) -> {
+      PutResult result = shared ? writeShared(tx, next, inserted) : writeLocal(tx, next);
       if (result.current() == next) {
         db.notifyChange(tx, CHANNEL, tag.toString());
       }
@@ -97,9 +102,12 @@ final class SqlTagStore implements TagStore {
    * PostgreSQL: a new tag has no row to lock, so the write first inserts it, history included, in
    * one statement (one round trip: most writes are new tags, and each round trip costs both the
    * node and the shared server CPU); when the tag exists, it locks and reads the row and decides.
+   * The writes of a group commit insert their new tags together, in one statement for all of them
+   * ({@link #INSERT_NEW}); {@code inserted} is what it did for this write, or null when the write
+   * runs alone and inserts its tag itself.
    */
-  private PutResult writeShared(Connection tx, TagRecord next) throws SQLException {
-    if (insertIfAbsent(tx, next)) {
+  private PutResult writeShared(Connection tx, TagRecord next, @Nullable Boolean inserted) throws SQLException {
+    if (inserted != null ? inserted : insertIfAbsent(tx, next)) {
       return decide(Optional.empty(), next);
     }
     PutResult result = decide(selectForWrite(tx, next.tag()), next);
@@ -185,6 +193,37 @@ final class SqlTagStore implements TagStore {
       return rs.next() && rs.getLong(1) == 1;
     }
   }
+
+  /**
+   * PostgreSQL: {@link #insertIfAbsent} for the writes of a group commit in one statement; per record,
+   * whether it was inserted. Only the first record of a tag can be: the later ones of the same tag
+   * find its row and go on as writes to an existing tag, in order.
+   */
+  private static final LocalDb.Bulk<TagRecord, Boolean> INSERT_NEW = (tx, records) -> {
+    Map<Tag, TagRecord> firsts = new LinkedHashMap<>();
+    records.forEach(r -> firsts.putIfAbsent(r.tag(), r));
+    Set<String> inserted = new HashSet<>();
+    try (PreparedStatement u = tx.prepareStatement("WITH ins AS (INSERT INTO tags (tag, digest, generation, updated_ms) "
+        + "SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) "
+        + "ON CONFLICT (tag) DO NOTHING RETURNING tag, digest, generation, updated_ms), "
+        + "h AS (INSERT INTO tag_history (tag, digest, generation, time_ms) "
+        + "SELECT tag, digest, generation, updated_ms FROM ins WHERE digest IS NOT NULL) "
+        + "SELECT tag FROM ins")) {
+      Collection<TagRecord> rows = firsts.values();
+      u.setArray(1, tx.createArrayOf("text", rows.stream().map(r -> r.tag().toString()).toArray()));
+      u.setArray(2, tx.createArrayOf("text", rows.stream().map(r -> r.digest() == null ? null : r.digest().toString()).toArray()));
+      u.setArray(3, tx.createArrayOf("bigint", rows.stream().map(r -> r.generation().value()).toArray()));
+      u.setArray(4, tx.createArrayOf("bigint", rows.stream().map(r -> r.updated().toEpochMilli()).toArray()));
+      try (ResultSet rs = u.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(rs.getString(1));
+        }
+      }
+    }
+    List<Boolean> done = new ArrayList<>(records.size());
+    records.forEach(r -> done.add(firsts.get(r.tag()) == r && inserted.contains(r.tag().toString())));
+    return done;
+  };
 
   /** PostgreSQL: {@link #upsert} and {@link #appendHistory} in one statement (one round trip). */
   private void upsertWithHistory(Connection tx, TagRecord r) throws SQLException {

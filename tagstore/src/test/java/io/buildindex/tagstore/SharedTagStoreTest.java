@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -144,6 +146,57 @@ final class SharedTagStoreTest {
       List<Long> generations = node1.history(tag, 1_000).stream().map(h -> h.generation().value()).toList();
       assertThat(generations).as("history newest first").isSortedAccordingTo(Collections.reverseOrder());
     }
+  }
+
+  @Test
+  void writesOfNewTagsInOneGroupCommit_insertedTogether_andLaterWritesOfTheSameTagDecidedInOrder() throws Exception {
+    MetricRegistry dbMetrics = new MetricRegistry();
+    LocalDb db = pg.open(dbMetrics);
+    SqlTagStore store = new SqlTagStore(db, clock);
+    Tag other = Tag.parse("team/app:other");
+    Tag gone = Tag.parse("team/app:gone");
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> holder = pool.submit(() -> db.write(tx -> { // holds the writer: the writes below queue up
+      running.countDown();
+      try {
+        return release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }));
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    List<Callable<PutResult>> writes = List.of(
+        () -> store.put(TAG, digestOf(1), gen(5)),
+        () -> store.put(other, digestOf(1), gen(1)),
+        () -> store.put(TAG, digestOf(2), gen(7)),
+        () -> store.put(TAG, digestOf(3), gen(6)),
+        () -> store.delete(gone, gen(2), TagStore.InTransaction.NONE));
+    List<Future<PutResult>> results = new ArrayList<>();
+    for (Callable<PutResult> write : writes) {
+      int queued = results.size() + 1;
+      results.add(pool.submit(write));
+      Poll.until(Poll.DEADLINE, queued + " writes queued", () -> dbMetrics.getGauges().get("localdb.write_queue").getValue().equals(queued));
+    }
+    release.countDown();
+    holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+    List<PutResult.Outcome> outcomes = new ArrayList<>();
+    for (Future<PutResult> f : results) {
+      outcomes.add(f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).outcome());
+    }
+    assertThat(outcomes).containsExactly(PutResult.Outcome.APPLIED, PutResult.Outcome.APPLIED, PutResult.Outcome.APPLIED,
+        PutResult.Outcome.SUPERSEDED, PutResult.Outcome.UNCHANGED);
+    assertThat(dbMetrics.histogram("localdb.commit_batch_size").getSnapshot().getMax()).as("one group commit").isEqualTo(5);
+    assertThat(store.record(TAG).map(TagRecord::generation)).contains(gen(7));
+    assertThat(store.get(TAG)).contains(digestOf(2));
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::generation).containsExactly(gen(7), gen(5));
+    assertThat(store.history(other, 10)).extracting(HistoryEntry::digest).containsExactly(digestOf(1));
+    assertThat(store.get(gone)).isEmpty();
+    assertThat(store.record(gone).map(TagRecord::generation)).as("the tombstone").contains(gen(2));
+    store.close();
+    db.close();
   }
 
   @Test
