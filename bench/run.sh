@@ -21,7 +21,7 @@
 #           built while the remote is frozen (SIGSTOP) and drained when it resumes (warm round);
 #           tasks/s vs a fresh node's own PUT/s
 #   lag     replication: LAG_PUTS (200) sequential PUTs ?replicate=true on an idle source, one every
-#           50 ms, each polled on the remote (every 2 ms) until visible: ack-to-visible quantiles
+#           50 ms, each polled on the remote (every LAG_POLL_MS) until visible: ack-to-visible quantiles
 #   shared  shared mode: durable PUT/s and hot GET/s of 3 nodes sharing one PostgreSQL (a server of
 #           its own, fsync on; one wrk per node, CONNS split between them) vs one SQLite node
 #   ringlist  GET /list of a RINGLIST_LIMIT (1000)-name page: a ring of RINGLIST_NODES (5) nodes with
@@ -47,7 +47,8 @@
 #   CONNS [64]           wrk connections for random, put and the rss GET pass
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] MEM_SMALL [200000] MEM_TASKS [100000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
-#   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]
+#   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]  LAG_POLL_MS [0.5] (pause between a lag
+#                        run's polls of the remote: the measurement's granularity)
 #   RINGLIST_NODES [5] RINGLIST_TAGS [5000] RINGLIST_LIMIT [1000]
 #   RTT_MS                comma-separated round-trip times in ms for drain and lag (see above)
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
@@ -103,6 +104,7 @@ QUIET_CORES="${QUIET_CORES:-0.3}"
 DRAIN_TASKS="${DRAIN_TASKS:-10000}"
 DRAIN_DEADLINE="${DRAIN_DEADLINE:-300}"
 LAG_PUTS="${LAG_PUTS:-200}"
+LAG_POLL_MS="${LAG_POLL_MS:-0.5}"
 RINGLIST_NODES="${RINGLIST_NODES:-5}"
 RINGLIST_TAGS="${RINGLIST_TAGS:-5000}"
 RINGLIST_LIMIT="${RINGLIST_LIMIT:-1000}"
@@ -901,19 +903,19 @@ $REPL_YAML"
   local s_pid=$SERVER_PID s_url=$SERVER_URL
   local warm="$RAW_DIR/lag-warmup.txt" out="$RAW_DIR/lag.txt"
   # A short unreported pass first: the first replications run in the interpreter.
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 2 5000 bench/lagwarm > "$warm" 2>&1 \
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 "$LAG_POLL_MS" 5000 bench/lagwarm > "$warm" 2>&1 \
     || { cat "$warm" >&2; die "lag warm-up failed"; }
   sleep 1
   wait_quiet
   cpu_begin "$s_pid"
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 bench/lag > "$out" 2>&1 \
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 bench/lag > "$out" 2>&1 \
     || { cat "$out" >&2; die "lag run failed"; }
   cpu_end
   local m="$RAW_DIR/metrics-lag-source.txt"; scrape "$s_url" "$m"
   read_lag "$out" L
   ROWS+=("| lag: $LAG_PUTS PUTs ?replicate=true, one per 50 ms, ack → visible on the remote (p50/p99 columns; other CPU includes the remote) | 1 | – | $L_p50_ms | $L_p99_ms | $L_timeouts | $CPU_COLS | – |")
   local verdict="MISSED"; awk -v a="$L_p50_ms" -v b="$LAG_TARGET_MS" 'BEGIN { exit !(a < b) }' && verdict="met"
-  SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every 2 ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(hist_quantile "$NO_METRICS" "$m" tagreplication_replication_lag_seconds "" 0.5)") ms")
+  SUMMARY+=("idle replication lag, PUT ack → visible on the remote ($LAG_PUTS PUTs, polled every $LAG_POLL_MS ms): p50 **$L_p50_ms ms** (target < $LAG_TARGET_MS ms): $verdict; p90 $L_p90_ms, p99 $L_p99_ms, max $L_max_ms, mean $L_mean_ms ms; $L_timeouts timeouts; PUT on the source p50 $L_put_p50_ms ms; source's tagreplication_replication_lag p50 $(ms "$(hist_quantile "$NO_METRICS" "$m" tagreplication_replication_lag_seconds "" 0.5)") ms")
   stop_pid "$s_pid"
   stop_pid "$r_pid"
 }
@@ -1027,7 +1029,7 @@ scenario_shared() {
   # Bounded staleness: a PUT acknowledged by one node, polled on another until it answers it
   # (LISTEN/NOTIFY drops the other node's cached entry). Same tool as the lag scenario.
   local vis="$RAW_DIR/shared-visibility.txt"
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "${urls[0]}" "${urls[1]}" "$LAG_PUTS" 50 2 5000 bench/shared > "$vis" 2>&1 \
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "${urls[0]}" "${urls[1]}" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 bench/shared > "$vis" 2>&1 \
     || { cat "$vis" >&2; die "shared visibility run failed"; }
   read_lag "$vis" V
   ROWS+=("| shared: $LAG_PUTS PUTs on node 1, one per 50 ms, ack → answered by node 2 | 1 | – | $V_p50_ms | $V_p99_ms | $V_timeouts | – | – | – | – |")
@@ -1039,7 +1041,7 @@ scenario_shared() {
   SUMMARY+=("shared mode durable PUT: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_put")/s vs 1 SQLite node $(printf '%.0f' "$sq_put")/s = **${r_put}x** (target >= 0.5x): $v_put (load average $load0 before, $load1 after)")
   SUMMARY+=("shared mode hot GET: 3 nodes on one PostgreSQL $(printf '%.0f' "$pg_get")/s vs 1 SQLite node $(printf '%.0f' "$sq_get")/s = **${r_get}x** (target >= 0.8x): $v_get")
   local v_vis="MISSED"; awk -v a="$V_max_ms" 'BEGIN { exit !(a <= 100) }' && [ "$V_timeouts" = 0 ] && v_vis="met"
-  SUMMARY+=("shared mode: a PUT acknowledged by one node answered by another after p50 **$V_p50_ms ms**, p99 $V_p99_ms, max **$V_max_ms ms** ($LAG_PUTS PUTs, polled every 2 ms; $V_timeouts timeouts) (target: every write within 100 ms): $v_vis")
+  SUMMARY+=("shared mode: a PUT acknowledged by one node answered by another after p50 **$V_p50_ms ms**, p99 $V_p99_ms, max **$V_max_ms ms** ($LAG_PUTS PUTs, polled every $LAG_POLL_MS ms; $V_timeouts timeouts) (target: every write within 100 ms): $v_vis")
 }
 
 
@@ -1204,12 +1206,12 @@ One PUT \`?replicate=true\` on the source every 50 ms, each polled on the remote
   for rtt in $(rtt_list); do
     start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
     local warm="$RAW_DIR/lag-rtt$rtt-warmup.txt" out="$RAW_DIR/lag-rtt$rtt.txt"
-    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 2 5000 "bench/lagwarm$rtt" > "$warm" 2>&1 \
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" 50 50 "$LAG_POLL_MS" 5000 "bench/lagwarm$rtt" > "$warm" 2>&1 \
       || { cat "$warm" >&2; die "lag warm-up failed"; }
     wait_quiet
     local load; load="$(load1)"
     cpu_begin "$s_pid"
-    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 2 5000 "bench/lag$rtt" > "$out" 2>&1 \
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 "bench/lag$rtt" > "$out" 2>&1 \
       || { cat "$out" >&2; die "lag run failed"; }
     cpu_end
     read_lag "$out" L
