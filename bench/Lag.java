@@ -1,7 +1,12 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -18,14 +23,26 @@ import java.util.Locale;
  *
  * <pre>java bench/Lag.java http://127.0.0.1:SOURCE http://127.0.0.1:REMOTE [N=200] [INTERVAL_MS=50] [POLL_MS=0.5] [TIMEOUT_MS=5000] [REPO=bench/lag]</pre>
  *
- * Uses java.net.http (its CPU cost does not matter at one PUT per 50 ms). Each lag includes up to
- * one POLL_MS sleep plus one GET round trip of measurement granularity.
+ * With {@code --link THROUGH_URL DIRECT_URL [N=100] [INTERVAL_MS=20]} it measures instead what a
+ * link (e.g. {@code LatencyProxy}) adds to an idle request: N {@code GET /health} through it and
+ * N straight to the server, one every INTERVAL_MS, and prints
+ * {@code LINK_RESULT through_p50_ms=.. direct_p50_ms=.. added_p50_ms=..}.
+ *
+ * Each lag includes up to one POLL_MS sleep plus one GET round trip of measurement granularity,
+ * so the requests are made by {@link Conn}: blocking HTTP/1.1 on one keep-alive socket per server,
+ * in the calling thread. java.net.http, used before 2026-12-06, hands every request to its
+ * selector thread and back; on an idle VM each of those wake-ups costs up to a millisecond, and
+ * its poll round trip (about 3 ms) was a sizeable part of a 20 ms link's lag.
  */
 public final class Lag {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       System.err.println("usage: java Lag.java SOURCE_URL REMOTE_URL [N] [INTERVAL_MS] [POLL_MS] [TIMEOUT_MS] [REPO]");
       System.exit(2);
+    }
+    if (args[0].equals("--link")) {
+      link(args);
+      return;
     }
     URI source = loopback(args[0]);
     URI remote = loopback(args[1]);
@@ -38,32 +55,32 @@ public final class Lag {
     String repo = (args.length > 6 ? args[6] : "bench/lag").replace("/", "%2F");
     String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    Conn sourceConn = new Conn(source);
+    Conn remoteConn = new Conn(remote);
     double[] lags = new double[n];
     double[] puts = new double[n];
     int visible = 0;
     int timeouts = 0;
     long polls = 0;
+    long pollNanos = 0;
     for (int i = 0; i < n; i++) {
       long cycleStart = System.nanoTime();
       String tag = repo + ":l" + run + "-" + i;
       String digest = Seed.digest(1_000_000_000L + i);
-      HttpRequest put = HttpRequest.newBuilder(source.resolve("/tags/" + tag + "/digest/" + digest + "?replicate=true"))
-          .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.noBody()).build();
-      HttpResponse<Void> putResponse = client.send(put, HttpResponse.BodyHandlers.discarding());
+      Conn.Response putResponse = sourceConn.send("PUT", "/tags/" + tag + "/digest/" + digest + "?replicate=true");
       long acked = System.nanoTime();
       puts[i] = (acked - cycleStart) / 1e6;
-      if (putResponse.statusCode() != 200) {
-        throw new IllegalStateException("PUT " + tag + " answered " + putResponse.statusCode());
+      if (putResponse.status() != 200) {
+        throw new IllegalStateException("PUT " + tag + " answered " + putResponse.status());
       }
-      HttpRequest get = HttpRequest.newBuilder(remote.resolve("/tags/" + tag)).timeout(Duration.ofSeconds(5)).GET().build();
       long deadline = acked + timeoutMs * 1_000_000L;
       double lag = -1;
       while (System.nanoTime() < deadline) {
-        HttpResponse<String> r = client.send(get, HttpResponse.BodyHandlers.ofString());
+        long sent = System.nanoTime();
+        Conn.Response r = remoteConn.send("GET", "/tags/" + tag);
+        pollNanos += System.nanoTime() - sent;
         polls++;
-        if (r.statusCode() == 200 && r.body().strip().equals(digest)) {
+        if (r.status() == 200 && r.body().strip().equals(digest)) {
           lag = (System.nanoTime() - acked) / 1e6;
           break;
         }
@@ -85,9 +102,137 @@ public final class Lag {
     Arrays.sort(lags);
     Arrays.sort(puts);
     System.out.printf(Locale.ROOT,
-        "LAG_RESULT n=%d visible=%d timeouts=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f put_p50_ms=%.2f polls_mean=%.1f%n",
-        n, visible, timeouts, q(lags, 0.5), q(lags, 0.9), q(lags, 0.99), lags[n - 1], mean, q(puts, 0.5), (double) polls / n);
+        "LAG_RESULT n=%d visible=%d timeouts=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f put_p50_ms=%.2f polls_mean=%.1f poll_rtt_mean_ms=%.2f%n",
+        n, visible, timeouts, q(lags, 0.5), q(lags, 0.9), q(lags, 0.99), lags[n - 1], mean, q(puts, 0.5), (double) polls / n,
+        polls == 0 ? 0 : pollNanos / 1e6 / polls);
     System.exit(timeouts == 0 ? 0 : 1);
+  }
+
+  private static void link(String[] args) throws Exception {
+    URI through = loopback(args[1]);
+    URI direct = loopback(args[2]);
+    int n = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+    long intervalMs = args.length > 4 ? Long.parseLong(args[4]) : 20;
+    double[] via = idleGets(through, n, intervalMs);
+    double[] straight = idleGets(direct, n, intervalMs);
+    System.out.printf(Locale.ROOT, "LINK_RESULT through_p50_ms=%.2f direct_p50_ms=%.2f added_p50_ms=%.2f%n",
+        q(via, 0.5), q(straight, 0.5), q(via, 0.5) - q(straight, 0.5));
+  }
+
+  /** Sorted times of {@code n} sequential {@code GET /health}, one every {@code intervalMs}. */
+  private static double[] idleGets(URI base, int n, long intervalMs) throws Exception {
+    Conn conn = new Conn(base);
+    double[] t = new double[n];
+    for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
+      Conn.Response r = conn.send("GET", "/health");
+      t[i] = (System.nanoTime() - start) / 1e6;
+      if (r.status() != 200) {
+        throw new IllegalStateException("GET /health of " + base + " answered " + r.status());
+      }
+      Thread.sleep(intervalMs);
+    }
+    Arrays.sort(t);
+    return t;
+  }
+
+  /**
+   * One keep-alive HTTP/1.1 connection, used from one thread: writes a request without a body and
+   * reads the status line, the headers and a {@code Content-Length} body (reconnecting once if
+   * the server closed the idle connection). Enough for build-index's answers, nothing more.
+   */
+  static final class Conn {
+    record Response(int status, String body) {}
+
+    private final URI base;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    Conn(URI base) {
+      this.base = base;
+    }
+
+    Response send(String method, String pathAndQuery) throws IOException {
+      byte[] request = (method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+          + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+      for (int attempt = 0; ; attempt++) {
+        try {
+          if (socket == null) {
+            connect();
+          }
+          out.write(request);
+          out.flush();
+          return read();
+        } catch (IOException e) {
+          close();
+          if (attempt > 0) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    private void connect() throws IOException {
+      socket = new Socket();
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(10_000);
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+      in = new BufferedInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    private Response read() throws IOException {
+      String statusLine = line();
+      if (statusLine == null) {
+        throw new IOException("connection closed before a response");
+      }
+      int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+      int length = -1;
+      boolean close = false;
+      for (String h = line(); h != null && !h.isEmpty(); h = line()) {
+        int colon = h.indexOf(':');
+        String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = h.substring(colon + 1).trim();
+        if (name.equals("content-length")) {
+          length = Integer.parseInt(value);
+        } else if (name.equals("transfer-encoding")) {
+          throw new IOException("chunked answers are not supported here: " + statusLine);
+        } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
+          close = true;
+        }
+      }
+      byte[] body = in.readNBytes(Math.max(length, 0));
+      if (body.length < Math.max(length, 0)) {
+        throw new IOException("connection closed in a body");
+      }
+      if (close) {
+        close();
+      }
+      return new Response(status, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private String line() throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+      for (int c = in.read(); c != -1; c = in.read()) {
+        if (c == '\n') {
+          return b.toString(StandardCharsets.ISO_8859_1).stripTrailing();
+        }
+        b.write(c);
+      }
+      return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private void close() {
+      try {
+        if (socket != null) {
+          socket.close();
+        }
+      } catch (IOException ignored) {
+        // closing a broken connection: nothing to do
+      }
+      socket = null;
+    }
   }
 
   /** Nearest-rank quantile of sorted values. */

@@ -26,6 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * full pipe stops reading, so TCP flow control pushes back on the sender, as a real link's
  * bandwidth-delay product does), and it exits by itself after MAX_SECONDS (or when killed).
  * Half-closes are forwarded, delayed like the data. Loopback only.
+ *
+ * <p>Each direction's reader and writer are platform threads: a virtual thread's timed park is
+ * ended by a scheduler thread and then run by a carrier, two wake-ups that added ~0.3 ms to every
+ * round trip of an idle link (21.75 ms p50 for a 20 ms link, 21.45 ms with platform threads;
+ * the rest is the proxy's own hops and the server's answer, 0.85 ms without the proxy).
  */
 public final class LatencyProxy {
   static final int MAX_CONNECTIONS = 512;
@@ -94,7 +99,7 @@ public final class LatencyProxy {
     BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(MAX_CHUNKS_IN_FLIGHT);
     InputStream in = from.getInputStream();
     OutputStream out = to.getOutputStream();
-    Thread reader = Thread.ofVirtual().start(() -> {
+    Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
       byte[] buf = new byte[CHUNK];
       try {
         for (int n; (n = in.read(buf)) >= 0; ) {
@@ -110,7 +115,7 @@ public final class LatencyProxy {
         Thread.currentThread().interrupt();
       }
     });
-    Thread writer = Thread.ofVirtual().start(() -> {
+    Thread writer = Thread.ofPlatform().daemon(true).start(() -> {
       try {
         while (true) {
           Chunk c = queue.take();

@@ -50,6 +50,9 @@ final class WriteBatchRoutes {
   }
 
   private List<WriteBatch.Result> applyAll(List<WriteBatch.Write> batch) throws InterruptedException {
+    if (batch.size() == 1) { // an idle source's batch: a thread of its own would only add a hand-off to the lag
+      return List.of(applyOne(batch.get(0)));
+    }
     Semaphore permits = new Semaphore(PARALLELISM);
     List<Future<WriteBatch.Result>> pending = new ArrayList<>(batch.size());
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -1,5 +1,6 @@
 package io.buildindex.tagreplication;
 
+import io.buildindex.config.TagReplicationConfig;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -39,14 +40,16 @@ final class CongestionWindow {
   /** Smallest window: one task in flight still probes the destination. */
   static final int MIN = 1;
   /**
-   * First window: one full write batch ({@link WriteBatch#MAX_WRITES}), spread over the lane's
-   * requests. A remote that serves the batch route takes that many writes in one request by
-   * contract (build-index applies them 64 at a time), so a smaller start protects it from little
-   * and costs a backlog round trips of ramp: from 256 (what 4 requests of 64 writes carried before
-   * the window existed), a 5,000-task drain over 100 ms spent most of its time ramping. A remote
-   * that cannot take it pushes back or slows down, and the window shrinks as for any other.
+   * First window: a full write batch ({@link WriteBatch#MAX_WRITES}) for each request a lane sends
+   * at once by default ({@code max_concurrency_per_destination}, 4), capped by the lane's own
+   * maximum. A remote that serves the batch route takes that many writes in one request by contract
+   * (build-index applies them 64 at a time), so a smaller start protects it from little and costs
+   * a backlog round trips of ramp: with one batch (1,000) a 10,000-task drain over a 100 ms link
+   * spent a third of its time doubling up to the maximum (10,406 tasks/s, against 16,340 from
+   * here; BENCHMARKS.md), and from 256 most of it. A remote that cannot take it pushes back or
+   * slows down, and the window shrinks as for any other.
    */
-  static final int INITIAL = WriteBatch.MAX_WRITES;
+  static final int INITIAL = TagReplicationConfig.DEFAULT_MAX_CONCURRENCY_PER_DESTINATION * WriteBatch.MAX_WRITES;
   /** Attempts slower than this factor times the smallest recent latency (plus the slack) count as congestion. */
   static final double RISE_FACTOR = 2.0;
   /** Latency allowed above {@code RISE_FACTOR x} the minimum: the remote's time for a large batch, scheduling noise. */

@@ -46,7 +46,9 @@ final class DestinationLaneTest {
   @Test
   void finished_fullWindowGrows_thoughClaimsArriveJustInTime() {
     // A deep backlog: claims come as room frees and start at once, so no claimed task waits in the
-    // lane when an answer arrives, yet the window is what limits the lane.
+    // lane when an answer arrives, yet the window is what limits the lane. 8 requests: a window that
+    // starts at CongestionWindow.INITIAL with room to grow.
+    DestinationLane lane = new DestinationLane("dc2:1", 8, new DestinationBreaker(policy));
     int window = lane.window();
     lane.claimed(claim(window, Optional.empty()), window, lane.wakes(), now, POLL);
     List<ClaimedTask> first = lane.start(now, WriteBatch.MAX_WRITES);

@@ -70,6 +70,10 @@ final class TestNode implements AutoCloseable {
     return replication;
   }
 
+  TagReplicationConfig config() {
+    return config;
+  }
+
   MetricRegistry metrics() {
     return metrics;
   }
