@@ -37,7 +37,8 @@ import java.util.Locale;
 public final class Lag {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: java Lag.java SOURCE_URL REMOTE_URL [N] [INTERVAL_MS] [POLL_MS] [TIMEOUT_MS] [REPO]");
+      System.err.println("usage: java Lag.java SOURCE_URL REMOTE_URL [N] [INTERVAL_MS] [POLL_MS] [TIMEOUT_MS] [REPO]\n"
+          + "       java Lag.java --link THROUGH_URL DIRECT_URL [N] [INTERVAL_MS]");
       System.exit(2);
     }
     if (args[0].equals("--link")) {
@@ -140,6 +141,8 @@ public final class Lag {
    * One keep-alive HTTP/1.1 connection, used from one thread: writes a request without a body and
    * reads the status line, the headers and a {@code Content-Length} body (reconnecting once if
    * the server closed the idle connection). Enough for build-index's answers, nothing more.
+   * {@code Seed.Connection} is its twin minus the body: each bench program is one source file run
+   * by the source launcher, which on Java 21 cannot reach another file's classes.
    */
   static final class Conn {
     record Response(int status, String body) {}

@@ -907,7 +907,7 @@ scenario_lag() {
 $REPL_YAML"
   local s_pid=$SERVER_PID s_url=$SERVER_URL
   local warm="$RAW_DIR/lag-warmup.txt" out="$RAW_DIR/lag.txt"
-  # A short unreported pass first: the first replications run in the interpreter.
+  # An unreported pass first (LAG_WARMUP_PUTS): the first replications run in the interpreter.
   "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_WARMUP_PUTS" 50 "$LAG_POLL_MS" 5000 bench/lagwarm > "$warm" 2>&1 \
     || { cat "$warm" >&2; die "lag warm-up failed"; }
   sleep 1
