@@ -92,6 +92,17 @@ final class DestinationLane {
     }
   }
 
+  /** Whether a task handed over now would start at once: nothing claimed waits, a slot and window room are free. */
+  boolean idle(Instant now) {
+    return breaker.state(now) == DestinationBreaker.State.CLOSED && claimed.isEmpty() && running < limit
+        && runningTasks < window.tasks();
+  }
+
+  /** Takes a task claimed by the write that enqueued it (see {@link TaskEngine#claimIfIdle}). */
+  void handedOver(ClaimedTask task) {
+    claimed.add(task);
+  }
+
   /** Work may be due at {@code due}: stop idling after it. Returns whether that moved the idle time earlier. */
   boolean wake(Instant due) {
     wakes++;

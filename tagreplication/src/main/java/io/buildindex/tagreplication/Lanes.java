@@ -94,6 +94,40 @@ final class Lanes {
     promoteAndExecute();
   }
 
+  /**
+   * Whether {@code destination}'s lane could start a task at once: nothing claimed waiting, a
+   * request slot and window room free, its breaker closed, and a worker free.
+   */
+  boolean idle(String destination, Instant now) {
+    lock.lock();
+    try {
+      DestinationLane lane = byDestination.get(destination);
+      return !stopped && running < maxRunning && lane != null && lane.idle(now);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes tasks claimed outside the dispatcher ({@link TaskEngine#claimIfIdle}) and starts what the limits allow. */
+  void handOver(List<ClaimedTask> tasks, Instant now) {
+    List<ClaimedTask> orphans = new ArrayList<>();
+    lock.lock();
+    try {
+      for (ClaimedTask t : tasks) {
+        DestinationLane lane = byDestination.get(t.destination());
+        if (stopped || lane == null) {
+          orphans.add(t);
+        } else {
+          lane.handedOver(t);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    release(orphans, now);
+    promoteAndExecute();
+  }
+
   /** Work for {@code destination} may be due at {@code due}; unknown destinations are ignored. */
   void wake(String destination, Instant due) {
     wake(List.of(new DestinationDue(destination, due)));

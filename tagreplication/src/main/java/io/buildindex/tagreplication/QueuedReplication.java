@@ -64,12 +64,37 @@ final class QueuedReplication implements Replication {
     if (rules.isEmpty()) {
       return TagStore.InTransaction.NONE;
     }
-    List<Digest> deps = List.copyOf(dependencies);
-    return (tx, result) -> {
+    return new TagWriteTasks(List.copyOf(dependencies), delay);
+  }
+
+  /**
+   * The tasks of one tag write: enqueued in its transaction; a task its idle lane can start at
+   * once is claimed there too and handed over when the write committed ({@link TaskEngine#claimIfIdle}).
+   * One write's hook: its transaction runs once on SQLite, the only dialect that claims here.
+   */
+  private final class TagWriteTasks implements TagStore.InTransaction {
+    private final List<Digest> deps;
+    private final Duration delay;
+    /** Claimed in the transaction, at most one per destination; handed over at the commit. */
+    private final List<ClaimedTask> claimed = new java.util.ArrayList<>();
+
+    TagWriteTasks(List<Digest> deps, Duration delay) {
+      this.deps = deps;
+      this.delay = delay;
+    }
+
+    @Override
+    public void apply(Connection tx, PutResult result) throws SQLException {
       if (result.outcome() != PutResult.Outcome.SUPERSEDED) {
-        enqueueIn(tx, result.current(), deps, delay);
+        enqueueIn(tx, result.current(), deps, delay, delay.isZero() ? claimed : null);
       }
-    };
+    }
+
+    @Override
+    public void committed() {
+      engine.handOver(claimed);
+      claimed.clear();
+    }
   }
 
   @Override
@@ -83,19 +108,29 @@ final class QueuedReplication implements Replication {
       throw new IllegalArgumentException("negative delay: " + delay);
     }
     List<Digest> deps = List.copyOf(dependencies);
-    return rules.destinationsOf(current.tag()).isEmpty() ? 0 : context.db().write(tx -> enqueueIn(tx, current, deps, delay));
+    return rules.destinationsOf(current.tag()).isEmpty() ? 0
+        : context.db().write(tx -> enqueueIn(tx, current, deps, delay, null));
   }
 
   /* The wake happens before the commit: harmless, because the dispatcher's claim is a later write
-   * on the same single writer and so sees this one committed (or, if it rolled back, finds nothing). */
-  private int enqueueIn(Connection tx, TagRecord current, List<Digest> deps, Duration delay) throws SQLException {
+   * on the same single writer and so sees this one committed (or, if it rolled back, finds nothing).
+   * With {@code claimed}, a task due now whose lane is idle is claimed into it instead of woken for
+   * (at most one per destination: one write's), for the caller to hand over after the commit. */
+  private int enqueueIn(Connection tx, TagRecord current, List<Digest> deps, Duration delay,
+      @Nullable List<ClaimedTask> claimed) throws SQLException {
     Instant now = context.clock().instant();
     Instant due = now.plus(delay);
     int changed = 0;
     for (String destination : rules.destinationsOf(current.tag())) {
       if (queue.enqueue(tx, TaskSpec.of(current, destination, deps, Priority.WRITE, due), now)) {
         changed++;
-        engine.wake(destination, due);
+        Optional<ClaimedTask> mine = claimed == null || claimed.stream().anyMatch(t -> t.destination().equals(destination))
+            ? Optional.empty() : engine.claimIfIdle(tx, current.tag().toString(), destination, now);
+        if (mine.isPresent()) {
+          claimed.add(mine.get());
+        } else {
+          engine.wake(destination, due);
+        }
       }
     }
     return changed;

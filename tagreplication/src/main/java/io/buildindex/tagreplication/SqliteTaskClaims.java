@@ -75,6 +75,27 @@ final class SqliteTaskClaims {
     return new Claim(tasks, tasks.size() < max ? nextDue(tx, destination) : Optional.empty());
   }
 
+  /**
+   * Claims the task of ({@code tag}, {@code destination}) if it waits and is due at {@code now}:
+   * the write that just enqueued it hands it to its lane itself ({@link TaskEngine#claimIfIdle}).
+   */
+  Optional<ClaimedTask> claimOne(Connection tx, String tag, String destination, Instant now) throws SQLException {
+    PreparedStatement q = statements.get(tx, "SELECT " + TaskRows.COLUMNS + " FROM " + TABLE
+        + " WHERE tag = ? AND destination = ? AND next_attempt_ms IS NOT NULL AND next_attempt_ms <= ?");
+    q.setString(1, tag);
+    q.setString(2, destination);
+    q.setLong(3, now.toEpochMilli());
+    ClaimedTask task;
+    try (ResultSet rs = q.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      task = TaskRows.claimed(rs, now);
+    }
+    markRunning(tx, List.of(task), now);
+    return Optional.of(task);
+  }
+
   private List<ClaimedTask> due(Connection tx, String destination, Priority p, int limit, Instant now)
       throws SQLException {
     PreparedStatement q = statements.get(tx, "SELECT " + TaskRows.COLUMNS + " FROM " + TABLE

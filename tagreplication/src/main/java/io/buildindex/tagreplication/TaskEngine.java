@@ -30,6 +30,9 @@ final class TaskEngine implements TaskAttempts {
   private final Dispatcher dispatcher;
   private final DestinationHealthLog healthLog;
   private final LeaseKeeper leases;
+  private final SqliteTaskClaims claims;
+  private final boolean shared;
+  private volatile boolean running;
 
   /** What the engine works with besides the replicator; {@code random} drives the retry jitter. */
   record Collaborators(LocalDb db, TagReplicationConfig config, ReplicationMetrics metrics, Clock clock, RandomGenerator random,
@@ -56,14 +59,49 @@ final class TaskEngine implements TaskAttempts {
     this.lanes = new Lanes(lanes, config.numWorkers(), workers, this, clock);
     destinations.forEach(d -> metrics.registerWindowGauge(d, () -> (long) this.lanes.window(d)));
     this.healthLog = new DestinationHealthLog(with.db());
-    this.dispatcher = new Dispatcher(with.db(), new Dispatcher.Claiming(new SqliteTaskClaims(with.sql(), with.lease()),
-        leases, metrics::leasesExpired), this.lanes, clock, config.pollRetriesInterval());
+    this.claims = new SqliteTaskClaims(with.sql(), with.lease());
+    this.shared = with.db().dialect().shared();
+    this.dispatcher = new Dispatcher(with.db(), new Dispatcher.Claiming(claims, leases, metrics::leasesExpired),
+        this.lanes, clock, config.pollRetriesInterval());
   }
 
   void start() {
     results.start();
     leases.start();
     dispatcher.start();
+    running = true;
+  }
+
+  /**
+   * In the transaction that just enqueued the task of ({@code tag}, {@code destination}), due at
+   * {@code now}: claims it for this node when its lane is idle, to be handed over by
+   * {@link #handOver} once the transaction committed. Empty when the lane is busy (the dispatcher
+   * claims it then, in order with what waits), on PostgreSQL, or when the engine does not run.
+   *
+   * <p>Design: an idle destination's new write otherwise waits for the dispatcher's claim, a
+   * second transaction on the single writer after the write's commit: measured at 0.4 to 0.9 ms
+   * between the acknowledgement and the request leaving, on a 20 ms link's lag of about 12 ms.
+   * Claiming here costs the write two statements, only while its lane has nothing claimed.
+   * Should the hand-over never come (the caller died between the commit and it), the lease runs
+   * out and the task is claimed again, as after any node's death. PostgreSQL may run a write's
+   * transaction again after a deadlock, so a claim there could be one of a rolled-back run: it
+   * keeps the dispatcher's way, which hands over only what a commit made this node's.
+   */
+  java.util.Optional<ClaimedTask> claimIfIdle(java.sql.Connection tx, String tag, String destination, Instant now)
+      throws java.sql.SQLException {
+    if (shared || !running || !lanes.idle(destination, now)) {
+      return java.util.Optional.empty();
+    }
+    return claims.claimOne(tx, tag, destination, now);
+  }
+
+  /** Hands tasks claimed by {@link #claimIfIdle} to their lanes, after their transaction committed. */
+  void handOver(List<ClaimedTask> tasks) {
+    if (tasks.isEmpty()) {
+      return;
+    }
+    leases.hold(tasks);
+    lanes.handOver(tasks, clock.instant());
   }
 
   @Override
@@ -119,6 +157,7 @@ final class TaskEngine implements TaskAttempts {
 
   /** Stops claiming, releases claimed tasks, lets running ones finish for {@link #CLOSE_GRACE}, records results. */
   void close() {
+    running = false;
     dispatcher.stop();
     try {
       int left = lanes.awaitIdle(CLOSE_GRACE);

@@ -85,6 +85,7 @@ final class ReplicationBenchTest {
         }
         return null;
       });
+      hook.committed(); // the task its first write may have claimed starts now, as after a tag store's put
     }
   }
 

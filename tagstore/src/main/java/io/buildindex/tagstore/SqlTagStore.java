@@ -76,7 +76,7 @@ final class SqlTagStore implements TagStore {
 
   private PutResult write(Tag tag, @Nullable Digest digest, Generation generation, InTransaction then) {
     TagRecord next = new TagRecord(tag, digest, generation, Instant.ofEpochMilli(clock.millis()));
-    return db.write(INSERT_NEW, next, (tx, inserted) -> {
+    PutResult written = db.write(INSERT_NEW, next, (tx, inserted) -> {
       PutResult result = shared ? writeShared(tx, next, inserted) : writeLocal(tx, next);
       if (result.current() == next) {
         db.notifyChange(tx, CHANNEL, tag.toString());
@@ -84,6 +84,8 @@ final class SqlTagStore implements TagStore {
       then.apply(tx, result);
       return result;
     });
+    then.committed();
+    return written;
   }
 
   /** SQLite: the single writer makes read, decide and write atomic. */

@@ -20,7 +20,18 @@ public interface TagStore extends AutoCloseable {
   interface InTransaction {
     InTransaction NONE = (tx, result) -> {};
 
+    /**
+     * Runs in the write's transaction. May run more than once for one write, when the database
+     * runs the transaction again (PostgreSQL, after a deadlock): each run starts afresh.
+     */
     void apply(Connection tx, PutResult result) throws SQLException;
+
+    /**
+     * Runs once the write's transaction committed (durably), on the writing thread, before the
+     * write returns; not when it failed. For what must not leave the node before the write is
+     * durable, such as sending it to another one.
+     */
+    default void committed() {}
   }
 
   /** The tag's live digest; empty when never written or deleted. */

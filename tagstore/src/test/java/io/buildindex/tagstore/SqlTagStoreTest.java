@@ -262,6 +262,58 @@ abstract class SqlTagStoreTest {
     assertThat(itemCount()).isEqualTo(1);
   }
 
+  /** Records its runs, and what a reader outside the transaction sees when the write committed. */
+  private final class RecordingHook implements InTransaction {
+    final List<String> seen = new ArrayList<>();
+    private final boolean fail;
+
+    RecordingHook(boolean fail) {
+      this.fail = fail;
+    }
+
+    @Override
+    public void apply(Connection tx, PutResult result) {
+      seen.add("apply");
+      if (fail) {
+        throw new IllegalStateException("enqueue failed");
+      }
+    }
+
+    @Override
+    public void committed() {
+      seen.add("committed, others see " + fixture.db().read(c -> digestIn(c, TAG)));
+    }
+  }
+
+  @Test
+  void put_hookCommitted_runsOnceAfterTheCommit() {
+    RecordingHook hook = new RecordingHook(false);
+
+    store.put(TAG, A, gen(1), hook);
+
+    assertThat(hook.seen).containsExactly("apply", "committed, others see " + A);
+  }
+
+  @Test
+  void put_rolledBack_hookNotToldCommitted() {
+    RecordingHook hook = new RecordingHook(true);
+
+    assertThatThrownBy(() -> store.put(TAG, A, gen(1), hook)).isInstanceOf(IllegalStateException.class);
+
+    // PostgreSQL runs a write of a failed group commit again, alone: apply may run twice.
+    assertThat(hook.seen).isNotEmpty().containsOnly("apply");
+  }
+
+  @Test
+  void delete_hookCommitted_runsAfterTheTombstoneCommitted() {
+    store.put(TAG, A, gen(1));
+    RecordingHook hook = new RecordingHook(false);
+
+    store.delete(TAG, gen(2), hook);
+
+    assertThat(hook.seen).containsExactly("apply", "committed, others see null");
+  }
+
   @Test
   void put_hookThrowsRuntimeException_tagWriteRolledBackToo() {
     IllegalStateException failure = new IllegalStateException("enqueue failed");
