@@ -49,10 +49,13 @@
 #   RANDOM_TAGS [100000] RSS_TAGS [1000000] MEM_SMALL [200000] MEM_TASKS [100000] SEED_CONCURRENCY [64] SEED_DEADLINE [1200] (seconds)
 #   DRAIN_TASKS [10000] DRAIN_DEADLINE [300] (seconds)  LAG_PUTS [200]  LAG_POLL_MS [0.5] (pause between a lag
 #                        run's polls of the remote: the measurement's granularity)
-#   LAG_WARMUP_PUTS [300] discarded PUTs before each lag run, one per 50 ms (50 before 2026-12-06): the
-#                        JIT compiles the write and replication paths and SQLite's WAL reaches the
-#                        size it is reused at, as on a node that has been running; with 50 the
-#                        20 ms link's p50 was ~1 ms higher and still falling
+#   LAG_WARMUP_PUTS [3000] LAG_WARMUP_INTERVAL_MS [5] discarded PUTs before each lag run (Lag.java's
+#                        warm-up): the JIT of both nodes compiles the write, replication and read
+#                        paths and SQLite's WAL reaches the size it is reused at, as on a node that
+#                        has been running. Before 2026-12-06: 50, then 300, one per 50 ms; after 300
+#                        a 20 ms link's p50 was ~0.8 ms higher than after 3,000
+#   LAG_CLIENT_WARMUP [100] discarded PUTs (one per 20 ms) in the measuring process itself, so that
+#                        its own JIT is done before it measures
 #   RINGLIST_NODES [5] RINGLIST_TAGS [5000] RINGLIST_LIMIT [1000]
 #   RTT_MS                comma-separated round-trip times in ms for drain and lag (see above)
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
@@ -109,7 +112,9 @@ DRAIN_TASKS="${DRAIN_TASKS:-10000}"
 DRAIN_DEADLINE="${DRAIN_DEADLINE:-300}"
 LAG_PUTS="${LAG_PUTS:-200}"
 LAG_POLL_MS="${LAG_POLL_MS:-0.5}"
-LAG_WARMUP_PUTS="${LAG_WARMUP_PUTS:-300}"
+LAG_WARMUP_PUTS="${LAG_WARMUP_PUTS:-3000}"
+LAG_WARMUP_INTERVAL_MS="${LAG_WARMUP_INTERVAL_MS:-5}"
+LAG_CLIENT_WARMUP="${LAG_CLIENT_WARMUP:-100}"
 RINGLIST_NODES="${RINGLIST_NODES:-5}"
 RINGLIST_TAGS="${RINGLIST_TAGS:-5000}"
 RINGLIST_LIMIT="${RINGLIST_LIMIT:-1000}"
@@ -898,6 +903,15 @@ read_lag() {
   done
 }
 
+# lag_warmup SOURCE_URL REMOTE_URL REPO OUT: the nodes' unreported warm-up before a lag run
+# (LAG_WARMUP_PUTS, one per LAG_WARMUP_INTERVAL_MS, Lag.java with no measured PUT). The measured
+# run then warms its own process with LAG_CLIENT_WARMUP PUTs (one per 20 ms) before it measures:
+# on 2 cores a client compiling its code competes with the nodes (CPU columns include those ~2 s).
+lag_warmup() {
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$1" "$2" 0 50 "$LAG_POLL_MS" 5000 "$3" \
+    "$LAG_WARMUP_PUTS" "$LAG_WARMUP_INTERVAL_MS" > "$4" 2>&1 || { cat "$4" >&2; die "lag warm-up failed"; }
+}
+
 scenario_lag() {
   if [ -n "$RTT_MS" ]; then scenario_lag_rtt; return; fi
   log "== lag: $LAG_PUTS sequential PUTs ?replicate=true on an idle source, each polled on the remote until visible"
@@ -906,15 +920,12 @@ scenario_lag() {
   start_server lag-source "remotes: {\"127.0.0.1:$SERVER_PORT\": [\".*\"]}
 $REPL_YAML"
   local s_pid=$SERVER_PID s_url=$SERVER_URL
-  local warm="$RAW_DIR/lag-warmup.txt" out="$RAW_DIR/lag.txt"
-  # An unreported pass first (LAG_WARMUP_PUTS): the first replications run in the interpreter.
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_WARMUP_PUTS" 50 "$LAG_POLL_MS" 5000 bench/lagwarm > "$warm" 2>&1 \
-    || { cat "$warm" >&2; die "lag warm-up failed"; }
-  sleep 1
+  local out="$RAW_DIR/lag.txt"
+  lag_warmup "$s_url" "$r_url" bench/lagwarm "$RAW_DIR/lag-warmup.txt"
   wait_quiet
   cpu_begin "$s_pid"
-  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 bench/lag > "$out" 2>&1 \
-    || { cat "$out" >&2; die "lag run failed"; }
+  "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 bench/lag \
+    "$LAG_CLIENT_WARMUP" 20 > "$out" 2>&1 || { cat "$out" >&2; die "lag run failed"; }
   cpu_end
   local m="$RAW_DIR/metrics-lag-source.txt"; scrape "$s_url" "$m"
   read_lag "$out" L
@@ -1203,7 +1214,7 @@ scenario_lag_rtt() {
   local s_pid=$RTT_S_PID s_url=$RTT_S_URL r_url=$RTT_R_URL
   local section="### Replication over latency: idle lag ($LAG_PUTS PUTs per RTT, default configuration)
 
-One PUT \`?replicate=true\` on the source every 50 ms ($LAG_WARMUP_PUTS discarded first), each polled
+One PUT \`?replicate=true\` on the source every 50 ms (after $LAG_WARMUP_PUTS discarded, one per $LAG_WARMUP_INTERVAL_MS ms), each polled
 on the remote directly (every $LAG_POLL_MS ms) until visible; the source reaches the remote through the
 proxy. Target: p50 <= ${LAG_RTT_TARGET}x RTT. \"link\" is what the proxy adds to an idle request as
 measured (\`GET /health\` through it minus straight to the remote, p50 of 100 each).
@@ -1212,18 +1223,16 @@ measured (\`GET /health\` through it minus straight to the remote, p50 of 100 ea
 |---|---|---|---|---|---|---|---|---|---|---|"
   for rtt in $(rtt_list); do
     start_proxy "$PPORT" "$RTT_R_PORT" "$rtt"
-    local warm="$RAW_DIR/lag-rtt$rtt-warmup.txt" out="$RAW_DIR/lag-rtt$rtt.txt"
-    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_WARMUP_PUTS" 50 "$LAG_POLL_MS" 5000 "bench/lagwarm$rtt" > "$warm" 2>&1 \
-      || { cat "$warm" >&2; die "lag warm-up failed"; }
-    local link="$RAW_DIR/link-rtt$rtt.txt"
+    local out="$RAW_DIR/lag-rtt$rtt.txt" link="$RAW_DIR/link-rtt$rtt.txt"
+    lag_warmup "$s_url" "$r_url" "bench/lagwarm$rtt" "$RAW_DIR/lag-rtt$rtt-warmup.txt"
     "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" --link "http://127.0.0.1:$PPORT" "$r_url" 100 20 > "$link" 2>&1 \
       || { cat "$link" >&2; die "link measurement failed"; }
     read_lag "$link" K LINK_RESULT
     wait_quiet
     local load; load="$(load1)"
     cpu_begin "$s_pid"
-    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 "bench/lag$rtt" > "$out" 2>&1 \
-      || { cat "$out" >&2; die "lag run failed"; }
+    "${PRIO[@]}" "$JDK" java "$BENCH_DIR/Lag.java" "$s_url" "$r_url" "$LAG_PUTS" 50 "$LAG_POLL_MS" 5000 "bench/lag$rtt" \
+      "$LAG_CLIENT_WARMUP" 20 > "$out" 2>&1 || { cat "$out" >&2; die "lag run failed"; }
     cpu_end
     read_lag "$out" L
     local share="–" link_share="–" verdict="(no target at 0 ms)"

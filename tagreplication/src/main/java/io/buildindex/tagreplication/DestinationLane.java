@@ -92,10 +92,13 @@ final class DestinationLane {
     }
   }
 
-  /** Whether a task handed over now would start at once: nothing claimed waits, a slot and window room are free. */
+  /**
+   * Whether the destination has nothing to do: nothing claimed, nothing in flight, its breaker
+   * closed; a task handed over now starts at once, alone. (A lane with work under way batches new
+   * tasks with what its next claim finds instead.)
+   */
   boolean idle(Instant now) {
-    return breaker.state(now) == DestinationBreaker.State.CLOSED && claimed.isEmpty() && running < limit
-        && runningTasks < window.tasks();
+    return running == 0 && claimed.isEmpty() && breaker.state(now) == DestinationBreaker.State.CLOSED;
   }
 
   /** Takes a task claimed by the write that enqueued it (see {@link TaskEngine#claimIfIdle}). */

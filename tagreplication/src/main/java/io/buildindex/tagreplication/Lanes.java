@@ -94,10 +94,7 @@ final class Lanes {
     promoteAndExecute();
   }
 
-  /**
-   * Whether {@code destination}'s lane could start a task at once: nothing claimed waiting, a
-   * request slot and window room free, its breaker closed, and a worker free.
-   */
+  /** Whether {@code destination}'s lane has nothing to do ({@link DestinationLane#idle}) and a worker is free. */
   boolean idle(String destination, Instant now) {
     lock.lock();
     try {
