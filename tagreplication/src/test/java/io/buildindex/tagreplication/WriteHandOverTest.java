@@ -65,16 +65,23 @@ final class WriteHandOverTest {
     return out;
   }
 
+  /** Applies {@code hook} for each of {@code tags} in one transaction; their task rows' states as it sees them. */
+  private List<String> writeInOneTransaction(TestNode node, TagStore.InTransaction hook, String... tags) {
+    return node.context().db().write(tx -> {
+      for (String tag : tags) {
+        hook.apply(tx, applied(tag));
+      }
+      return states(tx, tags);
+    });
+  }
+
   @Test
   void idleLane_theWriteClaimsItsTaskInItsOwnTransaction_andItsCommitStartsIt() {
     FakeRemote remote = closer.add(FakeRemote.start());
     TestNode node = node(remote, TestNode.fastConfig(0));
     TagStore.InTransaction hook = node.replication().onTagWrite(true, List.of(D1));
 
-    List<String> inTransaction = node.context().db().write(tx -> {
-      hook.apply(tx, applied("team/app:1"));
-      return states(tx, "team/app:1");
-    });
+    List<String> inTransaction = writeInOneTransaction(node, hook, "team/app:1");
 
     assertThat(inTransaction).containsExactly("running by " + Lease.LOCAL);
     // Claimed by this write, so no dispatcher claim can take it: only the hand-over sends it.
@@ -90,11 +97,7 @@ final class WriteHandOverTest {
     TestNode node = node(remote, TestNode.fastConfig(0));
     TagStore.InTransaction hook = node.replication().onTagWrite(true, List.of(D1));
 
-    List<String> inTransaction = node.context().db().write(tx -> {
-      hook.apply(tx, applied("team/app:1"));
-      hook.apply(tx, applied("team/app:2"));
-      return states(tx, "team/app:1", "team/app:2");
-    });
+    List<String> inTransaction = writeInOneTransaction(node, hook, "team/app:1", "team/app:2");
     hook.committed();
 
     assertThat(inTransaction).containsExactly("running by " + Lease.LOCAL, "pending");
@@ -111,10 +114,7 @@ final class WriteHandOverTest {
     Poll.until(Poll.DEADLINE, "an attempt waiting at the remote", () -> remote.gets() >= 1, remote::gets);
     TagStore.InTransaction hook = node.replication().onTagWrite(true, List.of(D1));
 
-    List<String> inTransaction = node.context().db().write(tx -> {
-      hook.apply(tx, applied("team/app:2"));
-      return states(tx, "team/app:2");
-    });
+    List<String> inTransaction = writeInOneTransaction(node, hook, "team/app:2");
     hook.committed();
 
     assertThat(inTransaction).containsExactly("pending");
@@ -130,10 +130,7 @@ final class WriteHandOverTest {
     TestNode node = node(remote, TestNode.fastConfig(0));
     TagStore.InTransaction hook = node.replication().onTagWrite(List.of(D1), Duration.ofMinutes(10));
 
-    List<String> inTransaction = node.context().db().write(tx -> {
-      hook.apply(tx, applied("team/app:1"));
-      return states(tx, "team/app:1");
-    });
+    List<String> inTransaction = writeInOneTransaction(node, hook, "team/app:1");
     hook.committed();
 
     assertThat(inTransaction).containsExactly("pending");
@@ -146,10 +143,7 @@ final class WriteHandOverTest {
         Duration.ofMillis(100), 0, 4, 2, null, 1_000, null, null, null, TagReplicationConfig.MIN_LEASE_DURATION));
     TagStore.InTransaction hook = node.replication().onTagWrite(true, List.of(D1));
 
-    List<String> inTransaction = node.context().db().write(tx -> {
-      hook.apply(tx, applied("team/app:1"));
-      return states(tx, "team/app:1");
-    });
+    List<String> inTransaction = writeInOneTransaction(node, hook, "team/app:1");
     // As if the writing thread died between the commit and the hand-over: committed() never runs.
 
     assertThat(inTransaction).containsExactly("running by " + Lease.LOCAL);
