@@ -745,12 +745,15 @@ done_count() {
 }
 
 # done_span URL PREFIX: the first and last "updated" time of URL's done tasks whose tag starts
-# with PREFIX (GET /replication/tasks, pages of 1000, at most 100 pages). Sets SPAN_TASKS,
-# SPAN_FIRST, SPAN_LAST, SPAN_SECONDS.
+# with PREFIX (GET /replication/tasks, pages of 1000; at most enough pages for every round's
+# tasks: two rounds and one per RTT of DRAIN_TASKS each, plus 10%). Sets SPAN_TASKS, SPAN_FIRST,
+# SPAN_LAST, SPAN_SECONDS.
 done_span() {
   local url="$1" prefix="$2" path="/replication/tasks?state=done&limit=1000" pages=0 ts="$WORK/done-updated.txt" body
+  local rounds=$(( 2 + $(rtt_list | wc -w) ))
+  local max_pages=$(( DRAIN_TASKS * rounds * 11 / 10 / 1000 + 10 ))
   : > "$ts"
-  while [ -n "$path" ] && [ "$pages" -lt 100 ]; do
+  while [ -n "$path" ] && [ "$pages" -lt "$max_pages" ]; do
     body="$(curl -sf --max-time 10 "$url$path")" || die "GET $url$path failed"
     # In a task object "tag" comes before "updated", and neither holds a brace.
     grep -o "\"tag\":\"$prefix[^\"]*\"[^}]*\"updated\":\"[^\"]*\"" <<< "$body" \

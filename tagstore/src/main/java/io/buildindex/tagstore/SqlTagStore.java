@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link TagStore} on {@link LocalDb}, in either {@link Dialect}: the same statements and the same
@@ -35,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * commit) so that the other nodes' caches drop their entry.
  */
 final class SqlTagStore implements TagStore {
+  private static final Logger log = LoggerFactory.getLogger(SqlTagStore.class);
   /** The notification channel of tag changes; payload: the tag ({@code repo:name}). */
   static final String CHANNEL = "tag_changes";
 
@@ -84,7 +87,11 @@ final class SqlTagStore implements TagStore {
       then.apply(tx, result);
       return result;
     });
-    then.committed();
+    try {
+      then.committed();
+    } catch (RuntimeException e) { // the write is durable: its client must not be told it failed
+      log.error("after the commit of {}, its hook failed; the write stands", tag, e);
+    }
     return written;
   }
 

@@ -29,7 +29,8 @@ public interface TagStore extends AutoCloseable {
     /**
      * Runs once the write's transaction committed (durably), on the writing thread, before the
      * write returns; not when it failed. For what must not leave the node before the write is
-     * durable, such as sending it to another one.
+     * durable, such as sending it to another one. Should it throw, the write still stands (and
+     * returns): the failure is logged.
      */
     default void committed() {}
   }

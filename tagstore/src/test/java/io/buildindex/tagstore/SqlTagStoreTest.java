@@ -295,6 +295,24 @@ abstract class SqlTagStoreTest {
   }
 
   @Test
+  void put_hookCommittedThrows_theWriteStandsAndReturns() {
+    InTransaction hook = new InTransaction() {
+      @Override
+      public void apply(Connection tx, PutResult result) {}
+
+      @Override
+      public void committed() {
+        throw new IllegalStateException("hand-over failed");
+      }
+    };
+
+    PutResult result = store.put(TAG, A, gen(1), hook);
+
+    assertThat(result.outcome()).isEqualTo(PutResult.Outcome.APPLIED);
+    assertThat(store.get(TAG)).contains(A);
+  }
+
+  @Test
   void put_rolledBack_hookNotToldCommitted() {
     RecordingHook hook = new RecordingHook(true);
 
