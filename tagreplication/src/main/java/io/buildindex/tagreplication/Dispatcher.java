@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * This takes an fsync (milliseconds) off the path of every idle write to its remote. Should the
  * commit fail, the store is unavailable: the attempts' results then fail to record as well, and
  * their rows are reset at the next start.
+ *
+ * <p>A write to a destination with nothing to do does not wait for this thread: it claims its task
+ * in its own transaction and hands it over once that committed ({@link TaskEngine#claimIfIdle}).
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,7 +77,7 @@ final class QueuedReplication implements Replication {
     private final List<Digest> deps;
     private final Duration delay;
     /** Claimed in the transaction, at most one per destination; handed over at the commit. */
-    private final List<ClaimedTask> claimed = new java.util.ArrayList<>();
+    private final List<ClaimedTask> claimed = new ArrayList<>();
 
     TagWriteTasks(List<Digest> deps, Duration delay) {
       this.deps = deps;

@@ -2,10 +2,13 @@ package io.buildindex.tagreplication;
 
 import io.buildindex.config.TagReplicationConfig;
 import io.buildindex.database.LocalDb;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
@@ -81,16 +84,16 @@ final class TaskEngine implements TaskAttempts {
    * <p>Design: an idle destination's new write otherwise waits for the dispatcher's claim, a
    * second transaction on the single writer after the write's commit: measured at 0.4 to 0.9 ms
    * between the acknowledgement and the request leaving, on a 20 ms link's lag of about 12 ms.
-   * Claiming here costs the write two statements, only while its lane has nothing claimed.
+   * Claiming here costs the write two statements, only while its lane has nothing claimed or in
+   * flight.
    * Should the hand-over never come (the caller died between the commit and it), the lease runs
    * out and the task is claimed again, as after any node's death. PostgreSQL may run a write's
    * transaction again after a deadlock, so a claim there could be one of a rolled-back run: it
    * keeps the dispatcher's way, which hands over only what a commit made this node's.
    */
-  java.util.Optional<ClaimedTask> claimIfIdle(java.sql.Connection tx, String tag, String destination, Instant now)
-      throws java.sql.SQLException {
+  Optional<ClaimedTask> claimIfIdle(Connection tx, String tag, String destination, Instant now) throws SQLException {
     if (shared || !running || !lanes.idle(destination, now)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     return claims.claimOne(tx, tag, destination, now);
   }
@@ -138,7 +141,7 @@ final class TaskEngine implements TaskAttempts {
   }
 
   /** Why the engine cannot replicate (a thread of it has ended); empty while it runs. */
-  java.util.Optional<String> failure() {
+  Optional<String> failure() {
     return dispatcher.failure().or(results::failure);
   }
 
