@@ -125,16 +125,23 @@ final class QueuedReplication implements Replication {
     for (String destination : rules.destinationsOf(current.tag())) {
       if (queue.enqueue(tx, TaskSpec.of(current, destination, deps, Priority.WRITE, due), now)) {
         changed++;
-        Optional<ClaimedTask> mine = claimed == null || claimed.stream().anyMatch(t -> t.destination().equals(destination))
-            ? Optional.empty() : engine.claimIfIdle(tx, current.tag().toString(), destination, now);
-        if (mine.isPresent()) {
-          claimed.add(mine.get());
-        } else {
+        if (claimed == null || !claimOwn(tx, current, destination, now, claimed)) {
           engine.wake(destination, due);
         }
       }
     }
     return changed;
+  }
+
+  /** Claims the write's task for {@code destination} into {@code claimed} if its lane is idle; whether it did. */
+  private boolean claimOwn(Connection tx, TagRecord current, String destination, Instant now, List<ClaimedTask> claimed)
+      throws SQLException {
+    if (claimed.stream().anyMatch(t -> t.destination().equals(destination))) {
+      return false; // one per destination: this write's
+    }
+    Optional<ClaimedTask> mine = engine.claimIfIdle(tx, current.tag().toString(), destination, now);
+    mine.ifPresent(claimed::add);
+    return mine.isPresent();
   }
 
   @Override
