@@ -43,6 +43,7 @@
 #                        on the same cores compile three times the code with a third of the CPU each
 #                        (on 2 cores their C2 threads still took 16% of a core each after 45 s)
 #   HOT_ROUNDS [2]       rounds of the hot-GET comparison, bare and build-index in turn each round
+#   PUT_ROUNDS [2]       rounds of the durable-PUT comparison, likewise
 #   THREADS [2]          wrk threads, same for every run
 #   CONNS [64]           wrk connections for random, put and the rss GET pass
 #   HOT_CONNS ["64 16"]  connection counts of the hot-GET comparison
@@ -91,6 +92,7 @@ WARMUP="${WARMUP:-30s}"
 REWARMUP="${REWARMUP:-5s}"
 SHARED_WARMUP_ROUNDS="${SHARED_WARMUP_ROUNDS:-3}"
 HOT_ROUNDS="${HOT_ROUNDS:-2}"
+PUT_ROUNDS="${PUT_ROUNDS:-2}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-64}"
 HOT_CONNS="${HOT_CONNS:-64 16}"
@@ -539,26 +541,52 @@ scenario_random() {
 }
 
 scenario_put() {
-  log "== put: durable PUTs of unique tags (wrk -t$THREADS -c$CONNS)"
+  log "== put: durable PUTs of unique tags vs bare Javalin's empty PUT (wrk -t$THREADS -c$CONNS, $PUT_ROUNDS rounds)"
+  start_bare
   start_server put
   # What one fsync costs on this disk, for reading the commit times: 4 KiB O_DSYNC writes.
   local dd_out dsync_ms
   dd_out="$(dd if=/dev/zero of="$SERVER_DIR/dsync-probe" bs=4k count=200 oflag=dsync 2>&1 | tail -1)"
   rm -f "$SERVER_DIR/dsync-probe"
   dsync_ms="$(awk '{ for (i = 1; i <= NF; i++) if ($i == "s,") printf "%.2f", $(i - 1) * 1000 / 200 }' <<< "$dd_out")"
+  wrk_run "warmup bare put" "$BARE_PID" "$CONNS" "$WARMUP" "$BARE_URL" put.lua w
   wrk_run "warmup put" "$SERVER_PID" "$CONNS" "$WARMUP" "$SERVER_URL" put.lua w
   local before="$RAW_DIR/metrics-put-before.txt" after="$RAW_DIR/metrics-put-after.txt"
   scrape "$SERVER_URL" "$before"
-  profile_start "$SERVER_PID" put
-  wrk_run "PUT unique tags (durable)" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua m
-  local puts=$(( R_REQUESTS - R_ERRORS )) put_rps=$R_OK_RPS put_seconds=$R_SECONDS
+  # Sums over the rounds, each side measured in turn (order alternating between rounds, as in
+  # `hot`): one round per side moved the ratio by a third between runs of the same build, as the
+  # two JVMs' costs per request drift with the machine's load. The bare side stays idle while
+  # build-index is measured and the other way round. Each round's tags are new (label m<round>).
+  local b_req=0 b_sec=0 b_cpu=0 s_req=0 s_sec=0 s_cpu=0 w_cpu=0 s_wall=0 round side
+  for round in $(seq 1 "$PUT_ROUNDS"); do
+    local order=(server bare)
+    [ $(( round % 2 )) = 1 ] || order=(bare server)
+    for side in "${order[@]}"; do
+      if [ "$side" = bare ]; then
+        wrk_run "PUT, bare Javalin (empty 200) (round $round)" "$BARE_PID" "$CONNS" "$DURATION" "$BARE_URL" put.lua "m$round"
+        b_req=$(( b_req + R_REQUESTS - R_ERRORS )); b_sec="$(sum "$b_sec" "$R_SECONDS")"; b_cpu="$(sum "$b_cpu" "$CPU_SRV_SECONDS")"
+      else
+        wrk_run "PUT unique tags (durable) (round $round)" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua "m$round"
+        s_req=$(( s_req + R_REQUESTS - R_ERRORS )); s_sec="$(sum "$s_sec" "$R_SECONDS")"; s_cpu="$(sum "$s_cpu" "$CPU_SRV_SECONDS")"
+        w_cpu="$(sum "$w_cpu" "$CPU_WRITER_SECONDS")"; s_wall="$(sum "$s_wall" "$CPU_WALL")"
+      fi
+    done
+  done
+  scrape "$SERVER_URL" "$after"
+  if [ "$PROFILE" = 1 ]; then # an extra, unreported run: JFR costs CPU
+    profile_start "$SERVER_PID" put
+    wrk_run "profile put" "$SERVER_PID" "$CONNS" "$DURATION" "$SERVER_URL" put.lua p
+    profile_stop "$SERVER_PID" put
+  fi
+  local puts=$s_req put_seconds=$s_sec put_rps bare_put_rps put_us bare_put_us
+  put_rps="$(ratio "$s_req" "$s_sec")"; bare_put_rps="$(ratio "$b_req" "$b_sec")"
+  put_us="$(awk -v c="$s_cpu" -v n="$s_req" 'BEGIN { printf "%.0f", c / n * 1e6 }')"
+  bare_put_us="$(awk -v c="$b_cpu" -v n="$b_req" 'BEGIN { printf "%.0f", c / n * 1e6 }')"
   # CPU of the whole server and of its single writer thread (every SQL statement and commit).
   local cpu_line
-  cpu_line="$(awk -v w="$CPU_WRITER_SECONDS" -v sv="$CPU_SRV_SECONDS" -v t="$CPU_WALL" -v n="$puts" 'BEGIN {
+  cpu_line="$(awk -v w="$w_cpu" -v sv="$s_cpu" -v t="$s_wall" -v n="$puts" 'BEGIN {
       if (n < 1) n = 1
       printf "server %.2f cores = %.0f µs CPU per put; its thread localdb-writer %.2f cores (busy %.0f%% of the run) = %.0f µs per put", sv / t, sv / n * 1e6, w / t, w / t * 100, w / n * 1e6 }')"
-  profile_stop "$SERVER_PID" put
-  scrape "$SERVER_URL" "$after"
   local gc_line
   local young='gc="G1 Young Generation"' old='gc="G1 Old Generation"'
   # The serial collector (the java -jar defaults) names its collectors Copy and MarkSweepCompact.
@@ -573,24 +601,18 @@ scenario_put() {
   mean_batch="$(ratio "$puts" "$commits")"
   commits_per_s="$(awk -v c="$commits" -v s="$put_seconds" 'BEGIN { printf "%.0f", c / s }')"
   local verdict="MISSED"; at_least "$put_rps" "$PUT_TARGET" && verdict="met"
-  SUMMARY+=("durable PUT -c$CONNS: $(printf '%.0f' "$put_rps") acknowledged puts/s (target >= $PUT_TARGET): $verdict; $commits commits = $commits_per_s commits/s, mean batch $mean_batch")
-  local put_us; put_us="$(cpu_us_per "$puts")"
+  SUMMARY+=("durable PUT -c$CONNS ($PUT_ROUNDS rounds): $(printf '%.0f' "$put_rps") acknowledged puts/s (target >= $PUT_TARGET): $verdict; $commits commits = $commits_per_s commits/s, mean batch $mean_batch")
   stop_pid "$SERVER_PID"
-  # The same PUTs against bare Javalin's empty 200 (no storage), right after: the ratio's other side.
-  start_bare
-  wrk_run "warmup bare put" "$BARE_PID" "$CONNS" "$WARMUP" "$BARE_URL" put.lua w
-  wrk_run "PUT, bare Javalin (empty 200)" "$BARE_PID" "$CONNS" "$DURATION" "$BARE_URL" put.lua m
-  local bare_put_rps=$R_OK_RPS bare_put_us; bare_put_us="$(cpu_us_per "$(( R_REQUESTS - R_ERRORS ))")"
   stop_pid "$BARE_PID"
   local r_put; r_put="$(ratio "$put_rps" "$bare_put_rps")"
   local verdict_r="MISSED"; at_least "$r_put" "$PUT_RATIO_TARGET" && verdict_r="met"
-  SUMMARY+=("durable PUT / bare Javalin PUT (empty 200), -c$CONNS: $(printf '%.0f' "$put_rps") / $(printf '%.0f' "$bare_put_rps") req/s = **${r_put}x** (target >= ${PUT_RATIO_TARGET}x): $verdict_r; server CPU per request $put_us / $bare_put_us µs")
+  SUMMARY+=("durable PUT / bare Javalin PUT (empty 200), -c$CONNS ($PUT_ROUNDS rounds): $(printf '%.0f' "$put_rps") / $(printf '%.0f' "$bare_put_rps") req/s = **${r_put}x** (target >= ${PUT_RATIO_TARGET}x): $verdict_r; server CPU per request $put_us / $bare_put_us µs")
   local q
   local section="### Group commit during the PUT run (GET /metrics)
 
 4 KiB O_DSYNC write on the data disk (dd, 200 writes): **${dsync_ms} ms** each.
 
-Measured run: $puts acknowledged puts in ${put_seconds} s, $commits commits ($commits_per_s/s), mean batch **$mean_batch** puts/commit.
+Measured ($PUT_ROUNDS rounds): $puts acknowledged puts in ${put_seconds} s, $commits commits ($commits_per_s/s), mean batch **$mean_batch** puts/commit.
 CPU: $cpu_line.
 GC during the run: $gc_line.
 Quantiles below are of the measured run only (histogram buckets, the scrape before the run subtracted),
