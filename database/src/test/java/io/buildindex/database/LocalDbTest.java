@@ -202,6 +202,54 @@ final class LocalDbTest {
     log.info("free-running writers: largest localdb.commit_batch_size was {}", maxBatchSize());
   }
 
+  /**
+   * The connections are opened NOMUTEX (SQLite does no locking of its own): this holds only while
+   * the pool hands each reader connection to one thread at a time and the writer's stays on the
+   * writer thread. Many virtual threads read while writes commit one after another; every read
+   * must see a whole committed prefix, never less than an earlier read of the same thread.
+   */
+  @Test
+  void read_manyThreadsWhileWritesCommit_eachSeesACommittedPrefixThatNeverShrinks() throws Exception {
+    int writes = 300;
+    int readers = 16;
+    AtomicInteger reads = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    try (ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int r = 0; r < readers; r++) {
+        done.add(virtualThreads.submit(() -> {
+          await(start);
+          int seen = 0;
+          while (seen < writes) {
+            int[] countAndMax = db.read(c -> {
+              try (PreparedStatement q = c.prepareStatement("SELECT count(*), coalesce(max(id), 0) FROM items");
+                  ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return new int[] {rs.getInt(1), rs.getInt(2)};
+              }
+            });
+            assertThat(countAndMax[0]).as("rows 1..max, all of them").isEqualTo(countAndMax[1]);
+            assertThat(countAndMax[0]).as("never fewer than this thread saw before").isGreaterThanOrEqualTo(seen);
+            seen = countAndMax[0];
+            reads.incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (int id = 1; id <= writes; id++) {
+        int written = id;
+        db.write(tx -> insertItem(tx, written, "item-" + written));
+      }
+      for (Future<?> f : done) {
+        f.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+
+    assertThat(itemIds()).hasSize(writes);
+    assertThat(reads.get()).isGreaterThanOrEqualTo(readers);
+  }
+
   @Test
   void read_whileAWriteTransactionIsOpen_seesTheLastCommitWithoutWaiting() throws Exception {
     db.write(tx -> insertItem(tx, 1, "committed"));
