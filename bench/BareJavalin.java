@@ -3,7 +3,8 @@ import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * The baseline of the hot-GET benchmark: Javalin configured like build-index's server (virtual
- * threads, no banner, LEGACY URI compliance, same max request size) answering {@code GET
+ * threads, no banner, LEGACY URI compliance, same max request size, same 4 KiB response copy
+ * buffer: {@code -Dbare.responseBufferSize=32768} gives Javalin's default) answering {@code GET
  * /tags/{tag}} with a constant 71-byte text body, the size of a {@code sha256:<64 hex>} digest, and
  * {@code PUT /tags/{tag}/digest/{digest}} with an empty 200.
  * Nothing else: no store, no auth, no metrics. Runs with the source launcher against the shaded
@@ -23,6 +24,7 @@ public final class BareJavalin {
       c.showJavalinBanner = false;
       c.useVirtualThreads = true;
       c.http.maxRequestSize = 1024 * 1024;
+      c.http.responseBufferSize = Integer.getInteger("bare.responseBufferSize", 4096);
       c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
     });
     app.get("/tags/{tag}", ctx -> ctx.contentType("text/plain").result(BODY));

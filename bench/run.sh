@@ -61,6 +61,8 @@
 #   RTT_MS                comma-separated round-trip times in ms for drain and lag (see above)
 #   MAX_REQUESTS [5000000] cap on the requests of one wrk run (wrk also stops at DURATION)
 #   SERVER_JAVA_OPTS     extra JVM options of the server (default: none, as `java -jar` runs it)
+#   BARE_JAVA_OPTS       JVM options of bare Javalin, e.g. -Dbare.responseBufferSize=32768 for
+#                        Javalin's default copy buffer (BareJavalin.java mirrors the server's 4096)
 #   PROFILE [0]          1: record JFR profiles of the server during the measured PUT run and an
 #                        extra (unreported) hot-GET run (results/<timestamp>/{put,hot}.jfr), and of
 #                        the asked node during the ring's ringlist run (ringlist.jfr), and of the
@@ -104,6 +106,7 @@ SEED_CONCURRENCY="${SEED_CONCURRENCY:-64}"
 SEED_DEADLINE="${SEED_DEADLINE:-1200}"
 MAX_REQUESTS="${MAX_REQUESTS:-5000000}"
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
+BARE_JAVA_OPTS="${BARE_JAVA_OPTS:-}"
 PROFILE="${PROFILE:-0}"
 REBUILD="${REBUILD:-0}"
 NICE="${NICE:-0}"
@@ -278,7 +281,8 @@ EOF
 start_bare() {
   local port; port="$(free_port)"
   BARE_URL="http://127.0.0.1:$port"
-  "${PRIO[@]}" "$JDK" java -cp "$JAR" "$BENCH_DIR/BareJavalin.java" "$port" > "$WORK/bare.log" 2>&1 &
+  # shellcheck disable=SC2086 # BARE_JAVA_OPTS is a list of options
+  "${PRIO[@]}" "$JDK" java $BARE_JAVA_OPTS -cp "$JAR" "$BENCH_DIR/BareJavalin.java" "$port" > "$WORK/bare.log" 2>&1 &
   BARE_PID=$!
   PIDS+=("$BARE_PID")
   wait_ready "$BARE_URL/health" "$BARE_PID" "$WORK/bare.log"

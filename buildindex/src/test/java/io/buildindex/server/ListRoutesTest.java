@@ -37,6 +37,19 @@ final class ListRoutesTest {
     assertThat(body.get("Links").get("self").asText()).isEqualTo("/list/team/app");
   }
 
+  /** Javalin copies a body through a 4 KiB buffer ({@link BuildIndexApp#RESPONSE_COPY_BUFFER_BYTES}): many rounds, one body. */
+  @Test
+  void list_pageManyTimesTheResponseCopyBuffer_arrivesWhole() {
+    List<String> tags = IntStream.range(0, 400)
+        .mapToObj(i -> String.format("team/app:release-%04d-with-a-long-build-label", i)).toList();
+    put(tags.toArray(String[]::new));
+
+    Response r = server.get().get("/list/team/app?limit=1000");
+
+    assertThat(r.body().length).isGreaterThan(3 * BuildIndexApp.RESPONSE_COPY_BUFFER_BYTES);
+    assertThat(strings(ok(r).get("result"))).containsExactlyElementsOf(tags);
+  }
+
   @Test
   void list_isAStringPrefix() {
     put("team/app:v1", "team/apple:v1", "team/b:v1");
