@@ -37,7 +37,7 @@ final class ListRoutesTest {
     assertThat(body.get("Links").get("self").asText()).isEqualTo("/list/team/app");
   }
 
-  /** Javalin copies a body through a 4 KiB buffer ({@link BuildIndexApp#RESPONSE_COPY_BUFFER_BYTES}): many rounds, one body. */
+  /** Javalin copies a body through {@link BuildIndexApp#RESPONSE_COPY_BUFFER_BYTES}: many rounds, one body. */
   @Test
   void list_pageManyTimesTheResponseCopyBuffer_arrivesWhole() {
     List<String> tags = IntStream.range(0, 400)
