@@ -125,7 +125,7 @@ final class SqliteLocalDb implements LocalDb {
     SQLiteConfig config = new SQLiteConfig();
     // Each connection is used by one thread at a time: the writer's by the writer thread alone, a
     // reader's by whoever took it from the pool (the queue hands it over). SQLite's own mutexes
-    // (its default, serialized mode) would lock and unlock on every call for nothing: ~4% of the
+    // (its default, serialized mode) would lock and unlock on every call for nothing: ~5% of the
     // writer thread's CPU on a durable PUT.
     config.setOpenMode(SQLiteOpenMode.NOMUTEX);
     Properties p = config.toProperties();
