@@ -74,6 +74,8 @@ final class MetricCatalog {
         "Time of one group commit of the local database, including its fsync.");
     histogram("localdb.commit_batch_size", "localdb_commit_batch_size", BATCH_SIZES,
         "Writes committed together in one group commit.");
+    counter("localdb.batch_splits", "localdb_batch_splits_total",
+        "Group commits whose writes then ran one by one, because one failed or (shared database) the transaction was aborted.");
     gauge("localdb.write_queue", "localdb_write_queue", "Writes waiting for the local database's writer.");
     gauge("localdb.size_bytes", "localdb_size_bytes", "Size of the local database's files (database, WAL, shared memory).");
     gauge("localdb.disk_available_bytes", "localdb_disk_available_bytes",
@@ -81,8 +83,6 @@ final class MetricCatalog {
     // Shared mode: the PostgreSQL pool and the notification connection (database)
     counter("localdb.write_retries", "localdb_write_retries_total",
         "Shared database writes retried after a serialization failure or deadlock.");
-    counter("localdb.batch_splits", "localdb_batch_splits_total",
-        "Shared database group commits whose writes then ran one by one, because one failed or the transaction was aborted.");
     gauge("localdb.pool_active_connections", "localdb_pool_active_connections", "Shared database connections in use.");
     gauge("localdb.pool_idle_connections", "localdb_pool_idle_connections", "Shared database connections idle in the pool.");
     gauge("localdb.pool_pending_threads", "localdb_pool_pending_threads", "Threads waiting for a shared database connection.");

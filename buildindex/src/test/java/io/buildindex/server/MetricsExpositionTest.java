@@ -77,7 +77,7 @@ final class MetricsExpositionTest {
     assertThat(node.app().metricsExport().uncataloged()).as("registered metrics missing from MetricCatalog").isEmpty();
   }
 
-  private static final Set<String> SHARED_MODE_ONLY = Set.of("localdb_write_retries_total", "localdb_batch_splits_total",
+  private static final Set<String> SHARED_MODE_ONLY = Set.of("localdb_write_retries_total",
       "localdb_pool_active_connections", "localdb_pool_idle_connections", "localdb_pool_pending_threads",
       "localdb_pool_max_connections", "localdb_listen_connected", "tagstore_cache_listening",
       "tagstore_cache_invalidations_total", "tagstore_cache_bypassed_reads_total");

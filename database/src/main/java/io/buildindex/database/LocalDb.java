@@ -19,17 +19,17 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #write} returns only once the op is durable (SQLite: fsync'd WAL; PostgreSQL: committed
  *       with {@code synchronous_commit} on). An op that throws rolls back alone; the failure reaches
- *       the caller as documented on {@link #write};
+ *       the caller as documented on {@link #write}. The ops that arrive together share one
+ *       transaction (group commit, in order); when one of them throws, the others run again, so an
+ *       op may run more than once: it must not have effects outside its transaction;
  *   <li><b>isolation differs by dialect</b>. SQLite: writes are serialized through one writer, so each
  *       {@link WriteOp} sees every write acknowledged before it and no other write runs between its
  *       reads and its writes. PostgreSQL: a node's ops that arrive together share one READ COMMITTED
  *       transaction (group commit, in order, as on SQLite), and ops of other nodes run concurrently;
  *       an op that reads, decides and writes must make that atomic itself, with row locks
  *       ({@code SELECT ... FOR UPDATE}), conditional upserts ({@code INSERT ... ON CONFLICT ... DO
- *       UPDATE ... WHERE}) or {@code FOR UPDATE SKIP LOCKED} claims. When a shared transaction fails
- *       its ops run again, each alone, and a serialization failure or deadlock retries an op a
- *       bounded number of times, so an op may run more than once: it must not have effects outside
- *       its transaction;
+ *       UPDATE ... WHERE}) or {@code FOR UPDATE SKIP LOCKED} claims. A serialization failure or
+ *       deadlock also runs an op again, a bounded number of times;
  *   <li>{@link #read} sees at least every write that returned (on this node; on PostgreSQL, of every
  *       node);
  *   <li>{@link #migrate} applies a module's numbered migrations once each, recorded per module, and

@@ -1,5 +1,6 @@
 package io.buildindex.database;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -32,9 +33,11 @@ import org.sqlite.SQLiteOpenMode;
  * read-check-write (generations, task replacement) race-free without row locks. The writer takes
  * every write queued while the previous commit was syncing and commits them as one transaction
  * (group commit): one fsync acknowledges the whole batch, which is what lets thousands of durable
- * puts per second share a disk. Each op runs in its own SAVEPOINT so one failing op rolls back
- * alone. {@code synchronous=FULL} makes the WAL fsync at every commit: an acknowledged write
- * survives kill -9 and power loss. Readers use separate read-only connections; in WAL mode they
+ * puts per second share a disk. The ops of a batch run one after another in its transaction; when
+ * one of them throws, the transaction is rolled back and the batch runs again with each op in its
+ * own SAVEPOINT, so a failing op rolls back alone (a savepoint around every op would cost two
+ * statements per write, and SQLite's copies of the pages each op changes). {@code synchronous=FULL}
+ * makes the WAL fsync at every commit: an acknowledged write survives kill -9 and power loss. Readers use separate read-only connections; in WAL mode they
  * never block the writer nor it them. {@link DatabaseFiles} holds the data directory's lock and
  * fails the node closed when the files are deleted under it.
  */
@@ -54,7 +57,8 @@ final class SqliteLocalDb implements LocalDb {
   private final Thread writerThread;
   private final Timer commitTimer;
   private final Histogram batchSizes;
-  /** SAVEPOINT and friends, prepared once: they run twice per write. Writer thread only. */
+  private final Counter batchSplits;
+  /** SAVEPOINT and friends, prepared once: they run twice per write run alone. Writer thread only. */
   private final StatementCache savepoints = new StatementCache();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
@@ -66,6 +70,7 @@ final class SqliteLocalDb implements LocalDb {
     this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
     this.commitTimer = metrics.timer(MetricRegistry.name("localdb", "commit"));
     this.batchSizes = metrics.histogram(MetricRegistry.name("localdb", "commit_batch_size"));
+    this.batchSplits = metrics.counter(MetricRegistry.name("localdb", "batch_splits"));
     metrics.gauge(MetricRegistry.name("localdb", "write_queue"), () -> queue::size);
     metrics.gauge(MetricRegistry.name("localdb", "size_bytes"), () -> this::sizeBytes);
     metrics.gauge(MetricRegistry.name("localdb", "disk_available_bytes"), () -> this::diskAvailableBytes);
@@ -289,8 +294,11 @@ final class SqliteLocalDb implements LocalDb {
     batchSizes.update(batch.size());
     try (Timer.Context ignored = commitTimer.time(); Statement s = writer.createStatement()) {
       s.execute("BEGIN IMMEDIATE");
-      for (Pending<?> p : batch) {
-        p.runIn(writer, savepoints);
+      // A batch of one runs alone at once: should its op fail, a second run would fail the same way.
+      if (batch.size() == 1 || !runTogether(batch)) {
+        for (Pending<?> p : batch) {
+          p.runAlone(writer, savepoints);
+        }
       }
       s.execute("COMMIT");
       files.verify(); // committed into a file deleted under us is not durable: fail the batch instead
@@ -301,6 +309,29 @@ final class SqliteLocalDb implements LocalDb {
       StoreUnavailableException failure = new StoreUnavailableException("database commit failed: " + e.getMessage(), e);
       batch.forEach(p -> p.future.completeExceptionally(failure));
     }
+  }
+
+  /**
+   * Runs the ops of {@code batch} one after another in the open transaction, without savepoints.
+   * When one of them throws, rolls back, opens the transaction again and returns false: nothing of
+   * the batch is kept, and the caller runs each op alone.
+   */
+  private boolean runTogether(List<Pending<?>> batch) throws SQLException {
+    try {
+      for (Pending<?> p : batch) {
+        p.runTogether(writer);
+      }
+      return true;
+    } catch (Throwable e) { // an Error too: as in Pending#runAlone, it fails its op, not the writer
+      batchSplits.inc();
+      log.debug("a batch of {} writes failed ({}); running each in its own savepoint", batch.size(), e.toString());
+    }
+    // Quietly: SQLite has rolled back by itself after some errors (a full disk, an I/O error).
+    rollbackQuietly();
+    try (Statement s = writer.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+    }
+    return false;
   }
 
   private void rollbackQuietly() {
@@ -373,7 +404,14 @@ final class SqliteLocalDb implements LocalDb {
       this.op = op;
     }
 
-    void runIn(Connection tx, StatementCache savepoints) throws SQLException {
+    /** Runs the op in the batch's transaction, no savepoint around it; throws what it throws. */
+    void runTogether(Connection tx) throws SQLException {
+      result = java.util.Objects.requireNonNull(op).apply(tx);
+    }
+
+    /** Runs the whole write in its own savepoint: when it throws, its changes alone are rolled back. */
+    void runAlone(Connection tx, StatementCache savepoints) throws SQLException {
+      result = null;
       savepoints.get(tx, "SAVEPOINT op").execute();
       try {
         result = java.util.Objects.requireNonNull(op).apply(tx);

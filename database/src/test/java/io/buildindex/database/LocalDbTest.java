@@ -153,6 +153,95 @@ final class LocalDbTest {
     assertThat(maxBatchSize()).isGreaterThanOrEqualTo(queued);
   }
 
+  /**
+   * The ops of a batch run one after another in its transaction, each once, and see the writes
+   * before them; none failing, the batch is not split. The run counter is an effect outside the
+   * transaction on purpose: it shows how often each op ran.
+   */
+  @Test
+  void write_batchWithoutFailures_eachOpRunsOnce_inOrder_seeingTheOnesBefore() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Integer> holder = holdTheWriter(release);
+    List<Future<Integer>> writes = new ArrayList<>();
+    for (int id = 10; id < 20; id++) {
+      int written = id;
+      writes.add(pool.submit(() -> db.write(tx -> {
+        runs.incrementAndGet();
+        insertItem(tx, written, "item");
+        return countItems(tx);
+      })));
+      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> writeQueueSize() == written - 9);
+    }
+    release.countDown();
+
+    holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    for (int i = 0; i < writes.size(); i++) {
+      assertThat(writes.get(i).get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).as("items seen by write %d", i).isEqualTo(i + 2);
+    }
+    assertThat(runs.get()).isEqualTo(10);
+    assertThat(maxBatchSize()).isEqualTo(10);
+    assertThat(batchSplits()).isZero();
+    assertThat(itemIds()).containsExactly(1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+  }
+
+  /** One op of a batch fails: the batch runs again, each op in its own savepoint; the others commit once. */
+  @Test
+  void write_failingOpInABatch_theOthersRunAgainAlone_andCommitOnce() throws Exception {
+    Map<Integer, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Integer> holder = holdTheWriter(release);
+    List<Future<Integer>> writes = new ArrayList<>();
+    for (int id = 10; id < 15; id++) {
+      int written = id;
+      writes.add(pool.submit(() -> db.write(tx -> {
+        runs.computeIfAbsent(written, k -> new AtomicInteger()).incrementAndGet();
+        insertItem(tx, written, "item");
+        if (written == 12) {
+          throw new IllegalStateException("op 12 fails");
+        }
+        return countItems(tx);
+      })));
+      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> writeQueueSize() == written - 9);
+    }
+    release.countDown();
+
+    holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(writes.get(0).get()).isEqualTo(2);
+    assertThat(writes.get(1).get()).isEqualTo(3);
+    assertThatThrownBy(writes.get(2)::get).cause().isInstanceOf(IllegalStateException.class).hasMessage("op 12 fails");
+    assertThat(writes.get(3).get()).as("op 12's insert rolled back before op 13 ran").isEqualTo(4);
+    assertThat(writes.get(4).get()).isEqualTo(5);
+    assertThat(runs.get(10).get()).as("ran in the batch, then again alone").isEqualTo(2);
+    assertThat(runs.get(12).get()).isEqualTo(2);
+    assertThat(runs.get(13).get()).as("never reached in the batch: ran alone only").isEqualTo(1);
+    assertThat(batchSplits()).isEqualTo(1);
+    assertThat(itemIds()).containsExactly(1, 10, 11, 13, 14);
+  }
+
+  /** Writes item 1 ("holder") and holds the writer inside that write until {@code release}: the next writes queue up and share a batch. */
+  private Future<Integer> holdTheWriter(CountDownLatch release) {
+    CountDownLatch holding = new CountDownLatch(1);
+    Future<Integer> holder = pool.submit(() -> db.write(tx -> {
+      holding.countDown();
+      await(release);
+      return insertItem(tx, 1, "holder");
+    }));
+    await(holding);
+    return holder;
+  }
+
+  private static int countItems(Connection tx) throws SQLException {
+    try (PreparedStatement q = tx.prepareStatement("SELECT count(*) FROM items"); ResultSet rs = q.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private long batchSplits() {
+    return fixture.metrics().counter("localdb.batch_splits").getCount();
+  }
+
   /*
    * The same with free-running threads: how many writes share a commit depends on timing, so this
    * asserts only correctness and logs the largest batch seen (surefire's -output.txt).

@@ -10,6 +10,7 @@ import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.tagstore.PutResult.Outcome;
 import io.buildindex.tagstore.TagStore.InTransaction;
 import io.buildindex.testing.FakeClock;
+import io.buildindex.testing.Poll;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,11 +19,20 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tag store's contract, run on each {@link Dialect} by a subclass ({@link SqliteTagStoreTest},
@@ -244,6 +254,104 @@ abstract class SqlTagStoreTest {
 
     assertThat(store.get(putFirst)).contains(A);
     assertThat(store.get(deleteFirst)).contains(A);
+  }
+
+  /**
+   * The writes of one group commit (queued behind a held write, then released together) end as
+   * they do one by one, in queue order: new tags (on PostgreSQL inserted together, in a bulk step),
+   * a new tag written twice, a new tag's tombstone then its put, an older write after a newer one, an
+   * existing tag; when one write's hook fails, that write alone fails and the others stand. (On
+   * PostgreSQL the writes of a failed batch then run alone on their callers' threads, concurrently,
+   * as concurrent requests do: in no set order, so only what every order gives is checked there.)
+   */
+  @ParameterizedTest(name = "a hook fails: {0}")
+  @ValueSource(booleans = {false, true})
+  void writesOfOneGroupCommit_endAsTheyDoOneByOne(boolean hookFails) throws Exception {
+    Tag n1 = Tag.parse("team/app:n1");
+    Tag n2 = Tag.parse("team/app:n2");
+    Tag n3 = Tag.parse("team/app:n3");
+    Tag n4 = Tag.parse("team/app:n4");
+    store.put(TAG, A, gen(1));
+    InTransaction failing = (tx, result) -> {
+      if (hookFails) {
+        throw new IllegalStateException("hook fails");
+      }
+    };
+    boolean inQueueOrder = dialect == Dialect.SQLITE || !hookFails;
+    List<Callable<PutResult>> writes = List.of(
+        () -> store.put(n1, A, gen(1)),
+        () -> store.put(n2, A, gen(1)),
+        () -> store.put(n1, B, gen(2)),
+        () -> store.delete(n3, gen(1), InTransaction.NONE),
+        () -> store.put(n3, A, gen(2)),
+        () -> store.put(TAG, B, gen(2)),
+        () -> store.put(n1, C, gen(1)),
+        () -> store.put(n4, A, gen(1), failing),
+        () -> store.put(n4, B, gen(2)));
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Future<?> holder = pool.submit(() -> fixture.db().write(tx -> {
+        holding.countDown();
+        try {
+          return release.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException("interrupted while holding the writer", e);
+        }
+      }));
+      assertThat(holding.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      List<Future<PutResult>> results = new ArrayList<>();
+      for (Callable<PutResult> write : writes) {
+        results.add(pool.submit(write));
+        int queued = results.size();
+        Poll.until(Poll.DEADLINE, queued + " writes queued", () -> writeQueue() == queued);
+      }
+      release.countDown();
+      holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+      List<Object> outcomes = new ArrayList<>();
+      for (Future<PutResult> r : results) {
+        try {
+          outcomes.add(r.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).outcome());
+        } catch (ExecutionException e) {
+          outcomes.add(e.getCause().getMessage());
+        }
+      }
+      List<Object> oneByOne = List.of(Outcome.APPLIED, Outcome.APPLIED, Outcome.APPLIED, Outcome.UNCHANGED,
+          Outcome.APPLIED, Outcome.APPLIED, Outcome.SUPERSEDED, hookFails ? "hook fails" : Outcome.APPLIED, Outcome.APPLIED);
+      if (inQueueOrder) {
+        assertThat(outcomes).containsExactlyElementsOf(oneByOne);
+      } else {
+        assertThat(outcomes).hasSize(oneByOne.size()).filteredOn(o -> o instanceof String).containsExactly("hook fails");
+        assertThat(outcomes.get(7)).isEqualTo("hook fails");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.record(n1).map(r -> r.digest() + " " + r.generation().value())).contains(B + " 2");
+    assertThat(store.get(n2)).contains(A);
+    assertThat(store.get(n3)).contains(A);
+    assertThat(store.get(TAG)).contains(B);
+    assertThat(store.get(n4)).contains(B);
+    if (inQueueOrder) {
+      assertThat(digests(store.history(n1, 10))).containsExactly(B, A);
+    } else {
+      assertThat(digests(store.history(n1, 10))).first().isEqualTo(B);
+    }
+    assertThat(digests(store.history(n2, 10))).containsExactly(A);
+    assertThat(digests(store.history(n3, 10))).containsExactly(A);
+    assertThat(digests(store.history(TAG, 10))).containsExactly(B, A);
+    assertThat(digests(store.history(n4, 10))).containsExactly(hookFails ? new Digest[] {B} : new Digest[] {B, A});
+    assertThat(fixture.metrics().counter("localdb.batch_splits").getCount()).isEqualTo(hookFails ? 1 : 0);
+  }
+
+  private int writeQueue() {
+    return ((Number) fixture.metrics().getGauges().get("localdb.write_queue").getValue()).intValue();
+  }
+
+  private static List<Digest> digests(List<HistoryEntry> history) {
+    return history.stream().map(HistoryEntry::digest).toList();
   }
 
   @Test

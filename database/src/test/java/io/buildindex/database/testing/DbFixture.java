@@ -1,5 +1,6 @@
 package io.buildindex.database.testing;
 
+import com.codahale.metrics.MetricRegistry;
 import io.buildindex.database.Dialect;
 import io.buildindex.database.LocalDb;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ public final class DbFixture implements AutoCloseable {
   private final SqliteFixture sqlite;
   private final PostgresFixture postgres;
   private LocalDb db;
+  /** PostgreSQL: the metrics of {@link #db} (SQLite's fixture keeps its own). */
+  private MetricRegistry postgresMetrics = new MetricRegistry();
 
   private DbFixture(Dialect dialect, Path dir, List<String> modules) {
     this.dialect = dialect;
@@ -30,7 +33,7 @@ public final class DbFixture implements AutoCloseable {
     } else {
       this.sqlite = null;
       this.postgres = PostgresFixture.create();
-      this.db = postgres.open(modules.toArray(String[]::new));
+      this.db = postgres.open(postgresMetrics, modules.toArray(String[]::new));
     }
   }
 
@@ -47,6 +50,11 @@ public final class DbFixture implements AutoCloseable {
     return db;
   }
 
+  /** The metrics of {@link #db}: a new registry after {@link #reopen}. */
+  public MetricRegistry metrics() {
+    return sqlite != null ? sqlite.metrics() : postgresMetrics;
+  }
+
   /** Closes the database and opens it again, re-running the migrations as start-up does. */
   public void reopen() {
     if (sqlite != null) {
@@ -54,7 +62,8 @@ public final class DbFixture implements AutoCloseable {
       db = sqlite.db();
     } else {
       db.close();
-      db = postgres.open(modules.toArray(String[]::new));
+      postgresMetrics = new MetricRegistry();
+      db = postgres.open(postgresMetrics, modules.toArray(String[]::new));
     }
   }
 
