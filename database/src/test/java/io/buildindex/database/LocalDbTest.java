@@ -476,14 +476,8 @@ final class LocalDbTest {
 
   @Test
   void close_waitsForQueuedWritesToCommit() throws Exception {
-    CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Future<Integer> held = pool.submit(() -> db.write(tx -> {
-      holding.countDown();
-      await(release);
-      return insertItem(tx, 1, "held");
-    }));
-    await(holding);
+    Future<Integer> held = holdTheWriter(release);
     Future<Integer> queued = pool.submit(() -> db.write(tx -> insertItem(tx, 2, "queued")));
     Poll.until(Poll.DEADLINE, "the second write is queued", () -> writeQueueSize() == 1);
     Future<?> closing = pool.submit(db::close);
