@@ -37,9 +37,10 @@ import org.sqlite.SQLiteOpenMode;
  * one of them throws, the transaction is rolled back and the batch runs again with each op in its
  * own SAVEPOINT, so a failing op rolls back alone (a savepoint around every op would cost two
  * statements per write, and SQLite's copies of the pages each op changes). {@code synchronous=FULL}
- * makes the WAL fsync at every commit: an acknowledged write survives kill -9 and power loss. Readers use separate read-only connections; in WAL mode they
- * never block the writer nor it them. {@link DatabaseFiles} holds the data directory's lock and
- * fails the node closed when the files are deleted under it.
+ * makes the WAL fsync at every commit: an acknowledged write survives kill -9 and power loss.
+ * Readers use separate read-only connections; in WAL mode they never block the writer nor it them.
+ * {@link DatabaseFiles} holds the data directory's lock and fails the node closed when the files
+ * are deleted under it.
  */
 final class SqliteLocalDb implements LocalDb {
   private static final Logger log = LoggerFactory.getLogger(SqliteLocalDb.class);

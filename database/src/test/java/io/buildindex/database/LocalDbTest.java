@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -188,7 +189,7 @@ final class LocalDbTest {
   /** One op of a batch fails: the batch runs again, each op in its own savepoint; the others commit once. */
   @Test
   void write_failingOpInABatch_theOthersRunAgainAlone_andCommitOnce() throws Exception {
-    Map<Integer, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
     CountDownLatch release = new CountDownLatch(1);
     Future<Integer> holder = holdTheWriter(release);
     List<Future<Integer>> writes = new ArrayList<>();
@@ -219,7 +220,10 @@ final class LocalDbTest {
     assertThat(itemIds()).containsExactly(1, 10, 11, 13, 14);
   }
 
-  /** Writes item 1 ("holder") and holds the writer inside that write until {@code release}: the next writes queue up and share a batch. */
+  /**
+   * Writes item 1 ("holder") and holds the writer inside that write until {@code release}: the next
+   * writes queue up and share a batch.
+   */
   private Future<Integer> holdTheWriter(CountDownLatch release) {
     CountDownLatch holding = new CountDownLatch(1);
     Future<Integer> holder = pool.submit(() -> db.write(tx -> {
