@@ -61,8 +61,8 @@ public final class BuildIndexApp implements AutoCloseable {
    * Jetty's 32 KiB output buffer). Answers are mostly a digest or a small JSON document, and 32 KiB
    * does not fit the small thread-local allocation buffers of the heap {@code java -jar} gets
    * ({@link JvmDefaults}): a third of the hot GETs then allocated it on the slow path, zeroed it
-   * with a {@code memset}, and each filled the young generation with 32 KiB. Larger bodies just take more
-   * rounds of the copy.
+   * with a {@code memset}, and each filled the young generation with 32 KiB. Larger bodies just
+   * take more rounds of the copy.
    */
   static final int RESPONSE_COPY_BUFFER_BYTES = 4096;
   /** How long shutdown waits for in-flight requests. */

@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,16 +165,11 @@ final class LocalDbTest {
     AtomicInteger runs = new AtomicInteger();
     CountDownLatch release = new CountDownLatch(1);
     Future<Integer> holder = holdTheWriter(release);
-    List<Future<Integer>> writes = new ArrayList<>();
-    for (int id = 10; id < 20; id++) {
-      int written = id;
-      writes.add(pool.submit(() -> db.write(tx -> {
-        runs.incrementAndGet();
-        insertItem(tx, written, "item");
-        return countItems(tx);
-      })));
-      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> writeQueueSize() == written - 9);
-    }
+    List<Future<Integer>> writes = queueInOrder(10, 20, id -> tx -> {
+      runs.incrementAndGet();
+      insertItem(tx, id, "item");
+      return countItems(tx);
+    });
     release.countDown();
 
     holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -192,19 +188,14 @@ final class LocalDbTest {
     Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
     CountDownLatch release = new CountDownLatch(1);
     Future<Integer> holder = holdTheWriter(release);
-    List<Future<Integer>> writes = new ArrayList<>();
-    for (int id = 10; id < 15; id++) {
-      int written = id;
-      writes.add(pool.submit(() -> db.write(tx -> {
-        runs.computeIfAbsent(written, k -> new AtomicInteger()).incrementAndGet();
-        insertItem(tx, written, "item");
-        if (written == 12) {
-          throw new IllegalStateException("op 12 fails");
-        }
-        return countItems(tx);
-      })));
-      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> writeQueueSize() == written - 9);
-    }
+    List<Future<Integer>> writes = queueInOrder(10, 15, id -> tx -> {
+      runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      insertItem(tx, id, "item");
+      if (id == 12) {
+        throw new IllegalStateException("op 12 fails");
+      }
+      return countItems(tx);
+    });
     release.countDown();
 
     holder.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -233,6 +224,23 @@ final class LocalDbTest {
     }));
     await(holding);
     return holder;
+  }
+
+  /**
+   * Writes {@code op(id)} for ids {@code from} (inclusive) to {@code to} (exclusive), each from its
+   * own thread, in that order in the write queue (each is queued before the next is sent): behind
+   * {@link #holdTheWriter}, they share the next batch.
+   */
+  private List<Future<Integer>> queueInOrder(int from, int to, IntFunction<LocalDb.WriteOp<Integer>> op) {
+    List<Future<Integer>> writes = new ArrayList<>();
+    int queuedBefore = writeQueueSize();
+    for (int id = from; id < to; id++) {
+      LocalDb.WriteOp<Integer> write = op.apply(id);
+      writes.add(pool.submit(() -> db.write(write)));
+      int queued = queuedBefore + writes.size();
+      Poll.until(Poll.DEADLINE, "write " + id + " queued", () -> writeQueueSize() == queued);
+    }
+    return writes;
   }
 
   private static int countItems(Connection tx) throws SQLException {
