@@ -23,8 +23,9 @@ final class InternalRoutes {
   }
 
   void register(Router r) {
-    r.put("/internal/duplicate/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicatePut);
-    r.post("/internal/duplicate/remotes/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicateReplicate);
+    // Each client write comes here once per neighbor: split as the client's PUT is (see PathTemplate).
+    r.put(PathTemplate.of("/internal/duplicate/tags/{tag}/digest/{digest}"), Scope.CLUSTER, this::duplicatePut);
+    r.post(PathTemplate.of("/internal/duplicate/remotes/tags/{tag}/digest/{digest}"), Scope.CLUSTER, this::duplicateReplicate);
   }
 
   /** Kraken's DuplicatePutRequest; delay is a Go time.Duration, in nanoseconds. */
@@ -45,16 +46,16 @@ final class InternalRoutes {
     }
   }
 
-  private void duplicatePut(Context ctx) throws IOException {
-    Tag tag = PathParams.tag(ctx);
-    Digest digest = PathParams.digest(ctx);
+  private void duplicatePut(Context ctx, PathTemplate.Params params) throws IOException {
+    Tag tag = PathParams.tag(params);
+    Digest digest = PathParams.digest(params);
     body(ctx, DuplicatePutRequest.class).delayDuration(); // validated; nothing to defer without a write-back backend
     Headers.writeResult(ctx, writes.putFromNeighbor(tag, digest, Headers.generation(ctx)));
   }
 
-  private void duplicateReplicate(Context ctx) throws IOException {
-    Tag tag = PathParams.tag(ctx);
-    Digest digest = PathParams.digest(ctx);
+  private void duplicateReplicate(Context ctx, PathTemplate.Params params) throws IOException {
+    Tag tag = PathParams.tag(params);
+    Digest digest = PathParams.digest(params);
     DuplicateReplicateRequest body = body(ctx, DuplicateReplicateRequest.class);
     Headers.writeResult(ctx, writes.replicateFromNeighbor(tag, digest, Headers.generation(ctx), body.digests(),
         nonNegative(body.delay())));

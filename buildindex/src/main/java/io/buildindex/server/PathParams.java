@@ -27,8 +27,16 @@ final class PathParams {
     return Tag.parse(unescape("tag", ctx.pathParam("tag")));
   }
 
+  static Tag tag(PathTemplate.Params params) {
+    return Tag.parse(unescape("tag", params.get("tag")));
+  }
+
   static Digest digest(Context ctx) {
     return Digest.parse(unescape("digest", ctx.pathParam("digest")));
+  }
+
+  static Digest digest(PathTemplate.Params params) {
+    return Digest.parse(unescape("digest", params.get("digest")));
   }
 
   static String repository(Context ctx) {

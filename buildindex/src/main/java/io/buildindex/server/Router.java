@@ -2,6 +2,7 @@ package io.buildindex.server;
 
 import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 /**
@@ -39,6 +40,16 @@ final class Router {
     app.put(path, wrap("PUT", path, scope, handler));
   }
 
+  /** A PUT route whose parameters the server splits itself (see {@link PathTemplate}). */
+  void put(PathTemplate path, Scope scope, PathHandler handler) {
+    app.put(path.javalinPath(), wrap("PUT", path, scope, handler));
+  }
+
+  /** A POST route whose parameters the server splits itself (see {@link PathTemplate}). */
+  void post(PathTemplate path, Scope scope, PathHandler handler) {
+    app.post(path.javalinPath(), wrap("POST", path, scope, handler));
+  }
+
   void post(String path, Scope scope, Handler handler) {
     app.post(path, wrap("POST", path, scope, handler));
   }
@@ -47,18 +58,43 @@ final class Router {
     app.delete(path, wrap("DELETE", path, scope, handler));
   }
 
+  /** A handler of a {@link PathTemplate} route, given the request's parameters. */
+  @FunctionalInterface
+  interface PathHandler {
+    void handle(Context ctx, PathTemplate.Params params) throws Exception;
+  }
+
+  /**
+   * As {@link #wrap(String, String, Scope, Handler)}, after the template's match: a path without the
+   * template's shape is answered as a path no route has (404, counted as {@code unmatched}); a
+   * malformed escape fails before the auth check, as in Javalin's own parameters (400 either way).
+   */
+  private Handler wrap(String method, PathTemplate path, Scope scope, PathHandler handler) {
+    RequestMetrics.Route route = metrics.route(method + " " + path.name());
+    return ctx -> {
+      PathTemplate.Params params = path.match(ctx.path());
+      if (params == null) {
+        ctx.status(404); // ErrorMapping's 404 handler writes the body of a path no route has
+        return;
+      }
+      admit(ctx, route, scope);
+      handler.handle(ctx, params);
+    };
+  }
+
   private Handler wrap(String method, String path, Scope scope, Handler handler) {
     RequestMetrics.Route route = metrics.route(method + " " + path);
-    if (auth.isOpen()) { // nothing to check: spare every request the header lookups
-      return ctx -> {
-        route.attachTo(ctx);
-        handler.handle(ctx);
-      };
-    }
     return ctx -> {
-      route.attachTo(ctx);
-      auth.check(ctx, scope, ctx.header(NodeHeaders.GENERATION) != null);
+      admit(ctx, route, scope);
       handler.handle(ctx);
     };
+  }
+
+  /** Attaches the route's metrics, then checks the caller's token (when auth is on). */
+  private void admit(Context ctx, RequestMetrics.Route route, Scope scope) {
+    route.attachTo(ctx);
+    if (!auth.isOpen()) {
+      auth.check(ctx, scope, ctx.header(NodeHeaders.GENERATION) != null);
+    }
   }
 }

@@ -32,16 +32,19 @@ final class TagRoutes {
     this.neighbors = neighbors;
   }
 
+  /** The hot write path: its parameters are split here, not by Javalin's regexes (see PathTemplate). */
+  private static final PathTemplate PUT = PathTemplate.of("/tags/{tag}/digest/{digest}");
+
   void register(Router r) {
-    r.put("/tags/{tag}/digest/{digest}", Scope.WRITE, this::put);
+    r.put(PUT, Scope.WRITE, this::put);
     r.get("/tags/{tag}", Scope.READ, this::get);
     r.delete("/tags/{tag}", Scope.WRITE, this::delete);
     r.get("/tags/{tag}/history", Scope.READ, this::history);
   }
 
-  private void put(Context ctx) {
-    Tag tag = PathParams.tag(ctx);
-    var digest = PathParams.digest(ctx);
+  private void put(Context ctx, PathTemplate.Params params) {
+    Tag tag = PathParams.tag(params);
+    var digest = PathParams.digest(params);
     boolean replicate = replicateParam(ctx, false);
     PutResult result = routed(ctx) ? writes.putHere(tag, digest, Headers.generation(ctx), replicate)
         : writes.put(tag, digest, Headers.generation(ctx), replicate);
