@@ -32,7 +32,7 @@ final class TagRoutes {
     this.neighbors = neighbors;
   }
 
-  /** The hot write path: its parameters are split here, not by Javalin's regexes (see PathTemplate). */
+  /** The hot write path: PathTemplate splits its parameters, not Javalin's regexes. */
   private static final PathTemplate PUT = PathTemplate.of("/tags/{tag}/digest/{digest}");
 
   void register(Router r) {
