@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * wildcard is one regex and this split a few {@code indexOf}s. Used for the write routes, whose
  * paths are long and which every client write (and every neighbor's copy of it) takes; the others
  * keep Javalin's parameters. A prefix registered here must not have other routes of the same
- * method under it: Javalin would hand their requests to this one.
+ * method under it (Javalin would hand their requests to this one): {@link Router} refuses them.
  */
 final class PathTemplate {
   private final String template;
@@ -62,6 +62,11 @@ final class PathTemplate {
   /** The route as metrics and logs name it: the template. */
   String name() {
     return template;
+  }
+
+  /** The literal part before the first parameter, ending in {@code /}. */
+  String prefix() {
+    return prefix;
   }
 
   /** What Javalin registers: the literal prefix and a wildcard. */

@@ -4,6 +4,10 @@ import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Registers routes with their required {@link Scope}, wrapping each handler with the auth check
@@ -21,6 +25,9 @@ final class Router {
   private final Javalin app;
   private final Auth auth;
   private final RequestMetrics metrics;
+  /** Per method: the literal prefixes of its {@link PathTemplate} routes, and its other routes' paths. */
+  private final Map<String, List<String>> templatePrefixes = new HashMap<>();
+  private final Map<String, List<String>> paths = new HashMap<>();
 
   Router(Javalin app, Auth auth, RequestMetrics metrics) {
     this.app = app;
@@ -34,30 +41,66 @@ final class Router {
    * where GET would say 404 or 503.
    */
   void get(String path, Scope scope, Handler handler) {
+    claim("GET", path);
+    claim("HEAD", path);
     app.get(path, wrap("GET", path, scope, handler));
     app.head(path, wrap("HEAD", path, scope, handler));
   }
 
   void put(String path, Scope scope, Handler handler) {
+    claim("PUT", path);
     app.put(path, wrap("PUT", path, scope, handler));
   }
 
   /** A PUT route whose parameters the server splits itself (see {@link PathTemplate}). */
   void put(PathTemplate path, Scope scope, PathHandler handler) {
+    claim("PUT", path);
     app.put(path.javalinPath(), wrap("PUT", path, scope, handler));
   }
 
   /** A POST route whose parameters the server splits itself (see {@link PathTemplate}). */
   void post(PathTemplate path, Scope scope, PathHandler handler) {
+    claim("POST", path);
     app.post(path.javalinPath(), wrap("POST", path, scope, handler));
   }
 
   void post(String path, Scope scope, Handler handler) {
+    claim("POST", path);
     app.post(path, wrap("POST", path, scope, handler));
   }
 
   void delete(String path, Scope scope, Handler handler) {
+    claim("DELETE", path);
     app.delete(path, wrap("DELETE", path, scope, handler));
+  }
+
+  /**
+   * Refuses a route under the prefix of a {@link PathTemplate} route of the same method: Javalin
+   * would hand its requests to the template's wildcard, which answers 404 to every other shape.
+   * Compares literal prefixes; a route that starts with a parameter is not checked.
+   */
+  private void claim(String method, String path) {
+    for (String prefix : templatePrefixes.getOrDefault(method, List.of())) {
+      if (path.startsWith(prefix)) {
+        throw new IllegalStateException(method + " " + path + " is under " + prefix + "*, a template route's");
+      }
+    }
+    paths.computeIfAbsent(method, m -> new ArrayList<>()).add(path);
+  }
+
+  private void claim(String method, PathTemplate template) {
+    String prefix = template.prefix();
+    for (String path : paths.getOrDefault(method, List.of())) {
+      if (path.startsWith(prefix)) {
+        throw new IllegalStateException(method + " " + path + " is under " + prefix + "*, a template route's");
+      }
+    }
+    for (String other : templatePrefixes.getOrDefault(method, List.of())) {
+      if (other.startsWith(prefix) || prefix.startsWith(other)) {
+        throw new IllegalStateException(method + " " + template.name() + " and another template route share " + other + "*");
+      }
+    }
+    templatePrefixes.computeIfAbsent(method, m -> new ArrayList<>()).add(prefix);
   }
 
   /** A handler of a {@link PathTemplate} route, given the request's parameters. */
