@@ -15,7 +15,7 @@ final class ClusterRoutes {
 
   void register(Router r) {
     r.get("/internal/antientropy/summary", Scope.CLUSTER, ctx -> ctx.json(antiEntropy.summary(peer(ctx))));
-    r.get("/internal/antientropy/buckets/{index}", Scope.CLUSTER, ctx -> ctx.json(antiEntropy.bucket(peer(ctx), index(ctx))));
+    r.get("/internal/antientropy/buckets/{index}", Scope.CLUSTER, (ctx, params) -> ctx.json(antiEntropy.bucket(peer(ctx), index(params))));
   }
 
   private static HostPort peer(Context ctx) {
@@ -30,9 +30,9 @@ final class ClusterRoutes {
     }
   }
 
-  private static int index(Context ctx) {
+  private static int index(PathTemplate.Params params) {
     try {
-      int i = Integer.parseInt(ctx.pathParam("index"));
+      int i = Integer.parseInt(params.get("index"));
       if (i < 0 || i >= 256) {
         throw new InvalidInputException("index", "must be 0 to 255");
       }

@@ -78,9 +78,9 @@ final class ErrorMapping {
   }
 
   /**
-   * The router (Javalin's, or {@link PathTemplate} on the write routes) unescapes path parameters
-   * before any handler or auth check runs, and fails with an IllegalArgumentException on a
-   * malformed escape: that is the client's bad request, not a fault.
+   * The {@link Router} unescapes path parameters before any handler or auth check runs, and fails
+   * with an IllegalArgumentException on a malformed escape: that is the client's bad request, not
+   * a fault.
    */
   private static final Problem MALFORMED_PATH = new Problem(400,
       "malformed request: bad %-escape in the path (want % followed by two hex digits)", false);

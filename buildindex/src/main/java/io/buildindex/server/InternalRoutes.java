@@ -23,9 +23,8 @@ final class InternalRoutes {
   }
 
   void register(Router r) {
-    // Each client write comes here once per neighbor: split as the client's PUT is (see PathTemplate).
-    r.put(PathTemplate.of("/internal/duplicate/tags/{tag}/digest/{digest}"), Scope.CLUSTER, this::duplicatePut);
-    r.post(PathTemplate.of("/internal/duplicate/remotes/tags/{tag}/digest/{digest}"), Scope.CLUSTER, this::duplicateReplicate);
+    r.put("/internal/duplicate/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicatePut);
+    r.post("/internal/duplicate/remotes/tags/{tag}/digest/{digest}", Scope.CLUSTER, this::duplicateReplicate);
   }
 
   /** Kraken's DuplicatePutRequest; delay is a Go time.Duration, in nanoseconds. */

@@ -44,8 +44,8 @@ final class ListRoutes {
   }
 
   void register(Router r) {
-    r.get("/list", Scope.READ, this::list);
-    r.get("/list/<prefix>", Scope.READ, this::list);
+    r.get("/list", Scope.READ, ctx -> list(ctx, ""));
+    r.get("/list/<prefix>", Scope.READ, (ctx, params) -> list(ctx, PathParams.unescape("prefix", params.get("prefix"))));
     r.get("/repositories/{repo}/tags", Scope.READ, this::repositoryTags);
     r.get(MemberList.PATH, Scope.CLUSTER, this::memberPage);
   }
@@ -54,8 +54,7 @@ final class ListRoutes {
     return ctx.header(NodeHeaders.FORWARDED) != null ? local : listing;
   }
 
-  private void list(Context ctx) {
-    String prefix = ctx.pathParamMap().containsKey("prefix") ? PathParams.unescape("prefix", ctx.pathParam("prefix")) : "";
+  private void list(Context ctx, String prefix) {
     ListQuery q = ListQuery.from(ctx);
     respond(ctx, q, listing(ctx).list(krakenRepositoryPrefix(prefix), q.limit(), q.after()));
   }
@@ -80,8 +79,8 @@ final class ListRoutes {
     return Tag.checkRepository(repo) + ":";
   }
 
-  private void repositoryTags(Context ctx) {
-    String repo = PathParams.repository(ctx);
+  private void repositoryTags(Context ctx, PathTemplate.Params params) {
+    String repo = PathParams.repository(params);
     ListQuery q = ListQuery.from(ctx);
     String prefix = repo + ":";
     Page page = listing(ctx).list(prefix, q.limit(), q.after() == null ? null : prefix + q.after());

@@ -3,7 +3,6 @@ package io.buildindex.server;
 import io.buildindex.tagstore.Digest;
 import io.buildindex.tagstore.InvalidInputException;
 import io.buildindex.tagstore.Tag;
-import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads tags, digests and prefixes from request paths the way Kraken's clients send them: a tag
  * is {@code url.PathEscape}d ({@code /} as {@code %2F}), some proxies escape it twice
- * ({@code %252F}), and some escape {@code :} too. Javalin has unescaped the segment once; we
+ * ({@code %252F}), and some escape {@code :} too. The router has unescaped the segment once; we
  * unescape once more when an escape remains (the double-escaped case) and refuse a third level,
  * invalid escapes, bad UTF-8 and NUL as 400s.
  */
@@ -23,24 +22,16 @@ final class PathParams {
 
   private PathParams() {}
 
-  static Tag tag(Context ctx) {
-    return Tag.parse(unescape("tag", ctx.pathParam("tag")));
-  }
-
   static Tag tag(PathTemplate.Params params) {
     return Tag.parse(unescape("tag", params.get("tag")));
-  }
-
-  static Digest digest(Context ctx) {
-    return Digest.parse(unescape("digest", ctx.pathParam("digest")));
   }
 
   static Digest digest(PathTemplate.Params params) {
     return Digest.parse(unescape("digest", params.get("digest")));
   }
 
-  static String repository(Context ctx) {
-    return Tag.checkRepository(unescape("repository", ctx.pathParam("repo")));
+  static String repository(PathTemplate.Params params) {
+    return Tag.checkRepository(unescape("repository", params.get("repo")));
   }
 
   /**

@@ -3,75 +3,85 @@ package io.buildindex.server;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A route path with parameters, such as {@code /tags/{tag}/digest/{digest}}, that the server splits
- * itself: Javalin matches only its literal prefix, as the wildcard route {@code /tags/*}, and
- * {@link #match} reads the parameters. Matches what Javalin's own route would (its defaults: case
- * sensitive, one trailing slash ignored, no empty segment) and decodes each parameter as Javalin
- * does, so a handler sees the same values.
+ * A route's path, such as {@code /tags/{tag}/digest/{digest}} or {@code /list/<prefix>}, matched
+ * against request paths by {@link Router} instead of Javalin's route regexes. Matches exactly the
+ * paths Javalin's own route of that path would, with its defaults (case sensitive, one trailing
+ * slash ignored, no empty segment), and decodes each parameter as Javalin does, so a handler sees
+ * the same values: {@code {name}} is one non-empty segment, {@code <name>} (last only) the
+ * non-empty rest of the path, slashes included.
  *
- * <p>Design: for a route with parameters, Javalin runs three regexes over the whole path per
- * request (the match, the match again, then a match with groups to read the parameters), each of
- * them a lazy quantifier that tries the rest of the pattern at every character. On the durable
- * PUT's path (about 115 characters) that measured 8.4 µs, 12% of the server's CPU per PUT; the
- * wildcard is one regex and this split a few {@code indexOf}s. Used for the write routes, whose
- * paths are long and which every client write (and every neighbor's copy of it) takes; the others
- * keep Javalin's parameters. A prefix registered here must not have other routes of the same
- * method under it (Javalin would hand their requests to this one): {@link Router} refuses them.
+ * <p>Design: Javalin 6 matches a route's regex two or three times per request (its before-matched
+ * phase looks the handler up, the handler phase again, then a pass with groups for the
+ * parameters), each a reluctant quantifier that tries the rest of the pattern at every character:
+ * 8.4 µs on the durable PUT's 115-character path, and 7% of its CPU even as a wildcard route.
+ * Here a route is a prefix test and a few {@code indexOf}s.
  */
 final class PathTemplate {
+  private static final Params NONE = new Params(null, List.of());
+
   private final String template;
+  /** The literal text before the first parameter; the whole template when it has none. */
   private final String prefix;
   /** After the prefix, split at {@code /}: a parameter's name, or the literal text. */
   private final String[] segments;
-  private final boolean[] parameter;
+  private final Kind[] kinds;
 
-  private PathTemplate(String template, String prefix, String[] segments, boolean[] parameter) {
+  private enum Kind { LITERAL, PARAMETER, REST }
+
+  private PathTemplate(String template, String prefix, String[] segments, Kind[] kinds) {
     this.template = template;
     this.prefix = prefix;
     this.segments = segments;
-    this.parameter = parameter;
+    this.kinds = kinds;
   }
 
-  /** {@code template}: at least one literal segment, then segments of which at least the first is a {@code {name}}. */
+  /**
+   * {@code template}: {@code /} then segments, each literal text, a {@code {name}}, or (as the last)
+   * a {@code <name>}; no empty segment, no trailing slash, no {@code *}.
+   */
   static PathTemplate of(String template) {
-    int open = template.indexOf('{');
-    // At least one literal segment: the wildcard of a bare "/" would take every path of its method.
-    if (!template.startsWith("/") || open < 2 || template.charAt(open - 1) != '/') {
-      throw new IllegalArgumentException("want /literal/.../{parameter}...: " + template);
+    if (!template.startsWith("/") || template.length() < 2 || template.endsWith("/")) {
+      throw new IllegalArgumentException("want /segment/...: " + template);
     }
-    String prefix = template.substring(0, open);
-    String[] segments = template.substring(open).split("/", -1);
-    boolean[] parameter = new boolean[segments.length];
-    for (int i = 0; i < segments.length; i++) {
-      String s = segments[i];
-      parameter[i] = s.startsWith("{") && s.endsWith("}");
-      if (parameter[i]) {
-        segments[i] = s.substring(1, s.length() - 1);
+    String[] parts = template.substring(1).split("/", -1);
+    Kind[] kinds = new Kind[parts.length];
+    int firstParameter = parts.length;
+    for (int i = 0; i < parts.length; i++) {
+      String s = parts[i];
+      if (s.length() > 2 && s.startsWith("{") && s.endsWith("}")) {
+        kinds[i] = Kind.PARAMETER;
+      } else if (s.length() > 2 && s.startsWith("<") && s.endsWith(">") && i == parts.length - 1) {
+        kinds[i] = Kind.REST;
+      } else {
+        kinds[i] = Kind.LITERAL;
       }
-      if (segments[i].isEmpty() || segments[i].matches(".*[{}*<>].*")) {
+      if (kinds[i] != Kind.LITERAL) {
+        parts[i] = s.substring(1, s.length() - 1);
+        firstParameter = Math.min(firstParameter, i);
+      }
+      if (parts[i].isEmpty() || parts[i].matches(".*[{}*<>].*")) {
         throw new IllegalArgumentException("bad segment \"" + s + "\" in " + template);
       }
     }
-    return new PathTemplate(template, prefix, segments, parameter);
+    if (firstParameter == parts.length) {
+      return new PathTemplate(template, template, new String[0], new Kind[0]);
+    }
+    StringBuilder prefix = new StringBuilder("/");
+    for (int i = 0; i < firstParameter; i++) {
+      prefix.append(parts[i]).append('/');
+    }
+    return new PathTemplate(template, prefix.toString(), Arrays.copyOfRange(parts, firstParameter, parts.length),
+        Arrays.copyOfRange(kinds, firstParameter, parts.length));
   }
 
   /** The route as metrics and logs name it: the template. */
   String name() {
     return template;
-  }
-
-  /** The literal part before the first parameter, ending in {@code /}. */
-  String prefix() {
-    return prefix;
-  }
-
-  /** What Javalin registers: the literal prefix and a wildcard. */
-  String javalinPath() {
-    return prefix + "*";
   }
 
   /**
@@ -84,9 +94,20 @@ final class PathTemplate {
       return null;
     }
     int end = path.endsWith("/") ? path.length() - 1 : path.length();
+    if (segments.length == 0) {
+      return end == prefix.length() ? NONE : null;
+    }
     List<String> values = new ArrayList<>(2);
     int start = prefix.length();
     for (int i = 0; i < segments.length; i++) {
+      if (kinds[i] == Kind.REST) {
+        // As Javalin's reluctant (.+?)/?$: the rest, less one trailing slash unless that is all of it.
+        if (start >= path.length()) {
+          return null;
+        }
+        values.add(path.substring(start, path.length() - start > 1 ? end : path.length()));
+        break;
+      }
       int slash = path.indexOf('/', start);
       if (i == segments.length - 1) {
         if (slash >= 0 && slash < end) {
@@ -96,11 +117,11 @@ final class PathTemplate {
       } else if (slash < 0 || slash >= end) {
         return null; // fewer segments than the template
       }
-      if (slash == start) {
+      if (slash <= start) {
         return null; // an empty segment, as in a//b
       }
       String segment = path.substring(start, slash);
-      if (parameter[i]) {
+      if (kinds[i] == Kind.PARAMETER) {
         values.add(segment);
       } else if (!segment.equals(segments[i])) {
         return null;
@@ -119,27 +140,34 @@ final class PathTemplate {
     return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8).replace("%2B", "+");
   }
 
+  @Override
+  public String toString() {
+    return template;
+  }
+
   /** The decoded parameters of one request path. */
   static final class Params {
-    private final PathTemplate template;
+    private final @Nullable PathTemplate template;
     private final List<String> values;
 
-    private Params(PathTemplate template, List<String> values) {
+    private Params(@Nullable PathTemplate template, List<String> values) {
       this.template = template;
       this.values = values;
     }
 
     /** The parameter {@code name}; throws when the template has none of that name. */
     String get(String name) {
-      for (int i = 0, v = 0; i < template.segments.length; i++) {
-        if (template.parameter[i]) {
-          if (template.segments[i].equals(name)) {
-            return values.get(v);
+      if (template != null) {
+        for (int i = 0, v = 0; i < template.segments.length; i++) {
+          if (template.kinds[i] != Kind.LITERAL) {
+            if (template.segments[i].equals(name)) {
+              return values.get(v);
+            }
+            v++;
           }
-          v++;
         }
       }
-      throw new IllegalArgumentException("no parameter " + name + " in " + template.template);
+      throw new IllegalArgumentException("no parameter " + name + " in " + (template == null ? "a route without parameters" : template.template));
     }
   }
 }

@@ -44,8 +44,8 @@ final class RemoteRoutes {
         ctx -> ctx.json(replication.destinations().stream().map(DestinationJson::of).toList()));
   }
 
-  private void replicate(Context ctx) {
-    Optional<TagRecord> current = store.record(PathParams.tag(ctx)).filter(r -> !r.deleted());
+  private void replicate(Context ctx, PathTemplate.Params params) {
+    Optional<TagRecord> current = store.record(PathParams.tag(params)).filter(r -> !r.deleted());
     if (current.isEmpty()) {
       throw HttpProblem.notFound("");
     }
@@ -53,8 +53,8 @@ final class RemoteRoutes {
     ctx.status(200);
   }
 
-  private void status(Context ctx) {
-    Tag tag = PathParams.tag(ctx);
+  private void status(Context ctx, PathTemplate.Params params) {
+    Tag tag = PathParams.tag(params);
     Map<String, VerificationStatus> verified = new HashMap<>();
     replication.verification(tag).forEach(v -> verified.put(v.destination(), v));
     List<TaskStatus> tasks = replication.status(tag);

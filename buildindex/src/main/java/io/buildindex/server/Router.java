@@ -4,30 +4,30 @@ import io.buildindex.tagreplication.wire.NodeHeaders;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
+import io.javalin.http.HandlerType;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Registers routes with their required {@link Scope}, wrapping each handler with the auth check
- * and the route's metrics. A request that carries {@code X-Tag-Generation} also needs
+ * The server's routes: matches each request to the first route of its method, in registration
+ * order, whose {@link PathTemplate} takes the path, then checks the route's {@link Scope} and
+ * attaches its metrics before the handler runs. A path no route takes is a 404, counted as
+ * {@code unmatched}. A request that carries {@code X-Tag-Generation} also needs
  * {@link Scope#REPLICATE}: a caller that may choose generations can make a tag unwritable (a
  * generation far ahead supersedes every later write), so plain {@code write} tokens may not.
  *
- * <p>Design: doing this per route, with the scope and the route's metric objects bound at
- * registration, rather than in global before/after handlers, spares every request extra route
- * matching and per-request metric-name lookups, which profiles showed as a fifth of a PUT's CPU.
- * The write routes come as {@link PathTemplate}s: Javalin matches their prefix, and the template
- * splits the parameters, cheaper than Javalin's regexes on their long paths.
+ * <p>Design: Javalin sees one route per method, {@code *}, which its matcher takes without a regex
+ * and which has no parameters for it to extract; the matching is done here (see
+ * {@link PathTemplate} for what Javalin's own matching cost). The scope and the route's metric
+ * objects are bound at registration rather than looked up per request. Everything else about a
+ * request (exceptions, error bodies, the request logger) stays Javalin's.
  */
 final class Router {
   private final Javalin app;
   private final Auth auth;
   private final RequestMetrics metrics;
-  /** Per method: the literal prefixes of its {@link PathTemplate} routes, and its other routes' paths. */
-  private final Map<String, List<String>> templatePrefixes = new HashMap<>();
-  private final Map<String, List<String>> paths = new HashMap<>();
+  private final Map<HandlerType, Routes> byMethod = new EnumMap<>(HandlerType.class);
 
   Router(Javalin app, Auth auth, RequestMetrics metrics) {
     this.app = app;
@@ -35,111 +35,97 @@ final class Router {
     this.metrics = metrics;
   }
 
-  /**
-   * A GET route and its HEAD twin, with the same auth and handler (Jetty sends no body for HEAD).
-   * Without the twin Javalin answers HEAD of a GET route 200 by itself: no auth check, and 200
-   * where GET would say 404 or 503.
-   */
-  void get(String path, Scope scope, Handler handler) {
-    claim("GET", path);
-    claim("HEAD", path);
-    app.get(path, wrap("GET", path, scope, handler));
-    app.head(path, wrap("HEAD", path, scope, handler));
-  }
-
-  void put(String path, Scope scope, Handler handler) {
-    claim("PUT", path);
-    app.put(path, wrap("PUT", path, scope, handler));
-  }
-
-  /** A PUT route whose parameters the server splits itself (see {@link PathTemplate}). */
-  void put(PathTemplate path, Scope scope, PathHandler handler) {
-    claim("PUT", path);
-    app.put(path.javalinPath(), wrap("PUT", path, scope, handler));
-  }
-
-  /** A POST route whose parameters the server splits itself (see {@link PathTemplate}). */
-  void post(PathTemplate path, Scope scope, PathHandler handler) {
-    claim("POST", path);
-    app.post(path.javalinPath(), wrap("POST", path, scope, handler));
-  }
-
-  void post(String path, Scope scope, Handler handler) {
-    claim("POST", path);
-    app.post(path, wrap("POST", path, scope, handler));
-  }
-
-  void delete(String path, Scope scope, Handler handler) {
-    claim("DELETE", path);
-    app.delete(path, wrap("DELETE", path, scope, handler));
-  }
-
-  /**
-   * Refuses a route under the prefix of a {@link PathTemplate} route of the same method: Javalin
-   * would hand its requests to the template's wildcard, which answers 404 to every other shape.
-   * Compares literal prefixes; a route that starts with a parameter is not checked.
-   */
-  private void claim(String method, String path) {
-    for (String prefix : templatePrefixes.getOrDefault(method, List.of())) {
-      if (path.startsWith(prefix)) {
-        throw new IllegalStateException(method + " " + path + " is under " + prefix + "*, a template route's");
-      }
-    }
-    paths.computeIfAbsent(method, m -> new ArrayList<>()).add(path);
-  }
-
-  private void claim(String method, PathTemplate template) {
-    String prefix = template.prefix();
-    for (String path : paths.getOrDefault(method, List.of())) {
-      if (path.startsWith(prefix)) {
-        throw new IllegalStateException(method + " " + path + " is under " + prefix + "*, a template route's");
-      }
-    }
-    for (String other : templatePrefixes.getOrDefault(method, List.of())) {
-      if (other.startsWith(prefix) || prefix.startsWith(other)) {
-        throw new IllegalStateException(method + " " + template.name() + " and another template route share " + other + "*");
-      }
-    }
-    templatePrefixes.computeIfAbsent(method, m -> new ArrayList<>()).add(prefix);
-  }
-
-  /** A handler of a {@link PathTemplate} route, given the request's parameters. */
+  /** A handler given the request's path parameters. */
   @FunctionalInterface
   interface PathHandler {
     void handle(Context ctx, PathTemplate.Params params) throws Exception;
   }
 
   /**
-   * As {@link #wrap(String, String, Scope, Handler)}, after the template's match: a path without the
-   * template's shape is answered as a path no route has (404, counted as {@code unmatched}); a
-   * malformed escape fails before the auth check, as in Javalin's own parameters (400 either way).
+   * A GET route and its HEAD twin, with the same auth and handler (Jetty sends no body for HEAD).
+   * Without the twin a HEAD would be a 404 here (Javalin's own routes answer it 200 by
+   * themselves: no auth check, and 200 where GET would say 404 or 503).
    */
-  private Handler wrap(String method, PathTemplate path, Scope scope, PathHandler handler) {
-    RequestMetrics.Route route = metrics.route(method + " " + path.name());
-    return ctx -> {
-      PathTemplate.Params params = path.match(ctx.path());
-      if (params == null) {
-        ctx.status(404); // ErrorMapping's 404 handler writes the body of a path no route has
-        return;
-      }
-      admit(ctx, route, scope);
-      handler.handle(ctx, params);
-    };
+  void get(String path, Scope scope, PathHandler handler) {
+    add(HandlerType.GET, path, scope, handler);
+    add(HandlerType.HEAD, path, scope, handler);
   }
 
-  private Handler wrap(String method, String path, Scope scope, Handler handler) {
-    RequestMetrics.Route route = metrics.route(method + " " + path);
-    return ctx -> {
-      admit(ctx, route, scope);
-      handler.handle(ctx);
-    };
+  void get(String path, Scope scope, Handler handler) {
+    get(path, scope, ignoringParams(handler));
+  }
+
+  void put(String path, Scope scope, PathHandler handler) {
+    add(HandlerType.PUT, path, scope, handler);
+  }
+
+  void post(String path, Scope scope, PathHandler handler) {
+    add(HandlerType.POST, path, scope, handler);
+  }
+
+  void post(String path, Scope scope, Handler handler) {
+    post(path, scope, ignoringParams(handler));
+  }
+
+  void delete(String path, Scope scope, PathHandler handler) {
+    add(HandlerType.DELETE, path, scope, handler);
+  }
+
+  private static PathHandler ignoringParams(Handler handler) {
+    return (ctx, params) -> handler.handle(ctx);
+  }
+
+  private void add(HandlerType method, String path, Scope scope, PathHandler handler) {
+    Routes routes = byMethod.get(method);
+    if (routes == null) {
+      routes = new Routes();
+      byMethod.put(method, routes);
+      app.addHttpHandler(method, "*", routes::dispatch);
+    }
+    routes.add(new Route(PathTemplate.of(path), metrics.route(method + " " + path), scope, handler));
+  }
+
+  private record Route(PathTemplate path, RequestMetrics.Route metrics, Scope scope, PathHandler handler) {}
+
+  /** One method's routes, in registration order. */
+  private final class Routes {
+    /** Replaced whole on registration, which happens before the server starts; read by every request. */
+    private volatile Route[] routes = new Route[0];
+
+    void add(Route route) {
+      for (Route r : routes) {
+        if (r.path().name().equals(route.path().name())) {
+          throw new IllegalArgumentException("route " + route.metrics().name() + " registered twice");
+        }
+      }
+      Route[] next = Arrays.copyOf(routes, routes.length + 1);
+      next[routes.length] = route;
+      routes = next;
+    }
+
+    /**
+     * A malformed escape in a matched route's parameter fails here, before the auth check, as in
+     * Javalin's own routes (a 400 either way: see {@link ErrorMapping}).
+     */
+    void dispatch(Context ctx) throws Exception {
+      String path = ctx.path();
+      for (Route route : routes) {
+        PathTemplate.Params params = route.path().match(path);
+        if (params != null) {
+          admit(ctx, route);
+          route.handler().handle(ctx, params);
+          return;
+        }
+      }
+      ctx.status(404); // ErrorMapping's 404 handler writes the body of a path no route has
+    }
   }
 
   /** Attaches the route's metrics, then checks the caller's token (when auth is on). */
-  private void admit(Context ctx, RequestMetrics.Route route, Scope scope) {
-    route.attachTo(ctx);
+  private void admit(Context ctx, Route route) {
+    route.metrics().attachTo(ctx);
     if (!auth.isOpen()) {
-      auth.check(ctx, scope, ctx.header(NodeHeaders.GENERATION) != null);
+      auth.check(ctx, route.scope(), ctx.header(NodeHeaders.GENERATION) != null);
     }
   }
 }

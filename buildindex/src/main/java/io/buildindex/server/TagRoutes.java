@@ -32,11 +32,8 @@ final class TagRoutes {
     this.neighbors = neighbors;
   }
 
-  /** The hot write path: PathTemplate splits its parameters, not Javalin's regexes. */
-  private static final PathTemplate PUT = PathTemplate.of("/tags/{tag}/digest/{digest}");
-
   void register(Router r) {
-    r.put(PUT, Scope.WRITE, this::put);
+    r.put("/tags/{tag}/digest/{digest}", Scope.WRITE, this::put);
     r.get("/tags/{tag}", Scope.READ, this::get);
     r.delete("/tags/{tag}", Scope.WRITE, this::delete);
     r.get("/tags/{tag}/history", Scope.READ, this::history);
@@ -64,8 +61,8 @@ final class TagRoutes {
    * owners answer: a copy here (left from before writes were routed, or from when this node owned
    * the tag) would miss their later writes, so it is used only when no owner can be asked.
    */
-  private void get(Context ctx) {
-    Tag tag = PathParams.tag(ctx);
+  private void get(Context ctx, PathTemplate.Params params) {
+    Tag tag = PathParams.tag(params);
     boolean forwarded = ctx.header(NodeHeaders.FORWARDED) != null;
     if (!forwarded && !neighbors.owns(tag)) {
       Neighbors.OwnersRead read = neighbors.askOwners(tag);
@@ -96,8 +93,8 @@ final class TagRoutes {
     ctx.contentType("text/plain").result(remote.get().digest().toString());
   }
 
-  private void delete(Context ctx) {
-    Tag tag = PathParams.tag(ctx);
+  private void delete(Context ctx, PathTemplate.Params params) {
+    Tag tag = PathParams.tag(params);
     var generation = Headers.generation(ctx);
     boolean fromNeighbor = ctx.header(NodeHeaders.FORWARDED) != null;
     boolean replicate = replicateParam(ctx, true);
@@ -127,8 +124,8 @@ final class TagRoutes {
     return !fromNeighbor && neighbors.readFromOwners(tag).isPresent();
   }
 
-  private void history(Context ctx) {
-    Tag tag = PathParams.tag(ctx);
+  private void history(Context ctx, PathTemplate.Params params) {
+    Tag tag = PathParams.tag(params);
     List<HistoryEntry> entries = store.history(tag, HISTORY_LIMIT);
     if (entries.isEmpty()) {
       throw HttpProblem.notFound("");
