@@ -1,5 +1,8 @@
 package io.buildindex.migrate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,13 +21,14 @@ import java.util.stream.Collectors;
  * @param name the part's name in the progress table
  * @param table the source table
  * @param columns what is read, in order: the target's column names, with the source expression
- * @param key the key column (text or integer, per {@link #numericKey}), the last column read
+ * @param key the key: one or more columns (an expression each) that order the source rows and
+ *     identify each, read after {@code columns}; the source has an index on them
  * @param where extra condition on source rows ({@code ""} for none)
  * @param write the target statement, whose parameters are {@code columns} in the order {@code bind} gives
  * @param bind for each parameter of {@code write}, the index of the column it takes
  */
-record CopyPart(String name, String table, List<Column> columns, String key, boolean numericKey, String where,
-    String write, int[] bind) {
+record CopyPart(String name, String table, List<Column> columns, List<Column> key, String where, String write,
+    int[] bind) {
   /** A column read from the source: {@code expression} there, {@code name} in the target. */
   record Column(String name, String expression, boolean numeric) {
     static Column text(String name) {
@@ -36,8 +40,11 @@ record CopyPart(String name, String table, List<Column> columns, String key, boo
     }
   }
 
+  private static final ObjectMapper CURSORS = new ObjectMapper();
+
   CopyPart {
     columns = List.copyOf(columns);
+    key = List.copyOf(key);
     bind = bind.clone();
   }
 
@@ -54,16 +61,22 @@ record CopyPart(String name, String table, List<Column> columns, String key, boo
   /** Up to {@code limit} rows after {@code cursor} (null: from the start), in key order. */
   List<Object[]> read(Connection source, @org.jspecify.annotations.Nullable String cursor, int limit)
       throws SQLException {
-    String select = "SELECT " + columns.stream().map(Column::expression).collect(Collectors.joining(", ")) + ", " + key
-        + " FROM " + table + " WHERE " + (cursor == null ? "1 = 1" : key + " > ?")
-        + (where.isEmpty() ? "" : " AND " + where) + " ORDER BY " + key + " LIMIT ?";
+    String keys = key.stream().map(Column::expression).collect(Collectors.joining(", "));
+    // A row value: (a, b) > (?, ?) is "after" in (a, b) order, and SQLite walks the index for it.
+    String after = "(" + keys + ") > (" + "?, ".repeat(key.size() - 1) + "?)";
+    String select = "SELECT " + columns.stream().map(Column::expression).collect(Collectors.joining(", ")) + ", " + keys
+        + " FROM " + table + " WHERE " + (cursor == null ? "1 = 1" : after)
+        + (where.isEmpty() ? "" : " AND " + where) + " ORDER BY " + keys + " LIMIT ?";
     try (PreparedStatement q = source.prepareStatement(select)) {
       int i = 1;
       if (cursor != null) {
-        if (numericKey) {
-          q.setLong(i++, Long.parseLong(cursor));
-        } else {
-          q.setString(i++, cursor);
+        List<String> values = cursorValues(cursor);
+        for (int k = 0; k < key.size(); k++) {
+          if (key.get(k).numeric()) {
+            q.setLong(i++, Long.parseLong(values.get(k)));
+          } else {
+            q.setString(i++, values.get(k));
+          }
         }
       }
       q.setInt(i, limit);
@@ -78,11 +91,13 @@ record CopyPart(String name, String table, List<Column> columns, String key, boo
   }
 
   private Object[] row(ResultSet rs) throws SQLException {
-    Object[] row = new Object[columns.size() + 1];
+    Object[] row = new Object[columns.size() + key.size()];
     for (int c = 0; c < columns.size(); c++) {
       row[c] = columns.get(c).numeric() ? longOrNull(rs, c + 1) : rs.getString(c + 1);
     }
-    row[columns.size()] = rs.getString(columns.size() + 1);
+    for (int k = 0; k < key.size(); k++) {
+      row[columns.size() + k] = rs.getString(columns.size() + k + 1);
+    }
     return row;
   }
 
@@ -91,9 +106,34 @@ record CopyPart(String name, String table, List<Column> columns, String key, boo
     return rs.wasNull() ? null : v;
   }
 
-  /** The cursor after {@code row}: its key. */
+  /**
+   * The cursor after {@code row}: its key, as text; a key of several columns as a JSON array of
+   * their values as text (a one-column key stays plain, as progress rows saved by earlier builds have it).
+   */
   String cursorOf(Object[] row) {
-    return (String) row[columns.size()];
+    if (key.size() == 1) {
+      return (String) row[columns.size()];
+    }
+    try {
+      return CURSORS.writeValueAsString(Arrays.copyOfRange(row, columns.size(), columns.size() + key.size()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the cursor of " + name, e);
+    }
+  }
+
+  private List<String> cursorValues(String cursor) {
+    if (key.size() == 1) {
+      return List.of(cursor);
+    }
+    try {
+      List<String> values = CURSORS.readValue(cursor, new TypeReference<List<String>>() {});
+      if (values.size() != key.size()) {
+        throw new IllegalStateException("the saved cursor of " + name + " has " + values.size() + " values, want " + key.size());
+      }
+      return values;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the saved cursor of " + name + " is not a JSON array: " + cursor, e);
+    }
   }
 
   /** Writes {@code rows} to the target; returns how many rows the statements changed. */

@@ -19,6 +19,12 @@ import java.util.List;
 final class Parts {
   private Parts() {}
 
+  /**
+   * (destination, rule) as one text key in key order: those tables are small, a scan is fine.
+   * Declared before the parts, whose initializers use it.
+   */
+  private static final Column BY_DESTINATION_AND_RULE = new Column("key", "destination || char(10) || rule", false);
+
   static final CopyPart TAGS = tags();
   static final CopyPart HISTORY = history();
   static final CopyPart TASKS = tasks();
@@ -31,7 +37,7 @@ final class Parts {
   private static CopyPart tags() {
     List<Column> c = List.of(Column.text("tag"), Column.text("digest"), Column.number("generation"),
         Column.number("updated_ms"));
-    return new CopyPart("tags", "tags", c, "tag", false, "",
+    return new CopyPart("tags", "tags", c, List.of(Column.text("tag")), "",
         "INSERT INTO tags (" + CopyPart.names(c) + ") VALUES (?, ?, ?, ?) ON CONFLICT (tag) DO UPDATE SET "
             + "digest = EXCLUDED.digest, generation = EXCLUDED.generation, updated_ms = EXCLUDED.updated_ms "
             // last-write-wins as the tag store orders writes: generation, then digest text (a tombstone lowest)
@@ -43,7 +49,9 @@ final class Parts {
   private static CopyPart history() {
     List<Column> c = List.of(Column.text("tag"), Column.text("digest"), Column.number("generation"),
         Column.number("time_ms"));
-    return new CopyPart("history", "tag_history", c, "id", true, "",
+    // The source's primary key (tagstore's SQLite migration V002): each tag's rows in applied order.
+    List<Column> key = List.of(Column.text("tag"), Column.number("generation"), Column.text("digest"));
+    return new CopyPart("history", "tag_history", c, key, "",
         "INSERT INTO tag_history (" + CopyPart.names(c) + ") SELECT ?, ?, ?, ? WHERE NOT EXISTS "
             + "(SELECT 1 FROM tag_history WHERE tag = ? AND generation = ? AND digest = ?)",
         new int[] {0, 1, 2, 3, 0, 2, 1});
@@ -62,7 +70,7 @@ final class Parts {
     for (Column col : c.subList(2, c.size())) {
       set.append(set.isEmpty() ? "" : ", ").append(col.name()).append(" = EXCLUDED.").append(col.name());
     }
-    return new CopyPart("tasks", "replication_tasks", c, "id", true, "state <> 'done'",
+    return new CopyPart("tasks", "replication_tasks", c, List.of(Column.number("id")), "state <> 'done'",
         "INSERT INTO replication_tasks (" + CopyPart.names(c) + ") VALUES (" + "?, ".repeat(c.size() - 1) + "?) "
             + "ON CONFLICT (tag, destination) DO UPDATE SET " + set
             + " WHERE replication_tasks.generation < EXCLUDED.generation AND replication_tasks.state <> 'running'",
@@ -72,8 +80,7 @@ final class Parts {
   private static CopyPart backfill() {
     List<Column> c = List.of(Column.text("destination"), Column.text("rule"), Column.text("cursor"),
         Column.number("enqueued"), Column.number("done"), Column.number("started_ms"), Column.number("updated_ms"));
-    // Keyed on the rowid-less primary key: (destination, rule) as one text key in key order.
-    return new CopyPart("backfill", "replication_backfill", c, "destination || char(10) || rule", false, "",
+    return new CopyPart("backfill", "replication_backfill", c, List.of(BY_DESTINATION_AND_RULE), "",
         "INSERT INTO replication_backfill (" + CopyPart.names(c) + ") VALUES (?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (destination, rule) DO UPDATE SET cursor = EXCLUDED.cursor, enqueued = EXCLUDED.enqueued, "
             + "done = EXCLUDED.done, started_ms = EXCLUDED.started_ms, updated_ms = EXCLUDED.updated_ms "
@@ -91,7 +98,7 @@ final class Parts {
     for (Column col : c.subList(2, c.size())) {
       set.append(set.isEmpty() ? "" : ", ").append(col.name()).append(" = EXCLUDED.").append(col.name());
     }
-    return new CopyPart("verification", "replication_verification", c, "destination || char(10) || rule", false, "",
+    return new CopyPart("verification", "replication_verification", c, List.of(BY_DESTINATION_AND_RULE), "",
         "INSERT INTO replication_verification (" + CopyPart.names(c) + ") VALUES (" + "?, ".repeat(c.size() - 1) + "?) "
             + "ON CONFLICT (destination, rule) DO UPDATE SET " + set + " WHERE "
             + "COALESCE(replication_verification.last_run_ms, 0) < COALESCE(EXCLUDED.last_run_ms, 0)",

@@ -275,17 +275,27 @@ final class SqlTagStore implements TagStore {
     return u.executeUpdate() == 1;
   }
 
+  /**
+   * SQLite: the history row of an applied put. Its key (tag, generation, digest) is new by
+   * {@link #decide}; were it not, the entry is there already, and the write must not fail for it.
+   */
   private void appendHistory(Connection tx, TagRecord r) throws SQLException {
-    PreparedStatement h = prepare(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?)");
+    PreparedStatement h = prepare(tx, "INSERT INTO tag_history (tag, digest, generation, time_ms) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT DO NOTHING");
     bindRecord(h, r);
     h.executeUpdate();
   }
 
+  /**
+   * Newest first. SQLite keys a tag's history by (generation, digest), PostgreSQL numbers its rows:
+   * the same order, since each applied put comes after the tag's current state in (generation,
+   * digest) order ({@link #decide}), so a tag's entries were appended in that order.
+   */
   @Override
   public List<HistoryEntry> history(Tag tag, int limit) {
     return db.read(c -> {
-      try (PreparedStatement q = c.prepareStatement(
-          "SELECT digest, generation, time_ms FROM tag_history WHERE tag = ? ORDER BY id DESC LIMIT ?")) {
+      try (PreparedStatement q = c.prepareStatement("SELECT digest, generation, time_ms FROM tag_history WHERE tag = ? ORDER BY "
+          + (shared ? "id DESC" : "generation DESC, digest DESC") + " LIMIT ?")) {
         q.setString(1, tag.toString());
         q.setInt(2, limit);
         List<HistoryEntry> out = new ArrayList<>();

@@ -114,6 +114,16 @@ abstract class SqlTagStoreTest {
   }
 
   @Test
+  void history_isInAppliedOrder_generationBeforeDigest() {
+    store.put(TAG, C, gen(1));
+    store.put(TAG, A, gen(2));
+    store.put(TAG, B, gen(2)); // same generation, greater digest: applied after A
+
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::digest).containsExactly(B, A, C);
+    assertThat(store.history(TAG, 10)).extracting(HistoryEntry::generation).containsExactly(gen(2), gen(2), gen(1));
+  }
+
+  @Test
   void put_olderGeneration_supersededWithoutChangeOrHistory() {
     store.put(TAG, B, gen(5));
     TagRecord stored = store.record(TAG).orElseThrow();
