@@ -223,7 +223,10 @@ final class SqliteLocalDb implements LocalDb {
       return null;
     });
     for (Migrations.Migration m : migrations.all()) {
-      write(tx -> migrations.applyIfNew(tx, m));
+      long start = System.nanoTime();
+      if (write(tx -> migrations.applyIfNew(tx, m))) {
+        log.info("applied migration {} of {} to {} in {} ms", m.name(), module, file, (System.nanoTime() - start) / 1_000_000);
+      }
     }
   }
 
