@@ -4,9 +4,11 @@ import static io.buildindex.tagstore.SqlTagStoreTest.digest;
 import static io.buildindex.tagstore.SqlTagStoreTest.gen;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.buildindex.database.Dialect;
 import io.buildindex.database.testing.SqliteFixture;
 import io.buildindex.testing.FakeClock;
+import io.buildindex.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +58,12 @@ final class SqliteTagStoreTest extends SqlTagStoreTest {
         return null;
       });
       FakeClock clock = new FakeClock();
-      SqlTagStore store = new SqlTagStore(old.db(), clock);
+      SqlTagStore store;
+      try (LogCapture log = LogCapture.of("io.buildindex.database.SqliteLocalDb", Level.INFO)) {
+        store = new SqlTagStore(old.db(), clock);
+        assertThat(log.messages(Level.INFO)).singleElement().asString()
+            .startsWith("applied migration V002__history_by_tag.sql of tagstore to ").contains(" ms");
+      }
       try {
         assertThat(store.history(TAG, 10)).containsExactly(new HistoryEntry(digest('b'), gen(2), Instant.ofEpochMilli(3000)),
             new HistoryEntry(digest('a'), gen(2), Instant.ofEpochMilli(2000)),
